@@ -1,0 +1,46 @@
+/**
+ * The one interface between feeds and the gateway. Records travel in their wire encoding
+ * (codec/records.ts): the header already carries symbol id and per-symbol sequence number,
+ * so a bus moves bytes and never re-encodes.
+ */
+
+/**
+ * Receives one encoded record, synchronously. The bytes are valid only during the call:
+ * a listener that keeps a record copies it.
+ */
+export type RecordListener = (bytes: Uint8Array, offset: number, length: number) => void;
+
+export interface BusEvents {
+  /** Delivery state changed: false while the bus cannot deliver (e.g. Redis is down). */
+  status: (ready: boolean) => void;
+  /**
+   * Records may have been lost for every subscribed symbol (after an outage): listeners must
+   * treat their state as stale and re-snapshot.
+   */
+  resync: () => void;
+}
+
+export interface Bus {
+  /** Publishes one encoded record to every listener of its symbol and into its history. */
+  publish(bytes: Uint8Array, offset: number, length: number): void;
+  /**
+   * Adds `listener` for `symbolId`. Reference-counted per (symbol, listener): the bus does
+   * work for a symbol only while it has at least one listener.
+   */
+  subscribe(symbolId: number, listener: RecordListener): void;
+  /** Removes one reference; delivery to the listener stops when its count reaches zero. */
+  unsubscribe(symbolId: number, listener: RecordListener): void;
+  /** Number of distinct listeners on a symbol (0 when nobody watches it). */
+  listenerCount(symbolId: number): number;
+  /**
+   * The last `limit` records of a symbol, oldest first, concatenated in wire encoding
+   * (empty when there are none). The last value is the last record.
+   */
+  history(symbolId: number, limit: number): Promise<Uint8Array>;
+  /** True while the bus can deliver records. */
+  readonly ready: boolean;
+  on<E extends keyof BusEvents>(event: E, fn: BusEvents[E]): void;
+  off<E extends keyof BusEvents>(event: E, fn: BusEvents[E]): void;
+  /** Releases connections and timers; publish after close is ignored. */
+  close(): Promise<void>;
+}
