@@ -30,7 +30,8 @@ export function parseDecimal(text: string, decimals: number): number | null {
   if (/[^0]/.test(extra)) return null;
   const mant = Number(m[2]! + frac.slice(0, decimals).padEnd(decimals, '0'));
   if (!Number.isSafeInteger(mant)) return null;
-  return m[1] === '-' ? -mant : mant;
+  // "-0.00" is zero, not -0: Object.is and 1/x would tell -0 apart from the encoder's 0.
+  return m[1] === '-' && mant !== 0 ? -mant : mant;
 }
 
 /** Mantissa to a float for charts (inexact by nature; never used for display of prices). */

@@ -67,6 +67,10 @@ export class FrameReader {
     this.skipped = 0;
     this.index = 0;
     this.count = 0;
+    // Cleared so that a rejected frame never shows the previous frame's header.
+    this.frameType = 0;
+    this.frameFlags = 0;
+    this.sendTime = 0;
     this.pos = FRAME_HEADER_SIZE;
     this.end = this.view.byteLength;
     const v = this.view;

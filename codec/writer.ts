@@ -4,12 +4,21 @@ import {
   MAGIC_1,
   MAX_RECORDS_PER_FRAME,
   MAX_RECORD_SIZE,
+  NOTICE_SIZE,
   PROTOCOL_VERSION,
-  type FrameType,
+  QUOTE_SIZE,
+  RECORD_HEADER_SIZE,
+  SENSOR_SIZE,
+  TRADE_SIZE,
+  FrameType,
 } from './constants.ts';
 import { CodecError, CodecErrorCode } from './errors.ts';
 import { writeI64 } from './int64.ts';
 import { encodeNotice, encodeQuote, encodeSensor, encodeTrade } from './records.ts';
+
+function checkFrameFlags(flags: number): void {
+  if ((flags & 0xffff) !== flags) throw new CodecError(CodecErrorCode.RANGE, `frame flags out of range: ${flags}`);
+}
 
 /**
  * Builds one binary frame at a time in a buffer allocated once. `finish()` returns a view of
@@ -34,6 +43,13 @@ export class FrameWriter {
 
   /** Starts a new frame, discarding anything not finished. */
   begin(frameType: FrameType, sendTimeUs: number, flags = 0): this {
+    if (frameType !== FrameType.LIVE && frameType !== FrameType.SNAPSHOT) {
+      throw new CodecError(CodecErrorCode.RANGE, `frame type out of range: ${frameType}`);
+    }
+    if (!Number.isSafeInteger(sendTimeUs)) {
+      throw new CodecError(CodecErrorCode.RANGE, `send time out of range: ${sendTimeUs}`);
+    }
+    checkFrameFlags(flags);
     this.pos = FRAME_HEADER_SIZE;
     this.count = 0;
     this.frameType = frameType;
@@ -55,7 +71,9 @@ export class FrameWriter {
     return this.count < MAX_RECORDS_PER_FRAME && this.pos + size <= this.bytes.length;
   }
 
+  /** Replaces the frame flags, e.g. to mark the last snapshot frame once it is known to be last. */
   setFlags(flags: number): void {
+    checkFrameFlags(flags);
     this.frameFlags = flags;
   }
 
@@ -74,7 +92,7 @@ export class FrameWriter {
     askSize: number,
     flags = 0,
   ): void {
-    const off = this.room(MAX_RECORD_SIZE);
+    const off = this.room(QUOTE_SIZE);
     this.pos += encodeQuote(this.view, off, symbolId, seq, timeUs, bid, ask, bidSize, askSize, flags);
     this.count++;
   }
@@ -88,30 +106,35 @@ export class FrameWriter {
     side: number,
     flags = 0,
   ): void {
-    const off = this.room(MAX_RECORD_SIZE);
+    const off = this.room(TRADE_SIZE);
     this.pos += encodeTrade(this.view, off, symbolId, seq, timeUs, price, size, side, flags);
     this.count++;
   }
 
   sensor(symbolId: number, seq: number, timeUs: number, value: number, quality: number, flags = 0): void {
-    const off = this.room(MAX_RECORD_SIZE);
+    const off = this.room(SENSOR_SIZE);
     this.pos += encodeSensor(this.view, off, symbolId, seq, timeUs, value, quality, flags);
     this.count++;
   }
 
   notice(symbolId: number, seq: number, timeUs: number, code: number, count: number): void {
-    const off = this.room(MAX_RECORD_SIZE);
+    const off = this.room(NOTICE_SIZE);
     this.pos += encodeNotice(this.view, off, symbolId, seq, timeUs, code, count);
     this.count++;
   }
 
   /** Appends an already encoded record, OR-ing `extraFlags` into its flag nibble. */
   append(src: Uint8Array, offset: number, length: number, extraFlags = 0): void {
+    // A length that disagrees with the record's own length byte would corrupt the whole frame.
+    if (length < RECORD_HEADER_SIZE || offset < 0 || offset + length > src.length || src[offset + 1] !== length) {
+      throw new CodecError(CodecErrorCode.RANGE, `not a whole record: offset ${offset}, length ${length}`);
+    }
+    if ((extraFlags & 0xf) !== extraFlags) throw new CodecError(CodecErrorCode.RANGE, `flags out of range: ${extraFlags}`);
     const off = this.room(length);
     // A byte loop, not set(subarray()): records are at most 40 bytes and subarray allocates.
     const dst = this.bytes;
     for (let i = 0; i < length; i++) dst[off + i] = src[offset + i]!;
-    if (extraFlags !== 0) dst[off] = dst[off]! | (extraFlags & 0xf);
+    if (extraFlags !== 0) dst[off] = dst[off]! | extraFlags;
     this.pos += length;
     this.count++;
   }

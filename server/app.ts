@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { CatalogueEntry } from '../codec/catalogue.ts';
+import { CloseCode } from '../codec/control.ts';
+import type { Bus } from '../feeds/bus.ts';
+import { createBus } from './bus-factory.ts';
+import { CatalogueIndex } from './catalogue-index.ts';
+import type { GatewayConfig } from './config.ts';
+import type { Connection } from './connection.ts';
+import type { GatewayContext } from './context.ts';
+import { Flusher } from './flusher.ts';
+import { Heartbeat } from './heartbeat.ts';
+import { Router } from './router.ts';
+import { Snapshotter } from './snapshot.ts';
+import { createStats, type GatewayStats } from './stats.ts';
+import { healthPlugin } from './plugins/health.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
+import { staticPlugin } from './plugins/static.ts';
+import { streamPlugin } from './plugins/stream.ts';
+import { symbolsPlugin } from './plugins/symbols.ts';
+
+/** What the gateway needs of the feeds running in its process. */
+export interface FeedsHandle {
+  readonly catalogue: CatalogueEntry[];
+  readonly running: boolean;
+  start(): void;
+  stop(): void;
+}
+
+export interface GatewayDeps {
+  /** A bus to use instead of the one the config names (tests share one between processes' roles). */
+  bus?: Bus;
+  /** Feeds to run in this process; null for none. Default: the simulated feeds of config.feeds. */
+  feeds?: FeedsHandle | null;
+  /** The catalogue, when no feeds run in this process to provide it. */
+  catalogue?: CatalogueEntry[];
+}
+
+export interface Gateway {
+  readonly app: FastifyInstance;
+  readonly bus: Bus;
+  readonly feeds: FeedsHandle | null;
+  readonly stats: GatewayStats;
+  readonly config: GatewayConfig;
+  /** Starts listening; resolves to the base http(s) URL. */
+  listen(): Promise<string>;
+  /** Graceful shutdown: refuse new clients, flush, close everyone with 1001, stop feeds and bus. */
+  close(): Promise<void>;
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
+
+async function defaultFeeds(config: GatewayConfig, bus: Bus): Promise<FeedsHandle> {
+  const { createFeeds } = await import('../feeds/index.ts');
+  const { validateFeedOptions } = await import('../feeds/options.ts');
+  return createFeeds(validateFeedOptions(config.feeds), bus);
+}
+
+async function defaultCatalogue(config: GatewayConfig): Promise<CatalogueEntry[]> {
+  const { loadCatalogue, toCatalogueEntry } = await import('../feeds/catalogue.ts');
+  const path = typeof config.feeds.catalogue === 'string' ? config.feeds.catalogue : undefined;
+  return loadCatalogue(path).map(toCatalogueEntry);
+}
+
+/** Builds a gateway (and, by role, its feeds) without listening yet. */
+export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Promise<Gateway> {
+  const bus = deps.bus ?? (await createBus(config));
+  const runFeeds = config.role !== 'gateway';
+  const feeds = deps.feeds !== undefined ? deps.feeds : runFeeds ? await defaultFeeds(config, bus) : null;
+  const catalogue = feeds?.catalogue ?? deps.catalogue ?? (await defaultCatalogue(config));
+
+  const https =
+    config.tlsCert !== null && config.tlsKey !== null
+      ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
+      : null;
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    ...(https === null ? {} : { https }),
+    forceCloseConnections: true,
+  }) as unknown as FastifyInstance;
+
+  const stats = createStats();
+  const connections = new Set<Connection>();
+  const log = app.log;
+  const closeSlow = (conn: Connection, why: 'grace' | 'hard-limit'): void => {
+    if (conn.closed) return;
+    stats.slowConsumerCloses++;
+    log.warn({ conn: conn.id, ip: conn.ip, why, buffered: conn.ws.bufferedAmount }, 'slow consumer closed');
+    conn.ws.close(CloseCode.SLOW_CONSUMER, 'SLOW_CONSUMER');
+    // The close frame waits behind unread data; don't hold the socket longer than a grace period.
+    setTimeout(() => conn.ws.terminate(), Math.max(1000, config.slowConsumerGraceMs)).unref();
+    conn.closed = true;
+  };
+  const flusher = new Flusher({
+    batchMs: config.batchMs,
+    highWaterBytes: config.highWaterBytes,
+    maxBufferedBytes: config.maxBufferedBytes,
+    slowConsumerGraceMs: config.slowConsumerGraceMs,
+    onSlow: closeSlow,
+  });
+  const router = new Router(bus, flusher, stats);
+  const ctx: GatewayContext = {
+    config,
+    catalogue: new CatalogueIndex(catalogue),
+    bus,
+    router,
+    flusher,
+    snapshotter: new Snapshotter(bus, flusher, stats),
+    stats,
+    connections,
+    perIp: new Map(),
+    log,
+    version: VERSION,
+    instance: randomUUID(),
+    closing: false,
+  };
+  const heartbeat = new Heartbeat(connections, config.heartbeatMs, stats, (conn) =>
+    log.info({ conn: conn.id, ip: conn.ip }, 'heartbeat timeout: terminating'),
+  );
+  bus.on('status', (ready) => log.warn({ ready }, ready ? 'bus ready' : 'bus down'));
+
+  await app.register(websocket, {
+    options: { maxPayload: config.maxMessageBytes, perMessageDeflate: false, clientTracking: false },
+    // Shutdown is ours (close() below): going-away codes after a final flush.
+    preClose: (done) => done(),
+  });
+  await app.register(streamPlugin, { ctx });
+  await app.register(healthPlugin, { bus, feedsRunning: () => (feeds === null ? null : feeds.running) });
+  await app.register(symbolsPlugin, { catalogue: ctx.catalogue });
+  await app.register(metricsPlugin, { ctx });
+  await app.register(staticPlugin, { root: config.staticDir });
+
+  let closed: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      ctx.closing = true;
+      heartbeat.stop();
+      feeds?.stop();
+      flusher.flushNow();
+      flusher.stop();
+      const waits: Promise<void>[] = [];
+      for (const conn of connections) {
+        waits.push(new Promise<void>((resolve) => conn.ws.once('close', () => resolve())));
+        conn.ws.close(CloseCode.GOING_AWAY, 'server shutting down');
+      }
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
+      await Promise.race([Promise.all(waits), deadline]);
+      for (const conn of connections) conn.ws.terminate();
+      await app.close();
+      await bus.close();
+    })();
+    return closed;
+  };
+
+  return {
+    app,
+    bus,
+    feeds,
+    stats,
+    config,
+    async listen() {
+      await app.listen({ host: config.host, port: config.port });
+      feeds?.start();
+      const addr = app.server.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+      return `${https === null ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    },
+    close,
+  };
+}

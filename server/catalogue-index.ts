@@ -1,0 +1,17 @@
+import type { CatalogueEntry } from '../codec/catalogue.ts';
+
+/** The catalogue with the lookups the gateway needs, and its JSON serialised once. */
+export class CatalogueIndex {
+  readonly bySymbol = new Map<string, CatalogueEntry>();
+  readonly byId = new Map<number, CatalogueEntry>();
+  /** `[...]` of all entries, reused by every `list` reply and GET /api/symbols. */
+  readonly json: string;
+
+  constructor(readonly entries: readonly CatalogueEntry[]) {
+    for (const e of entries) {
+      this.bySymbol.set(e.symbol, e);
+      this.byId.set(e.id, e);
+    }
+    this.json = JSON.stringify(entries);
+  }
+}

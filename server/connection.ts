@@ -1,0 +1,72 @@
+import type { WebSocket } from 'ws';
+import type { ServerMessage } from '../codec/control.ts';
+import { Outbox } from './outbox.ts';
+import { RateLimiter } from './rate-limiter.ts';
+import type { GatewayStats } from './stats.ts';
+
+/** One client: its socket, subscriptions (symbol id -> outbox slot) and outbox. */
+export class Connection {
+  readonly outbox: Outbox;
+  readonly limiter: RateLimiter;
+  /** symbol id -> outbox slot. */
+  readonly subs = new Map<number, number>();
+  /** Per slot: position in the router's topic list, for O(1) removal. */
+  topicPos: Int32Array = new Int32Array(4);
+  /** Per slot: bumped on every snapshot request so a stale answer is ignored. */
+  snapshotGen: Uint32Array = new Uint32Array(4);
+  private readonly freeSlots: number[] = [];
+  private nextSlot = 0;
+
+  /** Queued in the flusher's dirty list. */
+  dirty = false;
+  closed = false;
+  /** Answered the last heartbeat ping. */
+  alive = true;
+  /** When the socket went over the high-water mark (ms), 0 when under. */
+  pausedSince = 0;
+  readonly openedAt = Date.now();
+
+  constructor(
+    readonly id: number,
+    readonly ws: WebSocket,
+    readonly ip: string,
+    stats: GatewayStats,
+    maxSymbols: number,
+    tradeBacklog: number,
+    maxMessagesPerSec: number,
+  ) {
+    this.outbox = new Outbox(2 * maxSymbols + tradeBacklog, stats);
+    this.limiter = new RateLimiter(maxMessagesPerSec, this.openedAt);
+  }
+
+  /** Reserves an outbox slot for a new subscription. */
+  allocSlot(): number {
+    const slot = this.freeSlots.pop() ?? this.nextSlot++;
+    if (slot >= this.topicPos.length) {
+      const pos = new Int32Array(this.topicPos.length * 2);
+      pos.set(this.topicPos);
+      this.topicPos = pos;
+      const gen = new Uint32Array(this.snapshotGen.length * 2);
+      gen.set(this.snapshotGen);
+      this.snapshotGen = gen;
+    }
+    return slot;
+  }
+
+  /** Returns a slot to the pool. */
+  freeSlot(slot: number): void {
+    this.freeSlots.push(slot);
+  }
+
+  /** Sends one JSON control message unless the socket is closing. */
+  send(message: ServerMessage): void {
+    if (this.closed || this.ws.readyState !== 1) return;
+    this.ws.send(JSON.stringify(message));
+  }
+
+  /** Sends a pre-serialised JSON text. */
+  sendText(text: string): void {
+    if (this.closed || this.ws.readyState !== 1) return;
+    this.ws.send(text);
+  }
+}

@@ -1,0 +1,27 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Bus } from '../feeds/bus.ts';
+import type { CatalogueIndex } from './catalogue-index.ts';
+import type { GatewayConfig } from './config.ts';
+import type { Connection } from './connection.ts';
+import type { Flusher } from './flusher.ts';
+import type { Router } from './router.ts';
+import type { Snapshotter } from './snapshot.ts';
+import type { GatewayStats } from './stats.ts';
+
+/** What the stream plugin's handlers share: built once per gateway by server/app.ts. */
+export interface GatewayContext {
+  config: GatewayConfig;
+  catalogue: CatalogueIndex;
+  bus: Bus;
+  router: Router;
+  flusher: Flusher;
+  snapshotter: Snapshotter;
+  stats: GatewayStats;
+  connections: Set<Connection>;
+  perIp: Map<string, number>;
+  log: FastifyBaseLogger;
+  version: string;
+  instance: string;
+  /** True once shutdown began: new connections are refused. */
+  closing: boolean;
+}

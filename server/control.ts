@@ -1,0 +1,166 @@
+import { parseClientMessage } from '../codec/control-parser.ts';
+import {
+  CloseCode,
+  ErrorCode,
+  type ClientMessage,
+  type ErrorMessage,
+  type SubscribeMessage,
+  type UnsubscribeMessage,
+} from '../codec/control.ts';
+import type { Connection } from './connection.ts';
+import type { GatewayContext } from './context.ts';
+import type { SnapshotRequest } from './snapshot.ts';
+
+/** Counts and sends an error reply. */
+export function replyError(
+  ctx: GatewayContext,
+  conn: Connection,
+  code: ErrorCode,
+  message: string,
+  id?: number,
+  symbols?: string[],
+): void {
+  ctx.stats.controlErrors.set(code, (ctx.stats.controlErrors.get(code) ?? 0) + 1);
+  const reply: ErrorMessage = { op: 'error', code, message };
+  if (id !== undefined) reply.id = id;
+  if (symbols !== undefined) reply.symbols = symbols;
+  conn.send(reply);
+}
+
+/** Handles one text frame from a client: rate limit, parse, validate, dispatch. Never throws. */
+export function handleControl(ctx: GatewayContext, conn: Connection, text: string): void {
+  const verdict = conn.limiter.take(Date.now());
+  if (verdict !== 'ok') {
+    if (verdict === 'warn') {
+      replyError(ctx, conn, ErrorCode.RATE_LIMITED, `more than ${ctx.config.maxMessagesPerSec} control messages per second`);
+    } else if (verdict === 'close') {
+      ctx.stats.rateLimitCloses++;
+      conn.ws.close(CloseCode.POLICY_VIOLATION, 'RATE_LIMITED');
+    }
+    return;
+  }
+  const parsed = parseClientMessage(text, ctx.config.maxMessageBytes);
+  if (!parsed.ok) {
+    replyError(ctx, conn, parsed.code, parsed.message, parsed.id);
+    if (parsed.code === ErrorCode.MESSAGE_TOO_BIG) conn.ws.close(CloseCode.MESSAGE_TOO_BIG, 'MESSAGE_TOO_BIG');
+    return;
+  }
+  dispatch(ctx, conn, parsed.message);
+}
+
+function dispatch(ctx: GatewayContext, conn: Connection, msg: ClientMessage): void {
+  switch (msg.op) {
+    case 'subscribe':
+      subscribe(ctx, conn, msg);
+      return;
+    case 'unsubscribe':
+      unsubscribe(ctx, conn, msg);
+      return;
+    case 'list':
+      conn.sendText(
+        `{"op":"catalogue",${msg.id === undefined ? '' : `"id":${msg.id},`}"symbols":${ctx.catalogue.json}}`,
+      );
+      return;
+    case 'ping': {
+      const pong: { op: 'pong'; id?: number; t?: number; serverTime: number } = { op: 'pong', serverTime: Date.now() };
+      if (msg.id !== undefined) pong.id = msg.id;
+      if (msg.t !== undefined) pong.t = msg.t;
+      conn.send(pong);
+      return;
+    }
+  }
+}
+
+function subscribe(ctx: GatewayContext, conn: Connection, msg: SubscribeMessage): void {
+  const { config } = ctx;
+  const wantSnapshot = msg.snapshot !== false;
+  const maxRate = msg.maxRate ?? 0;
+  if (msg.history !== undefined && msg.history > config.maxHistory) {
+    replyError(ctx, conn, ErrorCode.BAD_MESSAGE, `subscribe: /history must be <= ${config.maxHistory}`, msg.id);
+    return;
+  }
+  const history = msg.history ?? config.defaultHistory;
+  const accepted: string[] = [];
+  const unknown: string[] = [];
+  const tooMany: string[] = [];
+  const snapshots: SnapshotRequest[] = [];
+  const seen = new Set<string>();
+  for (const symbol of msg.symbols) {
+    if (seen.has(symbol)) continue;
+    seen.add(symbol);
+    const entry = ctx.catalogue.bySymbol.get(symbol);
+    if (entry === undefined) {
+      unknown.push(symbol);
+      continue;
+    }
+    let slot = conn.subs.get(entry.id);
+    if (slot === undefined) {
+      if (conn.subs.size >= config.maxSymbols) {
+        tooMany.push(symbol);
+        continue;
+      }
+      slot = conn.allocSlot();
+      conn.subs.set(entry.id, slot);
+      conn.outbox.openSlot(slot, entry.id, maxRate, wantSnapshot);
+      ctx.router.add(conn, entry.id, slot);
+    } else {
+      conn.outbox.setRate(slot, maxRate);
+      if (wantSnapshot) conn.outbox.hold(slot);
+    }
+    accepted.push(symbol);
+    if (wantSnapshot) {
+      const gen = (conn.snapshotGen[slot]! + 1) >>> 0;
+      conn.snapshotGen[slot] = gen;
+      snapshots.push({ symbolId: entry.id, slot, gen });
+    }
+  }
+  const ack: { op: 'subscribed'; id?: number; symbols: string[]; snapshot: boolean; maxRate?: number } = {
+    op: 'subscribed',
+    symbols: accepted,
+    snapshot: wantSnapshot,
+  };
+  if (msg.id !== undefined) ack.id = msg.id;
+  if (msg.maxRate !== undefined) ack.maxRate = msg.maxRate;
+  conn.send(ack);
+  if (unknown.length > 0) {
+    replyError(ctx, conn, ErrorCode.UNKNOWN_SYMBOL, `not in the catalogue: ${unknown.slice(0, 8).join(', ')}`, msg.id, unknown);
+  }
+  if (tooMany.length > 0) {
+    replyError(ctx, conn, ErrorCode.TOO_MANY_SYMBOLS, `at most ${config.maxSymbols} symbols per connection`, msg.id, tooMany);
+  }
+  if (wantSnapshot) {
+    ctx.snapshotter.send(conn, snapshots, history, msg.id).catch((err: unknown) => {
+      ctx.log.error({ err, conn: conn.id }, 'snapshot failed');
+    });
+  }
+}
+
+function unsubscribe(ctx: GatewayContext, conn: Connection, msg: UnsubscribeMessage): void {
+  const removed: string[] = [];
+  const notHeld: string[] = [];
+  for (const symbol of new Set(msg.symbols)) {
+    const entry = ctx.catalogue.bySymbol.get(symbol);
+    const slot = entry === undefined ? undefined : conn.subs.get(entry.id);
+    if (entry === undefined || slot === undefined) {
+      notHeld.push(symbol);
+      continue;
+    }
+    dropSubscription(ctx, conn, entry.id, slot);
+    removed.push(symbol);
+  }
+  const ack: { op: 'unsubscribed'; id?: number; symbols: string[] } = { op: 'unsubscribed', symbols: removed };
+  if (msg.id !== undefined) ack.id = msg.id;
+  conn.send(ack);
+  if (notHeld.length > 0) {
+    replyError(ctx, conn, ErrorCode.NOT_SUBSCRIBED, `not subscribed: ${notHeld.slice(0, 8).join(', ')}`, msg.id, notHeld);
+  }
+}
+
+/** Removes one subscription from router, outbox and connection. */
+export function dropSubscription(ctx: GatewayContext, conn: Connection, symbolId: number, slot: number): void {
+  ctx.router.remove(conn, symbolId, slot);
+  conn.outbox.closeSlot(slot);
+  conn.subs.delete(symbolId);
+  conn.snapshotGen[slot] = (conn.snapshotGen[slot]! + 1) >>> 0;
+  conn.freeSlot(slot);
+}

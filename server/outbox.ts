@@ -1,0 +1,382 @@
+import {
+  FRAME_HEADER_SIZE,
+  FrameType,
+  MAGIC_0,
+  MAGIC_1,
+  MAX_RECORDS_PER_FRAME,
+  MAX_RECORD_SIZE,
+  NOTICE_SIZE,
+  NoticeCode,
+  PROTOCOL_VERSION,
+  RecordFlag,
+  RecordType,
+} from '../codec/constants.ts';
+import { encodeNotice } from '../codec/records.ts';
+import { writeI64 } from '../codec/int64.ts';
+
+const SLOT = MAX_RECORD_SIZE;
+const DEAD = 0xffff;
+const NONE = -1;
+
+/** Counters an outbox adds to; shared by all outboxes of a gateway and read by /metrics. */
+export interface OutboxStats {
+  recordsSent: number;
+  framesSent: number;
+  bytesSent: number;
+  conflated: number;
+  tradesDropped: number;
+}
+
+/**
+ * One connection's pending records, in arrival order (so each symbol's records stay in sequence
+ * order), with bounded memory: a newer quote or sensor reading replaces the pending one of its
+ * symbol (latest value wins), and when the queue is full the oldest trade is dropped and counted.
+ * Per-subscription state lives in typed arrays indexed by a small subscription slot number.
+ */
+export class Outbox {
+  // Entries: record bytes in fixed slots, their length and owning subscription slot.
+  private bytes: Uint8Array;
+  private lens: Uint8Array;
+  private owner: Uint16Array;
+  private size = 0;
+  private live = 0;
+  private liveBytes = 0;
+
+  // Per subscription slot.
+  private pendingMerge: Int32Array;
+  private pendingTrade: Int32Array;
+  private lastSeq: Uint32Array;
+  private hasLast: Uint8Array;
+  private skipped: Uint8Array;
+  private lost: Uint32Array;
+  private holding: Uint8Array;
+  private intervalUs: Float64Array;
+  private nextDueUs: Float64Array;
+  private symbolOf: Uint16Array;
+  private resync: Uint8Array;
+  private dueStack: Int32Array;
+  private noticeCount = 0;
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly stats: OutboxStats,
+    initialSubs = 4,
+    initialEntries = 16,
+  ) {
+    const e = Math.min(initialEntries, maxEntries);
+    this.bytes = new Uint8Array(e * SLOT);
+    this.lens = new Uint8Array(e);
+    this.owner = new Uint16Array(e);
+    this.pendingMerge = new Int32Array(initialSubs).fill(NONE);
+    this.pendingTrade = new Int32Array(initialSubs).fill(NONE);
+    this.lastSeq = new Uint32Array(initialSubs);
+    this.hasLast = new Uint8Array(initialSubs);
+    this.skipped = new Uint8Array(initialSubs);
+    this.lost = new Uint32Array(initialSubs);
+    this.holding = new Uint8Array(initialSubs);
+    this.intervalUs = new Float64Array(initialSubs);
+    this.nextDueUs = new Float64Array(initialSubs);
+    this.symbolOf = new Uint16Array(initialSubs);
+    this.resync = new Uint8Array(initialSubs);
+    this.dueStack = new Int32Array(initialSubs);
+  }
+
+  /** Records waiting (merged ones not counted). */
+  get pending(): number {
+    return this.live;
+  }
+
+  /** Bytes the next flush would need, header included (upper bound). */
+  get pendingBytes(): number {
+    return FRAME_HEADER_SIZE + this.liveBytes + this.noticeCount * NOTICE_SIZE;
+  }
+
+  /** True when a flush has anything to emit or hold. */
+  get hasWork(): boolean {
+    return this.live > 0 || this.noticeCount > 0;
+  }
+
+  /** Prepares slot `sub` for a new subscription to `symbolId`. */
+  openSlot(sub: number, symbolId: number, maxRate: number, holdForSnapshot: boolean): void {
+    this.ensureSubs(sub + 1);
+    this.dropEntriesOf(sub);
+    this.pendingMerge[sub] = NONE;
+    this.pendingTrade[sub] = NONE;
+    this.hasLast[sub] = 0;
+    this.skipped[sub] = 0;
+    this.lost[sub] = 0;
+    this.resync[sub] = 0;
+    this.symbolOf[sub] = symbolId;
+    this.setRate(sub, maxRate);
+    this.holding[sub] = holdForSnapshot ? 1 : 0;
+  }
+
+  /** Changes a slot's max rate (updates/s; 0 = unlimited). */
+  setRate(sub: number, maxRate: number): void {
+    this.intervalUs[sub] = maxRate > 0 ? 1e6 / maxRate : 0;
+    this.nextDueUs[sub] = 0;
+  }
+
+  /** Holds the slot's live records back until `release` (a snapshot is being fetched). */
+  hold(sub: number): void {
+    this.holding[sub] = 1;
+  }
+
+  /**
+   * Ends a hold after the snapshot went out: records already covered by it (seq <= lastSeq)
+   * are dropped, the rest follow in order.
+   */
+  release(sub: number, hasSnapshot: boolean, lastSeq: number): void {
+    this.holding[sub] = 0;
+    if (!hasSnapshot) return;
+    this.hasLast[sub] = 1;
+    this.lastSeq[sub] = lastSeq;
+    this.skipped[sub] = 0;
+    for (let i = 0; i < this.size; i++) {
+      if (this.owner[i] !== sub) continue;
+      const seq = this.seqAt(i);
+      if (((seq - lastSeq) | 0) <= 0) this.kill(i);
+    }
+  }
+
+  /** Frees slot `sub`: its pending records are discarded. */
+  closeSlot(sub: number): void {
+    this.dropEntriesOf(sub);
+    if (this.resync[sub] === 1) this.noticeCount--;
+    this.resync[sub] = 0;
+    if (this.lost[sub]! > 0) this.noticeCount--;
+    this.lost[sub] = 0;
+    this.holding[sub] = 0;
+  }
+
+  /** Asks the next flush to tell the client that records of this slot's symbol were lost upstream. */
+  markResync(sub: number): void {
+    if (this.resync[sub] === 0) {
+      this.resync[sub] = 1;
+      this.noticeCount++;
+    }
+  }
+
+  /** Queues one encoded record for slot `sub`. Allocation-free. */
+  push(sub: number, src: Uint8Array, off: number, len: number): void {
+    const isTrade = src[off]! >> 4 === RecordType.TRADE;
+    const limited = this.intervalUs[sub]! > 0;
+    if (!isTrade) {
+      const prev = this.pendingMerge[sub]!;
+      if (prev !== NONE) {
+        this.kill(prev);
+        this.skipped[sub] = 1;
+        this.stats.conflated++;
+      }
+    } else if (limited) {
+      // Under a max rate only the latest trade waits; the others are reported lost.
+      const prev = this.pendingTrade[sub]!;
+      if (prev !== NONE) {
+        this.kill(prev);
+        this.loseTrade(sub);
+      }
+    }
+    if (this.size === this.lens.length) this.makeRoom();
+    const i = this.size++;
+    const base = i * SLOT;
+    const dst = this.bytes;
+    for (let k = 0; k < len; k++) dst[base + k] = src[off + k]!;
+    this.lens[i] = len;
+    this.owner[i] = sub;
+    this.live++;
+    this.liveBytes += len;
+    if (!isTrade) this.pendingMerge[sub] = i;
+    else if (limited) this.pendingTrade[sub] = i;
+  }
+
+  private loseTrade(sub: number): void {
+    if (this.lost[sub] === 0) this.noticeCount++;
+    this.lost[sub] = this.lost[sub]! + 1;
+    this.skipped[sub] = 1;
+    this.stats.tradesDropped++;
+  }
+
+  private seqAt(i: number): number {
+    const b = this.bytes;
+    const o = i * SLOT;
+    return (b[o + 4]! | (b[o + 5]! << 8) | (b[o + 6]! << 16) | (b[o + 7]! << 24)) >>> 0;
+  }
+
+  private kill(i: number): void {
+    const sub = this.owner[i]!;
+    if (sub === DEAD) return;
+    if (this.pendingMerge[sub] === i) this.pendingMerge[sub] = NONE;
+    if (this.pendingTrade[sub] === i) this.pendingTrade[sub] = NONE;
+    this.owner[i] = DEAD;
+    this.live--;
+    this.liveBytes -= this.lens[i]!;
+  }
+
+  private dropEntriesOf(sub: number): void {
+    for (let i = 0; i < this.size; i++) if (this.owner[i] === sub) this.kill(i);
+  }
+
+  /** Compacts; grows up to maxEntries; past that drops the oldest trade. */
+  private makeRoom(): void {
+    this.compact();
+    if (this.size < this.lens.length) return;
+    if (this.lens.length < this.maxEntries) {
+      this.growEntries(Math.min(this.maxEntries, this.lens.length * 2));
+      return;
+    }
+    for (let i = 0; i < this.size; i++) {
+      const sub = this.owner[i]!;
+      if (sub !== DEAD && this.bytes[i * SLOT]! >> 4 === RecordType.TRADE) {
+        this.kill(i);
+        this.loseTrade(sub);
+        this.compact();
+        return;
+      }
+    }
+    // Only latest values are waiting, one per symbol; maxEntries is sized above that, so this is a bug.
+    throw new Error('outbox full of latest values: maxEntries is below the symbol limit');
+  }
+
+  private compact(): void {
+    let w = 0;
+    const b = this.bytes;
+    for (let r = 0; r < this.size; r++) {
+      const sub = this.owner[r]!;
+      if (sub === DEAD) continue;
+      if (w !== r) {
+        b.copyWithin(w * SLOT, r * SLOT, r * SLOT + this.lens[r]!);
+        this.lens[w] = this.lens[r]!;
+        this.owner[w] = sub;
+        if (this.pendingMerge[sub] === r) this.pendingMerge[sub] = w;
+        if (this.pendingTrade[sub] === r) this.pendingTrade[sub] = w;
+      }
+      w++;
+    }
+    this.size = w;
+  }
+
+  private growEntries(n: number): void {
+    const bytes = new Uint8Array(n * SLOT);
+    bytes.set(this.bytes.subarray(0, this.size * SLOT));
+    const lens = new Uint8Array(n);
+    lens.set(this.lens.subarray(0, this.size));
+    const owner = new Uint16Array(n);
+    owner.set(this.owner.subarray(0, this.size));
+    this.bytes = bytes;
+    this.lens = lens;
+    this.owner = owner;
+  }
+
+  private ensureSubs(n: number): void {
+    if (n <= this.pendingMerge.length) return;
+    let cap = this.pendingMerge.length;
+    while (cap < n) cap *= 2;
+    const grow = <T extends Int32Array | Uint32Array | Uint8Array | Float64Array | Uint16Array>(a: T, fill = 0): T => {
+      const b = new (a.constructor as new (n: number) => T)(cap);
+      if (fill !== 0) b.fill(fill);
+      b.set(a);
+      return b;
+    };
+    this.pendingMerge = grow(this.pendingMerge, NONE);
+    this.pendingTrade = grow(this.pendingTrade, NONE);
+    this.lastSeq = grow(this.lastSeq);
+    this.hasLast = grow(this.hasLast);
+    this.skipped = grow(this.skipped);
+    this.lost = grow(this.lost);
+    this.holding = grow(this.holding);
+    this.intervalUs = grow(this.intervalUs);
+    this.nextDueUs = grow(this.nextDueUs);
+    this.symbolOf = grow(this.symbolOf);
+    this.resync = grow(this.resync);
+    this.dueStack = grow(this.dueStack);
+  }
+
+  /**
+   * Writes everything due into `out` as one LIVE frame and returns its length (0 when nothing
+   * is due). Records held back (snapshot pending, max rate not due, frame full) stay queued.
+   * `out` must hold at least `pendingBytes`; the caller sends exactly that many bytes.
+   */
+  flush(out: Uint8Array, view: DataView, nowUs: number): number {
+    let pos = FRAME_HEADER_SIZE;
+    let count = 0;
+    const cap = out.length;
+    if (this.noticeCount > 0) {
+      const subs = this.pendingMerge.length;
+      for (let s = 0; s < subs && pos + NOTICE_SIZE <= cap; s++) {
+        if (this.resync[s] === 1) {
+          pos += encodeNotice(view, pos, this.symbolOf[s]!, this.lastSeq[s]!, nowUs, NoticeCode.RESYNC, 0);
+          this.resync[s] = 0;
+          this.noticeCount--;
+          count++;
+        }
+        if (this.lost[s]! > 0 && this.holding[s] === 0 && pos + NOTICE_SIZE <= cap) {
+          pos += encodeNotice(view, pos, this.symbolOf[s]!, this.lastSeq[s]!, nowUs, NoticeCode.TRADES_LOST, this.lost[s]!);
+          this.lost[s] = 0;
+          this.noticeCount--;
+          count++;
+        }
+      }
+    }
+    let due = 0;
+    let w = 0;
+    const b = this.bytes;
+    for (let r = 0; r < this.size; r++) {
+      const sub = this.owner[r]!;
+      if (sub === DEAD) continue;
+      const len = this.lens[r]!;
+      let keep = this.holding[sub] === 1 || count >= MAX_RECORDS_PER_FRAME || pos + len > cap;
+      if (!keep && this.intervalUs[sub]! > 0) {
+        const next = this.nextDueUs[sub]!;
+        if (next > nowUs) keep = true;
+        else if (next >= 0) {
+          // Negative marks "already emitting in this flush", so a slot's merge and trade go together.
+          this.nextDueUs[sub] = -1;
+          this.dueStack[due++] = sub;
+        }
+      }
+      if (keep) {
+        if (w !== r) {
+          b.copyWithin(w * SLOT, r * SLOT, r * SLOT + len);
+          this.lens[w] = len;
+          this.owner[w] = sub;
+          if (this.pendingMerge[sub] === r) this.pendingMerge[sub] = w;
+          if (this.pendingTrade[sub] === r) this.pendingTrade[sub] = w;
+        }
+        w++;
+        continue;
+      }
+      const src = r * SLOT;
+      for (let k = 0; k < len; k++) out[pos + k] = b[src + k]!;
+      const seq = this.seqAt(r);
+      if (this.skipped[sub] === 1) {
+        out[pos] = out[pos]! | RecordFlag.CONFLATED;
+        this.skipped[sub] = 0;
+      }
+      this.lastSeq[sub] = seq;
+      this.hasLast[sub] = 1;
+      if (this.pendingMerge[sub] === r) this.pendingMerge[sub] = NONE;
+      if (this.pendingTrade[sub] === r) this.pendingTrade[sub] = NONE;
+      pos += len;
+      count++;
+      this.live--;
+      this.liveBytes -= len;
+    }
+    this.size = w;
+    for (let i = 0; i < due; i++) {
+      const sub = this.dueStack[i]!;
+      this.nextDueUs[sub] = nowUs + this.intervalUs[sub]!;
+    }
+    if (count === 0) return 0;
+    out[0] = MAGIC_0;
+    out[1] = MAGIC_1;
+    out[2] = PROTOCOL_VERSION;
+    out[3] = FrameType.LIVE;
+    view.setUint16(4, count, true);
+    view.setUint16(6, 0, true);
+    writeI64(view, 8, nowUs);
+    this.stats.recordsSent += count;
+    this.stats.framesSent++;
+    this.stats.bytesSent += pos;
+    return pos;
+  }
+}

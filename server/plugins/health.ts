@@ -1,0 +1,33 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Bus } from '../../feeds/bus.ts';
+
+export interface HealthOptions {
+  bus: Bus;
+  /** Feeds running in this process (role all/feeds), or null for a pure gateway. */
+  feedsRunning: () => boolean | null;
+}
+
+const statusSchema = {
+  response: {
+    200: {
+      type: 'object',
+      properties: { status: { type: 'string' }, bus: { type: 'boolean' }, feeds: { type: ['boolean', 'null'] } },
+    },
+    503: {
+      type: 'object',
+      properties: { status: { type: 'string' }, bus: { type: 'boolean' }, feeds: { type: ['boolean', 'null'] } },
+    },
+  },
+} as const;
+
+/** GET /healthz (the process is alive) and GET /readyz (feeds and bus connected). */
+export const healthPlugin: FastifyPluginAsync<HealthOptions> = async (fastify, { bus, feedsRunning }) => {
+  fastify.get('/healthz', { schema: { response: { 200: statusSchema.response[200] } } }, async () => ({
+    status: 'ok',
+  }));
+  fastify.get('/readyz', { schema: statusSchema }, async (_req, reply) => {
+    const feeds = feedsRunning();
+    const ready = bus.ready && feeds !== false;
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', bus: bus.ready, feeds });
+  });
+};

@@ -1,0 +1,96 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { GatewayContext } from '../context.ts';
+import type { GatewayStats } from '../stats.ts';
+
+type CounterKey = Exclude<keyof GatewayStats, 'controlErrors'>;
+
+const COUNTERS: readonly [CounterKey, string, string][] = [
+  ['recordsSent', 'tickwall_records_sent_total', 'Records sent to clients in live frames'],
+  ['framesSent', 'tickwall_frames_sent_total', 'Live binary frames sent'],
+  ['bytesSent', 'tickwall_bytes_sent_total', 'Bytes of live binary frames sent'],
+  ['conflated', 'tickwall_records_conflated_total', 'Quotes and sensor readings replaced by a newer one before sending'],
+  ['tradesDropped', 'tickwall_trades_dropped_total', 'Trades dropped for slow or rate-limited clients (reported to them)'],
+  ['connectionsOpened', 'tickwall_connections_opened_total', 'WebSocket connections accepted'],
+  ['slowConsumerCloses', 'tickwall_slow_consumer_disconnects_total', 'Connections closed with 4001 SLOW_CONSUMER'],
+  ['heartbeatTimeouts', 'tickwall_heartbeat_timeouts_total', 'Connections terminated for missing pongs'],
+  ['rateLimitCloses', 'tickwall_rate_limit_disconnects_total', 'Connections closed with 1008 for control-message floods'],
+  ['upstreamGaps', 'tickwall_upstream_gaps_total', 'Sequence gaps seen on the bus (clients told to resync)'],
+  ['snapshotsSent', 'tickwall_snapshots_sent_total', 'Snapshot responses sent'],
+];
+
+/** GET /metrics in Prometheus text format; values are read from plain counters at scrape time. */
+export const metricsPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (fastify, { ctx }) => {
+  const register = new Registry();
+  collectDefaultMetrics({ register, eventLoopMonitoringPrecision: 10 });
+  const { stats } = ctx;
+
+  for (const [key, name, help] of COUNTERS) {
+    new Counter({
+      name,
+      help,
+      registers: [register],
+      collect() {
+        this.reset();
+        this.inc(stats[key]);
+      },
+    });
+  }
+  new Counter({
+    name: 'tickwall_control_errors_total',
+    help: 'Error replies to control messages, by code',
+    labelNames: ['code'],
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const [code, n] of stats.controlErrors) this.inc({ code }, n);
+    },
+  });
+  const httpErrors = new Counter({
+    name: 'tickwall_http_errors_total',
+    help: 'HTTP responses with status >= 400, by route and status',
+    labelNames: ['route', 'status'],
+    registers: [register],
+  });
+  new Gauge({
+    name: 'tickwall_connections',
+    help: 'Open WebSocket connections',
+    registers: [register],
+    collect() {
+      this.set(ctx.connections.size);
+    },
+  });
+  new Gauge({
+    name: 'tickwall_subscriptions',
+    help: 'Symbol subscriptions over all connections',
+    registers: [register],
+    collect() {
+      this.set(ctx.router.subscriptionCount);
+    },
+  });
+  new Gauge({
+    name: 'tickwall_active_symbols',
+    help: 'Symbols with at least one subscriber (subscribed on the bus)',
+    registers: [register],
+    collect() {
+      this.set(ctx.router.activeSymbols);
+    },
+  });
+  new Gauge({
+    name: 'tickwall_bus_ready',
+    help: '1 while the bus can deliver records',
+    registers: [register],
+    collect() {
+      this.set(ctx.bus.ready ? 1 : 0);
+    },
+  });
+
+  fastify.addHook('onResponse', async (req, reply) => {
+    if (reply.statusCode >= 400) {
+      httpErrors.inc({ route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });
+    }
+  });
+  fastify.get('/metrics', async (_req, reply) =>
+    reply.header('content-type', register.contentType).send(await register.metrics()),
+  );
+};

@@ -1,0 +1,137 @@
+import '@fastify/websocket';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import { CloseCode, ErrorCode, type HelloMessage } from '../../codec/control.ts';
+import { PROTOCOL_VERSION, RECORD_SIZES } from '../../codec/constants.ts';
+import { Connection } from '../connection.ts';
+import type { GatewayContext } from '../context.ts';
+import { dropSubscription, handleControl, replyError } from '../control.ts';
+
+interface StreamQuery {
+  v?: number;
+  token?: string;
+}
+
+const querySchema = {
+  type: 'object',
+  properties: {
+    v: { type: 'integer' },
+    token: { type: 'string', maxLength: 512 },
+  },
+} as const;
+
+let nextConnectionId = 1;
+
+/** Bearer token from the Authorization header, else the `token` query parameter (browsers). */
+function presentedToken(req: FastifyRequest<{ Querystring: StreamQuery }>): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth !== undefined && auth.startsWith('Bearer ')) return auth.slice(7);
+  return req.query.token;
+}
+
+/** The WebSocket route `/ws`: upgrade checks, then the protocol of docs/protocol.md. */
+export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (fastify, { ctx }) => {
+  const { config } = ctx;
+
+  // Everything that can refuse a client runs before the upgrade, so it gets an HTTP status, not a socket.
+  const admit = async (req: FastifyRequest<{ Querystring: StreamQuery }>, reply: FastifyReply): Promise<void> => {
+    if (req.query.v !== undefined && req.query.v !== PROTOCOL_VERSION) {
+      await reply.code(400).send({
+        code: ErrorCode.UNSUPPORTED_VERSION,
+        message: `protocol version ${req.query.v} is not served; this server speaks ${PROTOCOL_VERSION}`,
+      });
+      return;
+    }
+    if (config.tokens.length > 0) {
+      const token = presentedToken(req);
+      if (token === undefined || !config.tokens.includes(token)) {
+        await reply.code(401).header('www-authenticate', 'Bearer').send({ code: 'UNAUTHORIZED', message: 'missing or invalid token' });
+        return;
+      }
+    }
+    const origin = req.headers.origin;
+    if (config.origins.length > 0 && origin !== undefined && !config.origins.includes(origin)) {
+      await reply.code(403).send({ code: 'FORBIDDEN_ORIGIN', message: `origin ${origin} is not allowed` });
+    }
+  };
+
+  fastify.get<{ Querystring: StreamQuery }>(
+    '/ws',
+    { websocket: true, schema: { querystring: querySchema }, preValidation: admit },
+    (socket: WebSocket, req) => {
+      const ip = req.ip;
+      const perIp = ctx.perIp.get(ip) ?? 0;
+      if (ctx.closing || ctx.connections.size >= config.maxConnections || perIp >= config.maxConnectionsPerIp) {
+        socket.close(CloseCode.TRY_AGAIN_LATER, ctx.closing ? 'SHUTTING_DOWN' : 'TOO_MANY_CONNECTIONS');
+        req.log.warn({ ip, connections: ctx.connections.size, perIp }, 'connection refused: limit reached');
+        return;
+      }
+      const conn = new Connection(
+        nextConnectionId++,
+        socket,
+        ip,
+        ctx.stats,
+        config.maxSymbols,
+        config.tradeBacklog,
+        config.maxMessagesPerSec,
+      );
+      ctx.connections.add(conn);
+      ctx.perIp.set(ip, perIp + 1);
+      ctx.stats.connectionsOpened++;
+      req.log.info({ conn: conn.id, ip, event: 'open' }, 'connection open');
+
+      // Handlers attach synchronously, before any await, so no message is missed.
+      socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+        if (conn.closed) return;
+        if (isBinary) {
+          replyError(ctx, conn, ErrorCode.UNSUPPORTED_DATA, 'clients send JSON text frames only');
+          return;
+        }
+        try {
+          handleControl(ctx, conn, data.toString());
+        } catch (err) {
+          req.log.error({ err, conn: conn.id }, 'control message failed');
+          replyError(ctx, conn, ErrorCode.INTERNAL, 'internal error');
+        }
+      });
+      socket.on('pong', () => {
+        conn.alive = true;
+      });
+      socket.on('error', (err) => {
+        req.log.debug({ err, conn: conn.id }, 'socket error');
+      });
+      socket.on('close', (code: number, reason: Buffer) => {
+        conn.closed = true;
+        for (const [symbolId, slot] of conn.subs) dropSubscription(ctx, conn, symbolId, slot);
+        ctx.connections.delete(conn);
+        const n = (ctx.perIp.get(ip) ?? 1) - 1;
+        if (n <= 0) ctx.perIp.delete(ip);
+        else ctx.perIp.set(ip, n);
+        req.log.info(
+          { conn: conn.id, ip, event: 'close', code, reason: reason.toString(), durationMs: Date.now() - conn.openedAt },
+          'connection closed',
+        );
+      });
+
+      const hello: HelloMessage = {
+        op: 'hello',
+        protocol: PROTOCOL_VERSION,
+        server: 'tickwall',
+        version: ctx.version,
+        instance: ctx.instance,
+        heartbeatMs: config.heartbeatMs,
+        batchMs: config.batchMs,
+        limits: {
+          maxMessageBytes: config.maxMessageBytes,
+          maxSymbols: config.maxSymbols,
+          maxMessagesPerSec: config.maxMessagesPerSec,
+          maxHistory: config.maxHistory,
+          maxRate: 1000,
+        },
+        recordSizes: Object.fromEntries(RECORD_SIZES.map((size, type) => [String(type), size]).filter(([, s]) => s !== 0)),
+        defaultHistory: config.defaultHistory,
+      };
+      conn.send(hello);
+    },
+  );
+};

@@ -1,0 +1,93 @@
+import { FrameFlag, FrameType, RECORD_HEADER_SIZE } from '../codec/constants.ts';
+import { recordSeq } from '../codec/records.ts';
+import { FrameWriter } from '../codec/writer.ts';
+import { ErrorCode } from '../codec/control.ts';
+import type { Bus } from '../feeds/bus.ts';
+import type { Connection } from './connection.ts';
+import type { Flusher } from './flusher.ts';
+import type { GatewayStats } from './stats.ts';
+
+const BINARY = { binary: true } as const;
+
+export interface SnapshotRequest {
+  symbolId: number;
+  slot: number;
+  gen: number;
+}
+
+/**
+ * Sends the recent history of newly subscribed symbols as SNAPSHOT frames, then lets their
+ * held live records follow, so a client never sees a live record before its snapshot.
+ */
+export class Snapshotter {
+  private readonly writer = new FrameWriter(256 * 1024);
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly flusher: Flusher,
+    private readonly stats: GatewayStats,
+  ) {}
+
+  /** Fetches, frames and sends the snapshot for `requests`; failures reply SNAPSHOT_UNAVAILABLE. */
+  async send(conn: Connection, requests: SnapshotRequest[], history: number, id: number | undefined): Promise<void> {
+    let parts: Uint8Array[];
+    try {
+      parts = await Promise.all(requests.map((r) => this.bus.history(r.symbolId, history)));
+    } catch (err) {
+      if (conn.closed) return;
+      conn.send({
+        op: 'error',
+        ...(id === undefined ? {} : { id }),
+        code: ErrorCode.SNAPSHOT_UNAVAILABLE,
+        message: `snapshot history unavailable: ${(err as Error).message}`,
+      });
+      for (const r of requests) this.releaseIfCurrent(conn, r, false, 0);
+      this.flusher.markDirty(conn);
+      return;
+    }
+    if (conn.closed) return;
+    const w = this.writer;
+    const nowUs = Date.now() * 1000;
+    w.begin(FrameType.SNAPSHOT, nowUs);
+    const lastSeqs = new Array<number>(requests.length);
+    for (let k = 0; k < requests.length; k++) {
+      const r = requests[k]!;
+      const bytes = parts[k]!;
+      let off = 0;
+      let last = -1;
+      if (conn.snapshotGen[r.slot] === r.gen) {
+        while (off + RECORD_HEADER_SIZE <= bytes.length) {
+          const len = bytes[off + 1]!;
+          if (len < RECORD_HEADER_SIZE || off + len > bytes.length) break;
+          if (!w.fits(len)) {
+            this.emit(conn, w.finish());
+            w.begin(FrameType.SNAPSHOT, nowUs);
+          }
+          w.append(bytes, off, len);
+          last = recordSeq(bytes, off);
+          off += len;
+        }
+      }
+      lastSeqs[k] = last;
+    }
+    w.setFlags(FrameFlag.SNAPSHOT_END);
+    this.emit(conn, w.finish());
+    this.stats.snapshotsSent++;
+    for (let k = 0; k < requests.length; k++) {
+      const last = lastSeqs[k]!;
+      this.releaseIfCurrent(conn, requests[k]!, last >= 0, last >= 0 ? last : 0);
+    }
+    this.flusher.markDirty(conn);
+  }
+
+  private releaseIfCurrent(conn: Connection, r: SnapshotRequest, has: boolean, lastSeq: number): void {
+    if (conn.snapshotGen[r.slot] === r.gen && conn.subs.get(r.symbolId) === r.slot) {
+      conn.outbox.release(r.slot, has, lastSeq);
+    }
+  }
+
+  private emit(conn: Connection, frame: Uint8Array): void {
+    if (conn.closed || conn.ws.readyState !== 1) return;
+    conn.ws.send(Buffer.from(frame), BINARY);
+  }
+}

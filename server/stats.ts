@@ -1,0 +1,33 @@
+import type { OutboxStats } from './outbox.ts';
+
+/**
+ * Plain counters bumped on hot paths (a property increment, no label lookup); /metrics reads
+ * them through prom-client collect() callbacks at scrape time.
+ */
+export interface GatewayStats extends OutboxStats {
+  connectionsOpened: number;
+  slowConsumerCloses: number;
+  heartbeatTimeouts: number;
+  rateLimitCloses: number;
+  upstreamGaps: number;
+  snapshotsSent: number;
+  controlErrors: Map<string, number>;
+}
+
+/** Fresh zeroed counters. */
+export function createStats(): GatewayStats {
+  return {
+    recordsSent: 0,
+    framesSent: 0,
+    bytesSent: 0,
+    conflated: 0,
+    tradesDropped: 0,
+    connectionsOpened: 0,
+    slowConsumerCloses: 0,
+    heartbeatTimeouts: 0,
+    rateLimitCloses: 0,
+    upstreamGaps: 0,
+    snapshotsSent: 0,
+    controlErrors: new Map(),
+  };
+}

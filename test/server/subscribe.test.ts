@@ -1,0 +1,205 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FrameFlag, FrameType, RecordFlag } from '../../codec/constants.ts';
+import type { ErrorMessage, SubscribedMessage } from '../../codec/control.ts';
+import { MemoryBus } from '../../feeds/memory-bus.ts';
+import { TestClient } from '../helpers/client.ts';
+import { startGateway, type RunningGateway } from '../helpers/gateway.ts';
+import { TEST_CATALOGUE, TestPublisher } from '../helpers/records.ts';
+
+let gw: RunningGateway;
+let bus: MemoryBus;
+let pub: TestPublisher;
+const clients: TestClient[] = [];
+
+async function client(): Promise<TestClient> {
+  const c = await TestClient.connect(gw.wsUrl);
+  clients.push(c);
+  return c;
+}
+
+beforeEach(async () => {
+  bus = new MemoryBus({ historyDepth: 64 });
+  pub = new TestPublisher(bus);
+  gw = await startGateway({ batchMs: 5, maxSymbols: 3 }, { bus, feeds: null, catalogue: TEST_CATALOGUE });
+});
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await gw.close();
+});
+
+describe('subscriptions', () => {
+  it('says hello with version, heartbeat, limits and record sizes', async () => {
+    const c = await client();
+    const hello = c.messages[0]!;
+    expect(hello).toMatchObject({
+      op: 'hello',
+      protocol: 1,
+      server: 'tickwall',
+      heartbeatMs: 15000,
+      batchMs: 5,
+      limits: { maxSymbols: 3, maxMessageBytes: 4096 },
+      recordSizes: { '1': 40, '2': 32, '3': 28, '4': 24 },
+    });
+  });
+
+  it('delivers only the subscribed symbols, then nothing after unsubscribe', async () => {
+    const c = await client();
+    c.send({ op: 'subscribe', id: 1, symbols: ['AAPL'], snapshot: false });
+    await c.message((m) => m.op === 'subscribed');
+    for (let i = 0; i < 20; i++) {
+      pub.trade(1, 10000 + i);
+      pub.trade(2, 20000 + i);
+    }
+    await c.waitFor(() => c.records().length >= 20, 3000, '20 AAPL trades');
+    expect(c.records().every((r) => r.symbolId === 1)).toBe(true);
+    expect(bus.listenerCount(2)).toBe(0);
+
+    c.send({ op: 'unsubscribe', id: 2, symbols: ['AAPL'] });
+    await c.message((m) => m.op === 'unsubscribed');
+    expect(bus.listenerCount(1)).toBe(0);
+    const before = c.records().length;
+    for (let i = 0; i < 10; i++) pub.trade(1, 1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(c.records().length).toBe(before);
+  });
+
+  it('batches records into one frame per flush', async () => {
+    const c = await client();
+    c.send({ op: 'subscribe', symbols: ['AAPL'], snapshot: false });
+    await c.message((m) => m.op === 'subscribed');
+    for (let i = 0; i < 200; i++) pub.trade(1, 10000 + i);
+    await c.waitFor(() => c.records().length >= 200, 3000, '200 trades');
+    expect(c.frames.length).toBeLessThanOrEqual(2);
+  });
+
+  it('sends the snapshot (history, oldest first, SNAPSHOT_END) before any live record', async () => {
+    // History answers 150 ms late, as over a network: live records arriving meanwhile must wait.
+    const slow = new (class extends MemoryBus {
+      override history(id: number, limit: number): Promise<Uint8Array> {
+        const answer = super.history(id, limit);
+        return new Promise((r) => setTimeout(r, 150)).then(() => answer);
+      }
+    })({ historyDepth: 64 });
+    const slowPub = new TestPublisher(slow);
+    const g = await startGateway({ batchMs: 5 }, { bus: slow, feeds: null, catalogue: TEST_CATALOGUE });
+    try {
+      for (let i = 0; i < 10; i++) slowPub.quote(1, 10000 + i);
+      const c = await TestClient.connect(g.wsUrl);
+      clients.push(c);
+      c.send({ op: 'subscribe', id: 7, symbols: ['AAPL'], history: 5 });
+      const ack = await c.message<SubscribedMessage>((m) => m.op === 'subscribed');
+      expect(ack).toMatchObject({ id: 7, symbols: ['AAPL'], snapshot: true });
+      for (let i = 0; i < 5; i++) slowPub.trade(1, 20000 + i);
+      await c.waitFor(() => c.records().filter((r) => r.kind === 'trade').length >= 5, 3000, 'live trades');
+      const snap = c.frames[0]!;
+      expect(snap.type).toBe(FrameType.SNAPSHOT);
+      expect(snap.flags & FrameFlag.SNAPSHOT_END).toBe(FrameFlag.SNAPSHOT_END);
+      expect(snap.records.map((r) => r.seq)).toEqual([6, 7, 8, 9, 10]);
+      expect(c.events.indexOf('json:subscribed')).toBeLessThan(c.events.indexOf('frame:2'));
+      const live = c.frames.slice(1).flatMap((f) => f.records);
+      expect(c.frames.slice(1).every((f) => f.type === FrameType.LIVE)).toBe(true);
+      expect(live.map((r) => r.seq)).toEqual([11, 12, 13, 14, 15]);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('sends an empty SNAPSHOT_END frame for a symbol with no history', async () => {
+    const c = await client();
+    c.send({ op: 'subscribe', symbols: ['MSFT'] });
+    await c.waitFor(() => c.frames.length === 1, 3000, 'snapshot frame');
+    expect(c.frames[0]).toMatchObject({ type: FrameType.SNAPSHOT, flags: FrameFlag.SNAPSHOT_END, records: [] });
+  });
+
+  it('keeps sequence numbers contiguous for a fast client (no CONFLATED flags on trades)', async () => {
+    const c = await client();
+    c.send({ op: 'subscribe', symbols: ['AAPL', 'MSFT'], snapshot: false });
+    await c.message((m) => m.op === 'subscribed');
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 25; i++) {
+        pub.trade(1, 100 + i);
+        pub.trade(2, 200 + i);
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await c.waitFor(() => c.records().length >= 1000, 5000, '1000 trades');
+    for (const id of [1, 2]) {
+      const seqs = c.records().filter((r) => r.symbolId === id).map((r) => r.seq);
+      expect(seqs).toEqual(Array.from({ length: 500 }, (_, k) => k + 1));
+    }
+    expect(c.records().some((r) => (r.flags & RecordFlag.CONFLATED) !== 0)).toBe(false);
+  });
+
+  it('conflates quotes within one batch to the latest and flags the skip', async () => {
+    const c = await client();
+    c.send({ op: 'subscribe', symbols: ['AAPL'], snapshot: false });
+    await c.message((m) => m.op === 'subscribed');
+    pub.quote(1, 100);
+    await c.waitFor(() => c.records().length === 1, 3000, 'first quote');
+    for (let i = 1; i <= 50; i++) pub.quote(1, 100 + i);
+    await c.waitFor(() => c.records().some((r) => r.kind === 'quote' && r.bid === 150), 3000, 'latest quote');
+    const recs = c.records();
+    expect(recs.length).toBeLessThan(10);
+    const last = recs[recs.length - 1]!;
+    expect(last.seq).toBe(51);
+    expect(last.flags & RecordFlag.CONFLATED).toBe(RecordFlag.CONFLATED);
+  });
+
+  it('rejects unknown symbols and symbols past the limit, applying the rest', async () => {
+    const c = await client();
+    c.send({ op: 'subscribe', id: 3, symbols: ['AAPL', 'NOPE', 'MSFT', 'BTC-USD', 'TEMP-1'], snapshot: false });
+    const ack = await c.message<SubscribedMessage>((m) => m.op === 'subscribed');
+    expect(ack.symbols).toEqual(['AAPL', 'MSFT', 'BTC-USD']);
+    const unknown = await c.message<ErrorMessage>((m) => m.op === 'error' && m.code === 'UNKNOWN_SYMBOL');
+    expect(unknown).toMatchObject({ id: 3, symbols: ['NOPE'] });
+    const tooMany = await c.message<ErrorMessage>((m) => m.op === 'error' && m.code === 'TOO_MANY_SYMBOLS');
+    expect(tooMany).toMatchObject({ id: 3, symbols: ['TEMP-1'] });
+    expect(c.ws.readyState).toBe(c.ws.OPEN);
+    pub.sensor(4, 2000);
+    pub.trade(3, 5);
+    await c.waitFor(() => c.records().length === 1, 3000, 'BTC trade');
+    expect(c.records()[0]!.symbolId).toBe(3);
+  });
+
+  it('reports unsubscribing a symbol that is not held', async () => {
+    const c = await client();
+    c.send({ op: 'unsubscribe', id: 9, symbols: ['AAPL'] });
+    const err = await c.message<ErrorMessage>((m) => m.op === 'error');
+    expect(err).toMatchObject({ id: 9, code: 'NOT_SUBSCRIBED', symbols: ['AAPL'] });
+  });
+
+  it('answers list with the catalogue and ping with pong', async () => {
+    const c = await client();
+    c.send({ op: 'list', id: 4 });
+    c.send({ op: 'ping', id: 5, t: 123.5 });
+    const cat = await c.message((m) => m.op === 'catalogue');
+    expect(cat).toMatchObject({ id: 4, symbols: TEST_CATALOGUE });
+    const pong = await c.message((m) => m.op === 'pong');
+    expect(pong).toMatchObject({ id: 5, t: 123.5 });
+    expect(Math.abs((pong as { serverTime: number }).serverTime - Date.now())).toBeLessThan(5000);
+  });
+
+  it('re-subscribing with a snapshot resends the history (the resync path)', async () => {
+    const c = await client();
+    for (let i = 0; i < 3; i++) pub.quote(1, 100 + i);
+    c.send({ op: 'subscribe', symbols: ['AAPL'], history: 10 });
+    await c.waitFor(() => c.frames.length === 1, 3000, 'first snapshot');
+    c.send({ op: 'subscribe', symbols: ['AAPL'], history: 10 });
+    await c.waitFor(() => c.frames.filter((f) => f.type === FrameType.SNAPSHOT).length === 2, 3000, 'second snapshot');
+    expect(c.frames[1]!.records.map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(bus.listenerCount(1)).toBe(1);
+  });
+
+  it('tells subscribers to resync on an upstream sequence gap', async () => {
+    const c = await client();
+    c.send({ op: 'subscribe', symbols: ['AAPL'], snapshot: false });
+    await c.message((m) => m.op === 'subscribed');
+    pub.trade(1, 1);
+    pub.skip(1, 5);
+    pub.trade(1, 2);
+    await c.waitFor(() => c.records().some((r) => r.kind === 'notice'), 3000, 'RESYNC notice');
+    const notice = c.records().find((r) => r.kind === 'notice')!;
+    expect(notice).toMatchObject({ kind: 'notice', symbolId: 1, code: 2 });
+  });
+});
