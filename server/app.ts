@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { CatalogueEntry } from '../codec/catalogue.ts';
 import { CloseCode } from '../codec/control.ts';
 import type { Bus } from '../feeds/bus.ts';
@@ -46,23 +46,35 @@ export interface Gateway {
   readonly config: GatewayConfig;
   /** Starts listening; resolves to the base http(s) URL. */
   listen(): Promise<string>;
+  /** Per-connection buffer state, for diagnostics and tests. */
+  connectionsInfo(): ConnectionInfo[];
   /** Graceful shutdown: refuse new clients, flush, close everyone with 1001, stop feeds and bus. */
   close(): Promise<void>;
 }
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
-  .version;
+export interface ConnectionInfo {
+  id: number;
+  ip: string;
+  symbols: number;
+  /** ws bufferedAmount: bytes queued in user space. */
+  buffered: number;
+  /** Records waiting in the outbox. */
+  pending: number;
+  paused: boolean;
+}
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 async function defaultFeeds(config: GatewayConfig, bus: Bus): Promise<FeedsHandle> {
   const { createFeeds } = await import('../feeds/index.ts');
-  const { validateFeedOptions } = await import('../feeds/options.ts');
-  return createFeeds(validateFeedOptions(config.feeds), bus);
+  return createFeeds(config.feeds, bus);
 }
 
 async function defaultCatalogue(config: GatewayConfig): Promise<CatalogueEntry[]> {
   const { loadCatalogue, toCatalogueEntry } = await import('../feeds/catalogue.ts');
-  const path = typeof config.feeds.catalogue === 'string' ? config.feeds.catalogue : undefined;
-  return loadCatalogue(path).map(toCatalogueEntry);
+  return loadCatalogue(config.feeds.catalogue).map(toCatalogueEntry);
 }
 
 /** Builds a gateway (and, by role, its feeds) without listening yet. */
@@ -78,6 +90,8 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
       : null;
   const app = Fastify({
     logger: { level: config.logLevel },
+    // One line per WebSocket open/close is the log that matters; per-request lines would drown it.
+    logController: new LogController({ disableRequestLogging: true }),
     ...(https === null ? {} : { https }),
     forceCloseConnections: true,
   }) as unknown as FastifyInstance;
@@ -169,6 +183,15 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
       return `${https === null ? 'http' : 'https'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
     },
+    connectionsInfo: () =>
+      [...connections].map((c) => ({
+        id: c.id,
+        ip: c.ip,
+        symbols: c.subs.size,
+        buffered: c.ws.bufferedAmount,
+        pending: c.outbox.pending,
+        paused: c.pausedSince !== 0,
+      })),
     close,
   };
 }

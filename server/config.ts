@@ -4,6 +4,7 @@
  * Every value is validated at start-up; a bad one stops the process with a message naming it.
  */
 import { readFileSync } from 'node:fs';
+import { FEED_OPTION_FLAGS, validateFeedOptions, type FeedOptions } from '../feeds/options.ts';
 import { ConfigErrorCode, GatewayConfigError } from './config-error.ts';
 
 export type Role = 'all' | 'gateway' | 'feeds';
@@ -35,8 +36,8 @@ export interface GatewayConfig {
   shutdownGraceMs: number;
   logLevel: string;
   staticDir: string;
-  /** Feed options (feeds/options.ts), validated by the feeds module. */
-  feeds: Record<string, unknown>;
+  /** Feed options (feeds/options.ts, docs/feeds.md), validated by the feeds module. */
+  feeds: FeedOptions;
 }
 
 type Kind = 'int' | 'string' | 'list' | 'enum' | 'nullable-string';
@@ -56,34 +57,212 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** Gateway options; feeds options are passed through under `feeds.*` (see FEED_FLAGS). */
 export const OPTIONS: readonly Option[] = [
   { key: 'host', flag: 'host', env: 'HOST', kind: 'string', help: 'address to listen on' },
-  { key: 'port', flag: 'port', env: 'PORT', kind: 'int', min: 0, max: 65535, help: 'TCP port (0 = any free port)' },
-  { key: 'role', flag: 'role', env: 'TICKWALL_ROLE', kind: 'enum', values: ['all', 'gateway', 'feeds'], help: 'what this process runs' },
-  { key: 'bus', flag: 'bus', env: 'TICKWALL_BUS', kind: 'nullable-string', help: 'redis://host:port to share feeds through Redis; unset = in-process bus' },
-  { key: 'historyDepth', flag: 'history-depth', env: 'TICKWALL_HISTORY_DEPTH', kind: 'int', min: 1, max: 100000, help: 'records kept per symbol for snapshots' },
-  { key: 'batchMs', flag: 'batch-ms', env: 'TICKWALL_BATCH_MS', kind: 'int', min: 1, max: 1000, help: 'longest a record waits in an outbox before its frame is sent' },
-  { key: 'heartbeatMs', flag: 'heartbeat-ms', env: 'TICKWALL_HEARTBEAT_MS', kind: 'int', min: 100, max: 600000, help: 'WebSocket ping interval; no pong by the next ping terminates' },
-  { key: 'highWaterBytes', flag: 'high-water', env: 'TICKWALL_HIGH_WATER', kind: 'int', min: 1024, max: 1 << 30, help: 'bufferedAmount above which live frames pause and the outbox conflates' },
-  { key: 'maxBufferedBytes', flag: 'max-buffered', env: 'TICKWALL_MAX_BUFFERED', kind: 'int', min: 1024, max: 1 << 30, help: 'hard limit: a connection over it is closed at once (4001)' },
-  { key: 'slowConsumerGraceMs', flag: 'slow-grace-ms', env: 'TICKWALL_SLOW_GRACE_MS', kind: 'int', min: 0, max: 3600000, help: 'how long a connection may stay paused over the high-water mark before a 4001 close' },
-  { key: 'maxMessageBytes', flag: 'max-message-bytes', env: 'TICKWALL_MAX_MESSAGE_BYTES', kind: 'int', min: 256, max: 1 << 20, help: 'largest control message; larger closes with 1009' },
-  { key: 'maxSymbols', flag: 'max-symbols', env: 'TICKWALL_MAX_SYMBOLS', kind: 'int', min: 1, max: 65535, help: 'symbols per connection' },
-  { key: 'maxMessagesPerSec', flag: 'max-messages-per-sec', env: 'TICKWALL_MAX_MESSAGES_PER_SEC', kind: 'int', min: 1, max: 100000, help: 'control messages per second per connection' },
-  { key: 'maxConnections', flag: 'max-connections', env: 'TICKWALL_MAX_CONNECTIONS', kind: 'int', min: 1, max: 10000000, help: 'connections in total; more close with 1013' },
-  { key: 'maxConnectionsPerIp', flag: 'max-connections-per-ip', env: 'TICKWALL_MAX_CONNECTIONS_PER_IP', kind: 'int', min: 1, max: 10000000, help: 'connections per client address; more close with 1013' },
-  { key: 'defaultHistory', flag: 'default-history', env: 'TICKWALL_DEFAULT_HISTORY', kind: 'int', min: 0, max: 100000, help: 'records per symbol in a snapshot when the client does not say' },
-  { key: 'maxHistory', flag: 'max-history', env: 'TICKWALL_MAX_HISTORY', kind: 'int', min: 0, max: 100000, help: 'largest snapshot history a client may ask for' },
-  { key: 'tradeBacklog', flag: 'trade-backlog', env: 'TICKWALL_TRADE_BACKLOG', kind: 'int', min: 16, max: 1000000, help: 'trades an outbox holds for a slow client before dropping the oldest' },
-  { key: 'origins', flag: 'origins', env: 'TICKWALL_ORIGINS', kind: 'list', help: 'comma-separated Origin allow-list for WebSocket upgrades (empty = any)' },
-  { key: 'tokens', flag: 'tokens', env: 'TICKWALL_TOKENS', kind: 'list', help: 'comma-separated accepted bearer tokens (empty = no authentication)' },
-  { key: 'tlsCert', flag: 'tls-cert', env: 'TICKWALL_TLS_CERT', kind: 'nullable-string', help: 'PEM certificate file; with --tls-key serves HTTPS/WSS' },
-  { key: 'tlsKey', flag: 'tls-key', env: 'TICKWALL_TLS_KEY', kind: 'nullable-string', help: 'PEM private key file' },
-  { key: 'shutdownGraceMs', flag: 'shutdown-grace-ms', env: 'TICKWALL_SHUTDOWN_GRACE_MS', kind: 'int', min: 0, max: 600000, help: 'longest a graceful shutdown waits for clients to close' },
-  { key: 'logLevel', flag: 'log-level', env: 'TICKWALL_LOG_LEVEL', kind: 'enum', values: LOG_LEVELS, help: 'pino log level' },
-  { key: 'staticDir', flag: 'static-dir', env: 'TICKWALL_STATIC_DIR', kind: 'string', help: 'built dashboard to serve' },
+  {
+    key: 'port',
+    flag: 'port',
+    env: 'PORT',
+    kind: 'int',
+    min: 0,
+    max: 65535,
+    help: 'TCP port (0 = any free port)',
+  },
+  {
+    key: 'role',
+    flag: 'role',
+    env: 'TICKWALL_ROLE',
+    kind: 'enum',
+    values: ['all', 'gateway', 'feeds'],
+    help: 'what this process runs',
+  },
+  {
+    key: 'bus',
+    flag: 'bus',
+    env: 'TICKWALL_BUS',
+    kind: 'nullable-string',
+    help: 'redis://host:port to share feeds through Redis; unset = in-process bus',
+  },
+  {
+    key: 'historyDepth',
+    flag: 'history-depth',
+    env: 'TICKWALL_HISTORY_DEPTH',
+    kind: 'int',
+    min: 1,
+    max: 100000,
+    help: 'records kept per symbol for snapshots',
+  },
+  {
+    key: 'batchMs',
+    flag: 'batch-ms',
+    env: 'TICKWALL_BATCH_MS',
+    kind: 'int',
+    min: 1,
+    max: 1000,
+    help: 'longest a record waits in an outbox before its frame is sent',
+  },
+  {
+    key: 'heartbeatMs',
+    flag: 'heartbeat-ms',
+    env: 'TICKWALL_HEARTBEAT_MS',
+    kind: 'int',
+    min: 100,
+    max: 600000,
+    help: 'WebSocket ping interval; no pong by the next ping terminates',
+  },
+  {
+    key: 'highWaterBytes',
+    flag: 'high-water',
+    env: 'TICKWALL_HIGH_WATER',
+    kind: 'int',
+    min: 1024,
+    max: 1 << 30,
+    help: 'bufferedAmount above which live frames pause and the outbox conflates',
+  },
+  {
+    key: 'maxBufferedBytes',
+    flag: 'max-buffered',
+    env: 'TICKWALL_MAX_BUFFERED',
+    kind: 'int',
+    min: 1024,
+    max: 1 << 30,
+    help: 'hard limit: a connection over it is closed at once (4001)',
+  },
+  {
+    key: 'slowConsumerGraceMs',
+    flag: 'slow-grace-ms',
+    env: 'TICKWALL_SLOW_GRACE_MS',
+    kind: 'int',
+    min: 0,
+    max: 3600000,
+    help: 'how long a connection may stay paused over the high-water mark before a 4001 close',
+  },
+  {
+    key: 'maxMessageBytes',
+    flag: 'max-message-bytes',
+    env: 'TICKWALL_MAX_MESSAGE_BYTES',
+    kind: 'int',
+    min: 256,
+    max: 1 << 20,
+    help: 'largest control message; larger closes with 1009',
+  },
+  {
+    key: 'maxSymbols',
+    flag: 'max-symbols',
+    env: 'TICKWALL_MAX_SYMBOLS',
+    kind: 'int',
+    min: 1,
+    max: 65535,
+    help: 'symbols per connection',
+  },
+  {
+    key: 'maxMessagesPerSec',
+    flag: 'max-messages-per-sec',
+    env: 'TICKWALL_MAX_MESSAGES_PER_SEC',
+    kind: 'int',
+    min: 1,
+    max: 100000,
+    help: 'control messages per second per connection',
+  },
+  {
+    key: 'maxConnections',
+    flag: 'max-connections',
+    env: 'TICKWALL_MAX_CONNECTIONS',
+    kind: 'int',
+    min: 1,
+    max: 10000000,
+    help: 'connections in total; more close with 1013',
+  },
+  {
+    key: 'maxConnectionsPerIp',
+    flag: 'max-connections-per-ip',
+    env: 'TICKWALL_MAX_CONNECTIONS_PER_IP',
+    kind: 'int',
+    min: 1,
+    max: 10000000,
+    help: 'connections per client address; more close with 1013',
+  },
+  {
+    key: 'defaultHistory',
+    flag: 'default-history',
+    env: 'TICKWALL_DEFAULT_HISTORY',
+    kind: 'int',
+    min: 0,
+    max: 100000,
+    help: 'records per symbol in a snapshot when the client does not say',
+  },
+  {
+    key: 'maxHistory',
+    flag: 'max-history',
+    env: 'TICKWALL_MAX_HISTORY',
+    kind: 'int',
+    min: 0,
+    max: 100000,
+    help: 'largest snapshot history a client may ask for',
+  },
+  {
+    key: 'tradeBacklog',
+    flag: 'trade-backlog',
+    env: 'TICKWALL_TRADE_BACKLOG',
+    kind: 'int',
+    min: 16,
+    max: 1000000,
+    help: 'trades an outbox holds for a slow client before dropping the oldest',
+  },
+  {
+    key: 'origins',
+    flag: 'origins',
+    env: 'TICKWALL_ORIGINS',
+    kind: 'list',
+    help: 'comma-separated Origin allow-list for WebSocket upgrades (empty = any)',
+  },
+  {
+    key: 'tokens',
+    flag: 'tokens',
+    env: 'TICKWALL_TOKENS',
+    kind: 'list',
+    help: 'comma-separated accepted bearer tokens (empty = no authentication)',
+  },
+  {
+    key: 'tlsCert',
+    flag: 'tls-cert',
+    env: 'TICKWALL_TLS_CERT',
+    kind: 'nullable-string',
+    help: 'PEM certificate file; with --tls-key serves HTTPS/WSS',
+  },
+  {
+    key: 'tlsKey',
+    flag: 'tls-key',
+    env: 'TICKWALL_TLS_KEY',
+    kind: 'nullable-string',
+    help: 'PEM private key file',
+  },
+  {
+    key: 'shutdownGraceMs',
+    flag: 'shutdown-grace-ms',
+    env: 'TICKWALL_SHUTDOWN_GRACE_MS',
+    kind: 'int',
+    min: 0,
+    max: 600000,
+    help: 'longest a graceful shutdown waits for clients to close',
+  },
+  {
+    key: 'logLevel',
+    flag: 'log-level',
+    env: 'TICKWALL_LOG_LEVEL',
+    kind: 'enum',
+    values: LOG_LEVELS,
+    help: 'pino log level',
+  },
+  {
+    key: 'staticDir',
+    flag: 'static-dir',
+    env: 'TICKWALL_STATIC_DIR',
+    kind: 'string',
+    help: 'built dashboard to serve',
+  },
 ];
 
-/** Feed flags and environment variables, mapped onto keys of the `feeds` section. */
-export const FEED_FLAGS: readonly { flag: string; env: string; key: string; kind: 'int' | 'number' | 'string' | 'bool' | 'list'; help: string }[] = [];
+/** Feed flags and environment variables, mapped onto (dotted) keys of the `feeds` section. */
+export const FEED_FLAGS = FEED_OPTION_FLAGS;
 
 /** The embedded defaults: gateway plus simulated feeds on the in-process bus. */
 export function defaultConfig(): GatewayConfig {
@@ -113,7 +292,7 @@ export function defaultConfig(): GatewayConfig {
     shutdownGraceMs: 5000,
     logLevel: 'info',
     staticDir: 'dist/web',
-    feeds: {},
+    feeds: validateFeedOptions({}),
   };
 }
 
@@ -136,10 +315,16 @@ function coerce(opt: Option, raw: unknown, source: string): unknown {
       return n;
     }
     case 'enum':
-      if (typeof raw !== 'string' || !opt.values!.includes(raw)) invalid(opt.key, source, raw, `one of ${opt.values!.join(', ')}`);
+      if (typeof raw !== 'string' || !opt.values!.includes(raw))
+        invalid(opt.key, source, raw, `one of ${opt.values!.join(', ')}`);
       return raw;
     case 'list': {
-      const list = fromText ? raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : raw;
+      const list = fromText
+        ? raw
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s.length > 0)
+        : raw;
       if (!Array.isArray(list) || !list.every((s) => typeof s === 'string' && s.length > 0)) {
         invalid(opt.key, source, raw, 'a comma-separated list or an array of strings');
       }
@@ -168,7 +353,10 @@ function parseArgv(argv: readonly string[]): Map<string, string> {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (!a.startsWith('--')) {
-      throw new GatewayConfigError(ConfigErrorCode.UNKNOWN_FLAG, `unexpected argument "${a}" (flags look like --port 8080)`);
+      throw new GatewayConfigError(
+        ConfigErrorCode.UNKNOWN_FLAG,
+        `unexpected argument "${a}" (flags look like --port 8080)`,
+      );
     }
     const eq = a.indexOf('=');
     if (eq > 0) {
@@ -177,7 +365,8 @@ function parseArgv(argv: readonly string[]): Map<string, string> {
       out.set(a.slice(2), 'true');
     } else {
       const v = argv[i + 1];
-      if (v === undefined) throw new GatewayConfigError(ConfigErrorCode.INVALID, `flag ${a} needs a value`, a.slice(2));
+      if (v === undefined)
+        throw new GatewayConfigError(ConfigErrorCode.INVALID, `flag ${a} needs a value`, a.slice(2));
       out.set(a.slice(2), v);
       i++;
     }
@@ -190,13 +379,19 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new GatewayConfigError(ConfigErrorCode.UNREADABLE_FILE, `cannot read config file ${path}: ${(err as Error).message}`);
+    throw new GatewayConfigError(
+      ConfigErrorCode.UNREADABLE_FILE,
+      `cannot read config file ${path}: ${(err as Error).message}`,
+    );
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new GatewayConfigError(ConfigErrorCode.INVALID, `config file ${path} is not valid JSON: ${(err as Error).message}`);
+    throw new GatewayConfigError(
+      ConfigErrorCode.INVALID,
+      `config file ${path} is not valid JSON: ${(err as Error).message}`,
+    );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new GatewayConfigError(ConfigErrorCode.INVALID, `config file ${path} must hold a JSON object`);
@@ -206,7 +401,11 @@ function readConfigFile(path: string): Record<string, unknown> {
 
 function coerceFeed(kind: string, key: string, raw: string, source: string): unknown {
   if (kind === 'string') return raw;
-  if (kind === 'list') return raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (kind === 'list')
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
   if (kind === 'bool') {
     if (raw === 'true' || raw === '1') return true;
     if (raw === 'false' || raw === '0') return false;
@@ -223,9 +422,16 @@ function coerceFeed(kind: string, key: string, raw: string, source: string): unk
 export function loadConfig(sources: ConfigSources = {}): GatewayConfig {
   const env = sources.env ?? {};
   const flags = parseArgv(sources.argv ?? []);
-  const known = new Set<string>(['config', 'help', 'no-feeds', ...OPTIONS.map((o) => o.flag), ...FEED_FLAGS.map((f) => f.flag)]);
+  const known = new Set<string>([
+    'config',
+    'help',
+    'no-feeds',
+    ...OPTIONS.map((o) => o.flag),
+    ...FEED_FLAGS.map((f) => f.flag),
+  ]);
   for (const f of flags.keys()) {
-    if (!known.has(f)) throw new GatewayConfigError(ConfigErrorCode.UNKNOWN_FLAG, `unknown flag --${f} (see --help)`, f);
+    if (!known.has(f))
+      throw new GatewayConfigError(ConfigErrorCode.UNKNOWN_FLAG, `unknown flag --${f} (see --help)`, f);
   }
   const cfg = defaultConfig();
   const mutable = cfg as unknown as Record<string, unknown>;
@@ -241,7 +447,8 @@ export function loadConfig(sources: ConfigSources = {}): GatewayConfig {
         continue;
       }
       const opt = OPTIONS.find((o) => o.key === k);
-      if (opt === undefined) throw new GatewayConfigError(ConfigErrorCode.INVALID, `unknown key "${k}" in config file ${file}`, k);
+      if (opt === undefined)
+        throw new GatewayConfigError(ConfigErrorCode.INVALID, `unknown key "${k}" in config file ${file}`, k);
       mutable[k] = coerce(opt, v, file);
     }
   }
@@ -261,7 +468,7 @@ export function loadConfig(sources: ConfigSources = {}): GatewayConfig {
     const v = flags.get(f.flag);
     if (v !== undefined) feeds[f.key] = coerceFeed(f.kind, f.key, v, `--${f.flag}`);
   }
-  cfg.feeds = feeds;
+  cfg.feeds = validateFeedOptions(feeds);
   if (sources.overrides !== undefined) Object.assign(cfg, sources.overrides);
   checkConsistency(cfg);
   return cfg;
@@ -275,10 +482,20 @@ function checkConsistency(cfg: GatewayConfig): void {
     invalid('defaultHistory', 'configuration', cfg.defaultHistory, `at most maxHistory (${cfg.maxHistory})`);
   }
   if (cfg.maxBufferedBytes < cfg.highWaterBytes) {
-    invalid('maxBufferedBytes', 'configuration', cfg.maxBufferedBytes, `at least highWaterBytes (${cfg.highWaterBytes})`);
+    invalid(
+      'maxBufferedBytes',
+      'configuration',
+      cfg.maxBufferedBytes,
+      `at least highWaterBytes (${cfg.highWaterBytes})`,
+    );
   }
   if ((cfg.tlsCert === null) !== (cfg.tlsKey === null)) {
-    invalid(cfg.tlsCert === null ? 'tlsCert' : 'tlsKey', 'configuration', null, 'both tlsCert and tlsKey, or neither');
+    invalid(
+      cfg.tlsCert === null ? 'tlsCert' : 'tlsKey',
+      'configuration',
+      null,
+      'both tlsCert and tlsKey, or neither',
+    );
   }
   if (cfg.bus !== null && !/^rediss?:\/\/[^\s]+$/.test(cfg.bus)) {
     invalid('bus', 'configuration', cfg.bus, 'a redis://host:port URL');

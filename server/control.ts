@@ -32,7 +32,12 @@ export function handleControl(ctx: GatewayContext, conn: Connection, text: strin
   const verdict = conn.limiter.take(Date.now());
   if (verdict !== 'ok') {
     if (verdict === 'warn') {
-      replyError(ctx, conn, ErrorCode.RATE_LIMITED, `more than ${ctx.config.maxMessagesPerSec} control messages per second`);
+      replyError(
+        ctx,
+        conn,
+        ErrorCode.RATE_LIMITED,
+        `more than ${ctx.config.maxMessagesPerSec} control messages per second`,
+      );
     } else if (verdict === 'close') {
       ctx.stats.rateLimitCloses++;
       conn.ws.close(CloseCode.POLICY_VIOLATION, 'RATE_LIMITED');
@@ -42,7 +47,8 @@ export function handleControl(ctx: GatewayContext, conn: Connection, text: strin
   const parsed = parseClientMessage(text, ctx.config.maxMessageBytes);
   if (!parsed.ok) {
     replyError(ctx, conn, parsed.code, parsed.message, parsed.id);
-    if (parsed.code === ErrorCode.MESSAGE_TOO_BIG) conn.ws.close(CloseCode.MESSAGE_TOO_BIG, 'MESSAGE_TOO_BIG');
+    if (parsed.code === ErrorCode.MESSAGE_TOO_BIG)
+      conn.ws.close(CloseCode.MESSAGE_TOO_BIG, 'MESSAGE_TOO_BIG');
     return;
   }
   dispatch(ctx, conn, parsed.message);
@@ -62,7 +68,10 @@ function dispatch(ctx: GatewayContext, conn: Connection, msg: ClientMessage): vo
       );
       return;
     case 'ping': {
-      const pong: { op: 'pong'; id?: number; t?: number; serverTime: number } = { op: 'pong', serverTime: Date.now() };
+      const pong: { op: 'pong'; id?: number; t?: number; serverTime: number } = {
+        op: 'pong',
+        serverTime: Date.now(),
+      };
       if (msg.id !== undefined) pong.id = msg.id;
       if (msg.t !== undefined) pong.t = msg.t;
       conn.send(pong);
@@ -76,7 +85,13 @@ function subscribe(ctx: GatewayContext, conn: Connection, msg: SubscribeMessage)
   const wantSnapshot = msg.snapshot !== false;
   const maxRate = msg.maxRate ?? 0;
   if (msg.history !== undefined && msg.history > config.maxHistory) {
-    replyError(ctx, conn, ErrorCode.BAD_MESSAGE, `subscribe: /history must be <= ${config.maxHistory}`, msg.id);
+    replyError(
+      ctx,
+      conn,
+      ErrorCode.BAD_MESSAGE,
+      `subscribe: /history must be <= ${config.maxHistory}`,
+      msg.id,
+    );
     return;
   }
   const history = msg.history ?? config.defaultHistory;
@@ -123,10 +138,24 @@ function subscribe(ctx: GatewayContext, conn: Connection, msg: SubscribeMessage)
   if (msg.maxRate !== undefined) ack.maxRate = msg.maxRate;
   conn.send(ack);
   if (unknown.length > 0) {
-    replyError(ctx, conn, ErrorCode.UNKNOWN_SYMBOL, `not in the catalogue: ${unknown.slice(0, 8).join(', ')}`, msg.id, unknown);
+    replyError(
+      ctx,
+      conn,
+      ErrorCode.UNKNOWN_SYMBOL,
+      `not in the catalogue: ${unknown.slice(0, 8).join(', ')}`,
+      msg.id,
+      unknown,
+    );
   }
   if (tooMany.length > 0) {
-    replyError(ctx, conn, ErrorCode.TOO_MANY_SYMBOLS, `at most ${config.maxSymbols} symbols per connection`, msg.id, tooMany);
+    replyError(
+      ctx,
+      conn,
+      ErrorCode.TOO_MANY_SYMBOLS,
+      `at most ${config.maxSymbols} symbols per connection`,
+      msg.id,
+      tooMany,
+    );
   }
   if (wantSnapshot) {
     ctx.snapshotter.send(conn, snapshots, history, msg.id).catch((err: unknown) => {
@@ -148,16 +177,31 @@ function unsubscribe(ctx: GatewayContext, conn: Connection, msg: UnsubscribeMess
     dropSubscription(ctx, conn, entry.id, slot);
     removed.push(symbol);
   }
-  const ack: { op: 'unsubscribed'; id?: number; symbols: string[] } = { op: 'unsubscribed', symbols: removed };
+  const ack: { op: 'unsubscribed'; id?: number; symbols: string[] } = {
+    op: 'unsubscribed',
+    symbols: removed,
+  };
   if (msg.id !== undefined) ack.id = msg.id;
   conn.send(ack);
   if (notHeld.length > 0) {
-    replyError(ctx, conn, ErrorCode.NOT_SUBSCRIBED, `not subscribed: ${notHeld.slice(0, 8).join(', ')}`, msg.id, notHeld);
+    replyError(
+      ctx,
+      conn,
+      ErrorCode.NOT_SUBSCRIBED,
+      `not subscribed: ${notHeld.slice(0, 8).join(', ')}`,
+      msg.id,
+      notHeld,
+    );
   }
 }
 
 /** Removes one subscription from router, outbox and connection. */
-export function dropSubscription(ctx: GatewayContext, conn: Connection, symbolId: number, slot: number): void {
+export function dropSubscription(
+  ctx: GatewayContext,
+  conn: Connection,
+  symbolId: number,
+  slot: number,
+): void {
   ctx.router.remove(conn, symbolId, slot);
   conn.outbox.closeSlot(slot);
   conn.subs.delete(symbolId);

@@ -1,7 +1,25 @@
 /** CLI entry: `npm start -- [flags]`. Builds the configuration, starts the role, shuts down on signals. */
-import { buildGateway } from './app.ts';
-import { helpText, loadConfig } from './config.ts';
-import { GatewayConfigError } from './config-error.ts';
+import { buildGateway, type Gateway } from './app.ts';
+import { helpText, loadConfig, type GatewayConfig } from './config.ts';
+
+/** Start-up errors that are the user's to fix: print the code and message, no stack. */
+const USER_ERROR = /^(CONFIG|CATALOGUE|REPLAY)_/;
+
+function userError(err: unknown): string | null {
+  if (!(err instanceof Error)) return null;
+  const code = (err as Error & { code?: unknown }).code;
+  return typeof code === 'string' && USER_ERROR.test(code) ? `${code}: ${err.message}` : null;
+}
+
+async function start(argv: string[]): Promise<{ config: GatewayConfig; gateway: Gateway }> {
+  const config = loadConfig({ argv, env: process.env });
+  const gateway = await buildGateway(config);
+  const url = await gateway.listen();
+  process.stdout.write(
+    `tickwall listening on ${url} (role ${config.role}, bus ${config.bus ?? 'in-process'})\n`,
+  );
+  return { config, gateway };
+}
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -9,20 +27,16 @@ async function main(): Promise<void> {
     process.stdout.write(helpText());
     return;
   }
-  let config;
+  let started;
   try {
-    config = loadConfig({ argv, env: process.env });
+    started = await start(argv);
   } catch (err) {
-    if (err instanceof GatewayConfigError) {
-      process.stderr.write(`tickwall: ${err.code}: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
+    const message = userError(err);
+    if (message === null) throw err;
+    process.stderr.write(`tickwall: ${message}\n`);
+    process.exit(2);
   }
-  const gateway = await buildGateway(config);
-  const url = await gateway.listen();
-  process.stdout.write(`tickwall listening on ${url} (role ${config.role}, bus ${config.bus ?? 'in-process'})\n`);
-
+  const { config, gateway } = started;
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -43,6 +57,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`tickwall: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `tickwall: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 });

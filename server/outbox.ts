@@ -216,25 +216,33 @@ export class Outbox {
     for (let i = 0; i < this.size; i++) if (this.owner[i] === sub) this.kill(i);
   }
 
-  /** Compacts; grows up to maxEntries; past that drops the oldest trade. */
+  /**
+   * Compacts; grows up to maxEntries; at the limit drops the oldest trades until a quarter of the
+   * queue is free. Freeing a quarter at once keeps the cost per record O(1) for a stalled client,
+   * instead of a compaction per record.
+   */
   private makeRoom(): void {
     this.compact();
-    if (this.size < this.lens.length) return;
-    if (this.lens.length < this.maxEntries) {
-      this.growEntries(Math.min(this.maxEntries, this.lens.length * 2));
+    const cap = this.lens.length;
+    const target = cap - (cap >> 2);
+    if (this.size < target) return;
+    if (cap < this.maxEntries) {
+      this.growEntries(Math.min(this.maxEntries, cap * 2));
       return;
     }
-    for (let i = 0; i < this.size; i++) {
+    let excess = this.size - target;
+    for (let i = 0; i < this.size && excess > 0; i++) {
       const sub = this.owner[i]!;
       if (sub !== DEAD && this.bytes[i * SLOT]! >> 4 === RecordType.TRADE) {
         this.kill(i);
         this.loseTrade(sub);
-        this.compact();
-        return;
+        excess--;
       }
     }
-    // Only latest values are waiting, one per symbol; maxEntries is sized above that, so this is a bug.
-    throw new Error('outbox full of latest values: maxEntries is below the symbol limit');
+    this.compact();
+    // Only latest values are waiting, one or two per symbol; maxEntries is sized above that.
+    if (this.size === cap)
+      throw new Error('outbox full of latest values: maxEntries is below the symbol limit');
   }
 
   private compact(): void {
@@ -271,7 +279,10 @@ export class Outbox {
     if (n <= this.pendingMerge.length) return;
     let cap = this.pendingMerge.length;
     while (cap < n) cap *= 2;
-    const grow = <T extends Int32Array | Uint32Array | Uint8Array | Float64Array | Uint16Array>(a: T, fill = 0): T => {
+    const grow = <T extends Int32Array | Uint32Array | Uint8Array | Float64Array | Uint16Array>(
+      a: T,
+      fill = 0,
+    ): T => {
       const b = new (a.constructor as new (n: number) => T)(cap);
       if (fill !== 0) b.fill(fill);
       b.set(a);
@@ -310,7 +321,15 @@ export class Outbox {
           count++;
         }
         if (this.lost[s]! > 0 && this.holding[s] === 0 && pos + NOTICE_SIZE <= cap) {
-          pos += encodeNotice(view, pos, this.symbolOf[s]!, this.lastSeq[s]!, nowUs, NoticeCode.TRADES_LOST, this.lost[s]!);
+          pos += encodeNotice(
+            view,
+            pos,
+            this.symbolOf[s]!,
+            this.lastSeq[s]!,
+            nowUs,
+            NoticeCode.TRADES_LOST,
+            this.lost[s]!,
+          );
           this.lost[s] = 0;
           this.noticeCount--;
           count++;

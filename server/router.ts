@@ -80,7 +80,7 @@ export class Router {
 
   private deliver(t: Topic, bytes: Uint8Array, off: number, len: number): void {
     const seq = recordSeq(bytes, off);
-    const gap = t.hasSeq && seq !== ((t.lastSeq + 1) >>> 0);
+    const gap = t.hasSeq && seq !== (t.lastSeq + 1) >>> 0;
     t.lastSeq = seq;
     t.hasSeq = true;
     if (gap) this.stats.upstreamGaps++;

@@ -29,7 +29,12 @@ export class Snapshotter {
   ) {}
 
   /** Fetches, frames and sends the snapshot for `requests`; failures reply SNAPSHOT_UNAVAILABLE. */
-  async send(conn: Connection, requests: SnapshotRequest[], history: number, id: number | undefined): Promise<void> {
+  async send(
+    conn: Connection,
+    requests: SnapshotRequest[],
+    history: number,
+    id: number | undefined,
+  ): Promise<void> {
     let parts: Uint8Array[];
     try {
       parts = await Promise.all(requests.map((r) => this.bus.history(r.symbolId, history)));

@@ -11,11 +11,19 @@ const statusSchema = {
   response: {
     200: {
       type: 'object',
-      properties: { status: { type: 'string' }, bus: { type: 'boolean' }, feeds: { type: ['boolean', 'null'] } },
+      properties: {
+        status: { type: 'string' },
+        bus: { type: 'boolean' },
+        feeds: { type: ['boolean', 'null'] },
+      },
     },
     503: {
       type: 'object',
-      properties: { status: { type: 'string' }, bus: { type: 'boolean' }, feeds: { type: ['boolean', 'null'] } },
+      properties: {
+        status: { type: 'string' },
+        bus: { type: 'boolean' },
+        feeds: { type: ['boolean', 'null'] },
+      },
     },
   },
 } as const;
@@ -28,6 +36,8 @@ export const healthPlugin: FastifyPluginAsync<HealthOptions> = async (fastify, {
   fastify.get('/readyz', { schema: statusSchema }, async (_req, reply) => {
     const feeds = feedsRunning();
     const ready = bus.ready && feeds !== false;
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', bus: bus.ready, feeds });
+    return reply
+      .code(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'not-ready', bus: bus.ready, feeds });
   });
 };

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { GatewayContext } from '../context.ts';
 import type { GatewayStats } from '../stats.ts';
@@ -9,18 +10,34 @@ const COUNTERS: readonly [CounterKey, string, string][] = [
   ['recordsSent', 'tickwall_records_sent_total', 'Records sent to clients in live frames'],
   ['framesSent', 'tickwall_frames_sent_total', 'Live binary frames sent'],
   ['bytesSent', 'tickwall_bytes_sent_total', 'Bytes of live binary frames sent'],
-  ['conflated', 'tickwall_records_conflated_total', 'Quotes and sensor readings replaced by a newer one before sending'],
-  ['tradesDropped', 'tickwall_trades_dropped_total', 'Trades dropped for slow or rate-limited clients (reported to them)'],
+  [
+    'conflated',
+    'tickwall_records_conflated_total',
+    'Quotes and sensor readings replaced by a newer one before sending',
+  ],
+  [
+    'tradesDropped',
+    'tickwall_trades_dropped_total',
+    'Trades dropped for slow or rate-limited clients (reported to them)',
+  ],
   ['connectionsOpened', 'tickwall_connections_opened_total', 'WebSocket connections accepted'],
-  ['slowConsumerCloses', 'tickwall_slow_consumer_disconnects_total', 'Connections closed with 4001 SLOW_CONSUMER'],
+  [
+    'slowConsumerCloses',
+    'tickwall_slow_consumer_disconnects_total',
+    'Connections closed with 4001 SLOW_CONSUMER',
+  ],
   ['heartbeatTimeouts', 'tickwall_heartbeat_timeouts_total', 'Connections terminated for missing pongs'],
-  ['rateLimitCloses', 'tickwall_rate_limit_disconnects_total', 'Connections closed with 1008 for control-message floods'],
+  [
+    'rateLimitCloses',
+    'tickwall_rate_limit_disconnects_total',
+    'Connections closed with 1008 for control-message floods',
+  ],
   ['upstreamGaps', 'tickwall_upstream_gaps_total', 'Sequence gaps seen on the bus (clients told to resync)'],
   ['snapshotsSent', 'tickwall_snapshots_sent_total', 'Snapshot responses sent'],
 ];
 
 /** GET /metrics in Prometheus text format; values are read from plain counters at scrape time. */
-export const metricsPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (fastify, { ctx }) => {
+const metrics: FastifyPluginAsync<{ ctx: GatewayContext }> = async (fastify, { ctx }) => {
   const register = new Registry();
   collectDefaultMetrics({ register, eventLoopMonitoringPrecision: 10 });
   const { stats } = ctx;
@@ -94,3 +111,6 @@ export const metricsPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async 
     reply.header('content-type', register.contentType).send(await register.metrics()),
   );
 };
+
+/** Not encapsulated (fastify-plugin), so its onResponse hook counts errors of every route. */
+export const metricsPlugin = fp(metrics, { name: 'tickwall-metrics' });

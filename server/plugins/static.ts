@@ -12,7 +12,10 @@ export const staticPlugin: FastifyPluginAsync<{ root: string }> = async (fastify
   if (!existsSync(resolve(dir, 'index.html'))) {
     fastify.log.warn({ dir }, 'dashboard not built (run `npm run build`); serving the API only');
     fastify.get('/', async (_req, reply) =>
-      reply.code(503).type('text/plain').send('tickwall: the dashboard is not built. Run `npm run build`, then restart.\n'),
+      reply
+        .code(503)
+        .type('text/plain')
+        .send('tickwall: the dashboard is not built. Run `npm run build`, then restart.\n'),
     );
     return;
   }

@@ -8,7 +8,8 @@ import type { GatewayContext } from '../context.ts';
 import { dropSubscription, handleControl, replyError } from '../control.ts';
 
 interface StreamQuery {
-  v?: number;
+  /** A string in preValidation: Fastify coerces query types only at the validation step after it. */
+  v?: number | string;
   token?: string;
 }
 
@@ -34,8 +35,11 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
   const { config } = ctx;
 
   // Everything that can refuse a client runs before the upgrade, so it gets an HTTP status, not a socket.
-  const admit = async (req: FastifyRequest<{ Querystring: StreamQuery }>, reply: FastifyReply): Promise<void> => {
-    if (req.query.v !== undefined && req.query.v !== PROTOCOL_VERSION) {
+  const admit = async (
+    req: FastifyRequest<{ Querystring: StreamQuery }>,
+    reply: FastifyReply,
+  ): Promise<void> => {
+    if (req.query.v !== undefined && Number(req.query.v) !== PROTOCOL_VERSION) {
       await reply.code(400).send({
         code: ErrorCode.UNSUPPORTED_VERSION,
         message: `protocol version ${req.query.v} is not served; this server speaks ${PROTOCOL_VERSION}`,
@@ -45,7 +49,10 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
     if (config.tokens.length > 0) {
       const token = presentedToken(req);
       if (token === undefined || !config.tokens.includes(token)) {
-        await reply.code(401).header('www-authenticate', 'Bearer').send({ code: 'UNAUTHORIZED', message: 'missing or invalid token' });
+        await reply
+          .code(401)
+          .header('www-authenticate', 'Bearer')
+          .send({ code: 'UNAUTHORIZED', message: 'missing or invalid token' });
         return;
       }
     }
@@ -61,7 +68,11 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
     (socket: WebSocket, req) => {
       const ip = req.ip;
       const perIp = ctx.perIp.get(ip) ?? 0;
-      if (ctx.closing || ctx.connections.size >= config.maxConnections || perIp >= config.maxConnectionsPerIp) {
+      if (
+        ctx.closing ||
+        ctx.connections.size >= config.maxConnections ||
+        perIp >= config.maxConnectionsPerIp
+      ) {
         socket.close(CloseCode.TRY_AGAIN_LATER, ctx.closing ? 'SHUTTING_DOWN' : 'TOO_MANY_CONNECTIONS');
         req.log.warn({ ip, connections: ctx.connections.size, perIp }, 'connection refused: limit reached');
         return;
@@ -108,7 +119,14 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
         if (n <= 0) ctx.perIp.delete(ip);
         else ctx.perIp.set(ip, n);
         req.log.info(
-          { conn: conn.id, ip, event: 'close', code, reason: reason.toString(), durationMs: Date.now() - conn.openedAt },
+          {
+            conn: conn.id,
+            ip,
+            event: 'close',
+            code,
+            reason: reason.toString(),
+            durationMs: Date.now() - conn.openedAt,
+          },
           'connection closed',
         );
       });
@@ -128,7 +146,9 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
           maxHistory: config.maxHistory,
           maxRate: 1000,
         },
-        recordSizes: Object.fromEntries(RECORD_SIZES.map((size, type) => [String(type), size]).filter(([, s]) => s !== 0)),
+        recordSizes: Object.fromEntries(
+          RECORD_SIZES.map((size, type) => [String(type), size]).filter(([, s]) => s !== 0),
+        ),
         defaultHistory: config.defaultHistory,
       };
       conn.send(hello);

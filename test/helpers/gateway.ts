@@ -11,7 +11,10 @@ export interface RunningGateway {
 }
 
 /** An in-process gateway on a random port of 127.0.0.1, logs silenced. */
-export async function startGateway(overrides: Partial<GatewayConfig> = {}, deps: GatewayDeps = {}): Promise<RunningGateway> {
+export async function startGateway(
+  overrides: Partial<GatewayConfig> = {},
+  deps: GatewayDeps = {},
+): Promise<RunningGateway> {
   const config = loadConfig({
     overrides: { host: '127.0.0.1', port: 0, logLevel: 'silent', ...overrides },
   });
@@ -32,12 +35,20 @@ export interface SpawnedGateway {
 }
 
 /** Runs `tsx server/main.ts ARGS` and waits (bounded) for its "listening on" line. */
-export function spawnGateway(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<SpawnedGateway> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--host', '127.0.0.1', '--log-level', 'warn', ...args], {
-    cwd: new URL('../..', import.meta.url).pathname,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function spawnGateway(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 30_000,
+): Promise<SpawnedGateway> {
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'server/main.ts', '--host', '127.0.0.1', '--log-level', 'warn', ...args],
+    {
+      cwd: new URL('../..', import.meta.url).pathname,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let exited: number | null | undefined;
   const exit = new Promise<number | null>((resolve) =>

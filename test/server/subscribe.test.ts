@@ -109,7 +109,11 @@ describe('subscriptions', () => {
     const c = await client();
     c.send({ op: 'subscribe', symbols: ['MSFT'] });
     await c.waitFor(() => c.frames.length === 1, 3000, 'snapshot frame');
-    expect(c.frames[0]).toMatchObject({ type: FrameType.SNAPSHOT, flags: FrameFlag.SNAPSHOT_END, records: [] });
+    expect(c.frames[0]).toMatchObject({
+      type: FrameType.SNAPSHOT,
+      flags: FrameFlag.SNAPSHOT_END,
+      records: [],
+    });
   });
 
   it('keeps sequence numbers contiguous for a fast client (no CONFLATED flags on trades)', async () => {
@@ -125,7 +129,10 @@ describe('subscriptions', () => {
     }
     await c.waitFor(() => c.records().length >= 1000, 5000, '1000 trades');
     for (const id of [1, 2]) {
-      const seqs = c.records().filter((r) => r.symbolId === id).map((r) => r.seq);
+      const seqs = c
+        .records()
+        .filter((r) => r.symbolId === id)
+        .map((r) => r.seq);
       expect(seqs).toEqual(Array.from({ length: 500 }, (_, k) => k + 1));
     }
     expect(c.records().some((r) => (r.flags & RecordFlag.CONFLATED) !== 0)).toBe(false);
@@ -148,7 +155,12 @@ describe('subscriptions', () => {
 
   it('rejects unknown symbols and symbols past the limit, applying the rest', async () => {
     const c = await client();
-    c.send({ op: 'subscribe', id: 3, symbols: ['AAPL', 'NOPE', 'MSFT', 'BTC-USD', 'TEMP-1'], snapshot: false });
+    c.send({
+      op: 'subscribe',
+      id: 3,
+      symbols: ['AAPL', 'NOPE', 'MSFT', 'BTC-USD', 'TEMP-1'],
+      snapshot: false,
+    });
     const ack = await c.message<SubscribedMessage>((m) => m.op === 'subscribed');
     expect(ack.symbols).toEqual(['AAPL', 'MSFT', 'BTC-USD']);
     const unknown = await c.message<ErrorMessage>((m) => m.op === 'error' && m.code === 'UNKNOWN_SYMBOL');
@@ -186,7 +198,11 @@ describe('subscriptions', () => {
     c.send({ op: 'subscribe', symbols: ['AAPL'], history: 10 });
     await c.waitFor(() => c.frames.length === 1, 3000, 'first snapshot');
     c.send({ op: 'subscribe', symbols: ['AAPL'], history: 10 });
-    await c.waitFor(() => c.frames.filter((f) => f.type === FrameType.SNAPSHOT).length === 2, 3000, 'second snapshot');
+    await c.waitFor(
+      () => c.frames.filter((f) => f.type === FrameType.SNAPSHOT).length === 2,
+      3000,
+      'second snapshot',
+    );
     expect(c.frames[1]!.records.map((r) => r.seq)).toEqual([1, 2, 3]);
     expect(bus.listenerCount(1)).toBe(1);
   });

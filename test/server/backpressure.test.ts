@@ -1,0 +1,167 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Socket } from 'node:net';
+import { CloseCode } from '../../codec/control.ts';
+import { MemoryBus } from '../../feeds/memory-bus.ts';
+import { TestClient } from '../helpers/client.ts';
+import { startGateway, type RunningGateway } from '../helpers/gateway.ts';
+import { TEST_CATALOGUE, TestPublisher } from '../helpers/records.ts';
+
+const HIGH_WATER = 64 * 1024;
+const TRADE_BACKLOG = 4096;
+const MAX_SYMBOLS = 4;
+
+let gw: RunningGateway | undefined;
+const clients: TestClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await gw?.close();
+});
+
+function p99(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * 0.99))] ?? 0;
+}
+
+/**
+ * Every 5 ms for `ms`: `light` AAPL trades (what the fast client watches) and `heavy` trades on
+ * MSFT and BTC-USD (what fills the slow client's socket). Stops early when `done()` says so.
+ */
+async function pump(
+  pub: TestPublisher,
+  ms: number,
+  light: number,
+  heavy: number,
+  done: () => boolean,
+): Promise<void> {
+  const end = Date.now() + ms;
+  let price = 1;
+  while (Date.now() < end && !done()) {
+    for (let i = 0; i < light; i++) pub.trade(1, price++);
+    for (let i = 0; i < heavy; i++) pub.trade(2 + (i % 2), price++);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Latencies (ms, receive - event time) of the records the client got after `fromFrame`. */
+function latencies(c: TestClient, fromFrame: number): number[] {
+  const out: number[] = [];
+  for (let i = fromFrame; i < c.frames.length; i++) {
+    for (const r of c.frames[i]!.records) out.push(c.frameTimes[i]! - r.time / 1000);
+  }
+  return out;
+}
+
+describe('backpressure', () => {
+  it('bounds a stalled client, closes it with 4001 after the grace period, and leaves others unhurt', async () => {
+    const bus = new MemoryBus({ historyDepth: 16 });
+    const pub = new TestPublisher(bus);
+    gw = await startGateway(
+      {
+        batchMs: 5,
+        highWaterBytes: HIGH_WATER,
+        slowConsumerGraceMs: 1000,
+        tradeBacklog: TRADE_BACKLOG,
+        maxSymbols: MAX_SYMBOLS,
+      },
+      { bus, feeds: null, catalogue: TEST_CATALOGUE },
+    );
+    const fast = await TestClient.connect(gw.wsUrl);
+    clients.push(fast);
+    fast.send({ op: 'subscribe', symbols: ['AAPL'], snapshot: false });
+    await fast.message((m) => m.op === 'subscribed');
+
+    // Baseline: the fast client alone, same traffic.
+    await pump(pub, 1500, 20, 1500, () => false);
+    const baseFrames = fast.frames.length;
+    const baseline = p99(latencies(fast, 0));
+
+    const slow = await TestClient.connect(gw.wsUrl);
+    clients.push(slow);
+    slow.send({ op: 'subscribe', symbols: ['AAPL', 'MSFT', 'BTC-USD'], snapshot: false });
+    await slow.message((m) => m.op === 'subscribed');
+    (slow.ws as unknown as { _socket: Socket })._socket.pause();
+
+    let maxBuffered = 0;
+    let maxPending = 0;
+    const g = gw.gateway;
+    const closeAfter = Date.now();
+    await pump(pub, 20_000, 20, 1500, () => {
+      for (const info of g.connectionsInfo()) {
+        maxBuffered = Math.max(maxBuffered, info.buffered);
+        maxPending = Math.max(maxPending, info.pending);
+      }
+      return g.stats.slowConsumerCloses > 0;
+    });
+    expect(g.stats.slowConsumerCloses).toBe(1);
+    // Not before the grace period.
+    expect(Date.now() - closeAfter).toBeGreaterThanOrEqual(1000);
+
+    // Memory per connection stays bounded: outbox by symbols x 2 + trade backlog; socket buffer by
+    // the high-water mark plus one frame (a frame holds at most the outbox).
+    expect(maxPending).toBeLessThanOrEqual(2 * MAX_SYMBOLS + TRADE_BACKLOG);
+    expect(maxBuffered).toBeLessThanOrEqual(HIGH_WATER + 16 + (2 * MAX_SYMBOLS + TRADE_BACKLOG) * 40 + 1024);
+    expect(g.stats.tradesDropped).toBeGreaterThan(0);
+
+    const endFrames = fast.frames.length;
+    // Once it reads again it sees the close with the documented code.
+    (slow.ws as unknown as { _socket: Socket })._socket.resume();
+    expect(await slow.closed(15_000)).toBe(CloseCode.SLOW_CONSUMER);
+    expect(slow.closeReason).toBe('SLOW_CONSUMER');
+
+    // The fast client kept receiving, with latency in its usual range (tolerance: 3x baseline or +50 ms,
+    // whichever is larger, because this test shares two cores with the publisher and the decoder).
+    expect(fast.ws.readyState).toBe(fast.ws.OPEN);
+    const during = latencies(fast, baseFrames).slice(0, countRecords(fast, baseFrames, endFrames));
+    expect(during.length).toBeGreaterThan(1000);
+    expect(p99(during)).toBeLessThanOrEqual(Math.max(baseline * 3, baseline + 50));
+  }, 60_000);
+
+  it('reports dropped trades to a slow reader with TRADES_LOST and a CONFLATED flag', async () => {
+    const bus = new MemoryBus({ historyDepth: 16 });
+    const pub = new TestPublisher(bus);
+    gw = await startGateway(
+      { batchMs: 5, highWaterBytes: 8 * 1024, slowConsumerGraceMs: 60_000, tradeBacklog: 32 },
+      { bus, feeds: null, catalogue: TEST_CATALOGUE },
+    );
+    const c = await TestClient.connect(gw.wsUrl);
+    clients.push(c);
+    c.send({ op: 'subscribe', symbols: ['AAPL'], snapshot: false });
+    await c.message((m) => m.op === 'subscribed');
+    const sock = (c.ws as unknown as { _socket: Socket })._socket;
+    sock.pause();
+    await pump(pub, 3000, 2000, 0, () => false);
+    const dropped = gw.gateway.stats.tradesDropped;
+    expect(dropped).toBeGreaterThan(0);
+    sock.resume();
+    pub.trade(1, 1);
+    await c.waitFor(
+      () => c.records().some((r) => r.kind === 'notice' && r.code === 1),
+      20_000,
+      'TRADES_LOST',
+    );
+    const received = c.records().filter((r) => r.kind === 'trade' && r.symbolId === 1).length;
+    const lost = c
+      .records()
+      .filter((r) => r.kind === 'notice' && r.code === 1)
+      .reduce((n, r) => n + (r.kind === 'notice' ? r.count : 0), 0);
+    await c.waitFor(
+      () => c.records().some((r) => r.kind === 'trade' && (r.flags & 1) === 1),
+      5000,
+      'CONFLATED trade',
+    );
+    // Every AAPL trade was either delivered or counted as lost.
+    expect(lost).toBeGreaterThan(0);
+    expect(received + lost).toBeLessThanOrEqual(pubCount(c));
+  }, 30_000);
+});
+
+function countRecords(c: TestClient, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) n += c.frames[i]!.records.length;
+  return n;
+}
+
+function pubCount(c: TestClient): number {
+  const trades = c.records().filter((r) => r.kind === 'trade' && r.symbolId === 1);
+  return trades[trades.length - 1]!.seq;
+}

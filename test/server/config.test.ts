@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultConfig, helpText, loadConfig, OPTIONS } from '../../server/config.ts';
+
+describe('configuration', () => {
+  it('defaults to the embedded gateway on 8080 with the in-process bus', () => {
+    const c = loadConfig();
+    expect(c).toMatchObject({ port: 8080, role: 'all', bus: null });
+    expect(c.feeds.seed).toBe(1);
+  });
+
+  it('layers file < environment < flags, and honours PORT and HOST', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-config-'));
+    const file = join(dir, 'tickwall.json');
+    writeFileSync(file, JSON.stringify({ port: 9000, batchMs: 20, feeds: { seed: 7, quoteRate: 3 } }));
+    const c = loadConfig({
+      argv: ['--config', file, '--batch-ms=15', '--rate', '9'],
+      env: { PORT: '9100', HOST: '127.0.0.1', TICKWALL_SEED: '11' },
+    });
+    expect(c).toMatchObject({ port: 9100, host: '127.0.0.1', batchMs: 15 });
+    expect(c.feeds).toMatchObject({ seed: 11, quoteRate: 9 });
+  });
+
+  const bad: [string, Parameters<typeof loadConfig>[0], RegExp][] = [
+    ['non-numeric port', { argv: ['--port', '80a'] }, /CONFIG_INVALID|invalid port from --port: "80a"/],
+    ['port out of range', { env: { PORT: '70000' } }, /invalid port from environment PORT: "70000"/],
+    ['unknown role', { argv: ['--role', 'boss'] }, /invalid role .* one of all, gateway, feeds/],
+    ['gateway role without redis', { argv: ['--role', 'gateway'] }, /"all" unless a Redis bus is set/],
+    ['bus not a redis URL', { argv: ['--bus', 'http://x'] }, /invalid bus/],
+    ['history above depth', { argv: ['--history-depth', '10'] }, /invalid maxHistory/],
+    ['half a TLS pair', { argv: ['--tls-cert', 'a.pem'] }, /invalid tlsKey/],
+    ['unknown flag', { argv: ['--colour', 'red'] }, /unknown flag --colour/],
+    ['flag without value', { argv: ['--port'] }, /flag --port needs a value/],
+    ['bad feed value', { argv: ['--rate', '-1'] }, /quoteRate = -1/],
+    ['bad log level', { env: { TICKWALL_LOG_LEVEL: 'loud' } }, /invalid logLevel/],
+    ['unreadable config file', { argv: ['--config', '/nonexistent/tw.json'] }, /cannot read config file/],
+  ];
+  for (const [name, sources, message] of bad) {
+    it(`rejects ${name} with a message naming it`, () => {
+      let err: unknown;
+      try {
+        loadConfig(sources);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(Error);
+      expect((err as { code: string }).code).toMatch(/^CONFIG_/);
+      expect((err as Error).message).toMatch(message);
+    });
+  }
+
+  it('documents every option in --help', () => {
+    const text = helpText();
+    for (const o of OPTIONS) expect(text).toContain(`--${o.flag}`);
+    expect(Object.keys(defaultConfig())).toEqual(expect.arrayContaining(OPTIONS.map((o) => o.key)));
+  });
+});
