@@ -57,3 +57,15 @@ describe('configuration', () => {
     expect(Object.keys(defaultConfig())).toEqual(expect.arrayContaining(OPTIONS.map((o) => o.key)));
   });
 });
+
+describe('docs/configuration.md', () => {
+  it('documents every flag and environment variable', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { FEED_FLAGS } = await import('../../server/config.ts');
+    const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    for (const o of [...OPTIONS, ...FEED_FLAGS]) {
+      expect(doc).toContain(`\`--${o.flag}\``);
+      expect(doc).toContain(`\`${o.env}\``);
+    }
+  });
+});
