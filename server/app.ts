@@ -10,6 +10,7 @@ import { CatalogueIndex } from './catalogue-index.ts';
 import type { GatewayConfig } from './config.ts';
 import type { Connection } from './connection.ts';
 import type { GatewayContext } from './context.ts';
+import { dropSubscription } from './control.ts';
 import { Flusher } from './flusher.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { Router } from './router.ts';
@@ -79,11 +80,6 @@ async function defaultCatalogue(config: GatewayConfig): Promise<CatalogueEntry[]
 
 /** Builds a gateway (and, by role, its feeds) without listening yet. */
 export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Promise<Gateway> {
-  const bus = deps.bus ?? (await createBus(config));
-  const runFeeds = config.role !== 'gateway';
-  const feeds = deps.feeds !== undefined ? deps.feeds : runFeeds ? await defaultFeeds(config, bus) : null;
-  const catalogue = feeds?.catalogue ?? deps.catalogue ?? (await defaultCatalogue(config));
-
   const https =
     config.tlsCert !== null && config.tlsKey !== null
       ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
@@ -96,6 +92,11 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     forceCloseConnections: true,
   }) as unknown as FastifyInstance;
 
+  const bus = deps.bus ?? (await createBus(config, (m) => app.log.warn(m)));
+  const runFeeds = config.role !== 'gateway';
+  const feeds = deps.feeds !== undefined ? deps.feeds : runFeeds ? await defaultFeeds(config, bus) : null;
+  const catalogue = feeds?.catalogue ?? deps.catalogue ?? (await defaultCatalogue(config));
+
   const stats = createStats();
   const connections = new Set<Connection>();
   const log = app.log;
@@ -107,6 +108,8 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     // The close frame waits behind unread data; don't hold the socket longer than a grace period.
     setTimeout(() => conn.ws.terminate(), Math.max(1000, config.slowConsumerGraceMs)).unref();
     conn.closed = true;
+    // Free its outbox and bus interest now, not when the socket finally goes.
+    for (const [symbolId, slot] of conn.subs) dropSubscription(ctx, conn, symbolId, slot);
   };
   const flusher = new Flusher({
     batchMs: config.batchMs,

@@ -102,6 +102,20 @@ const metrics: FastifyPluginAsync<{ ctx: GatewayContext }> = async (fastify, { c
     },
   });
 
+  const busStats = (ctx.bus as { stats?: () => object }).stats;
+  if (typeof busStats === 'function') {
+    new Gauge({
+      name: 'tickwall_bus_stat',
+      help: 'Counters of the Redis bus (published, dropped, received, recoveries, ...)',
+      labelNames: ['stat'],
+      registers: [register],
+      collect() {
+        for (const [stat, v] of Object.entries(busStats.call(ctx.bus)))
+          if (typeof v === 'number') this.set({ stat }, v);
+      },
+    });
+  }
+
   fastify.addHook('onResponse', async (req, reply) => {
     if (reply.statusCode >= 400) {
       httpErrors.inc({ route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) });

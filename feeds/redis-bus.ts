@@ -1,0 +1,488 @@
+/**
+ * The scale-out bus: feeds processes publish into Redis, any number of gateways subscribe.
+ * Records travel in their wire encoding (one pub/sub message = one or more concatenated records of
+ * one symbol); each symbol has its own channel and its own capped history list, both hash-tagged
+ * per symbol (feeds/redis-keys.ts). See docs/scaling.md for topology and failure behaviour.
+ */
+import { createClient, RESP_TYPES } from 'redis';
+import { RECORD_HEADER_SIZE } from '../codec/constants.ts';
+import { recordSymbolId } from '../codec/records.ts';
+import type { Bus, BusEvents, RecordListener } from './bus.ts';
+import { Emitter } from './emitter.ts';
+import { backoffStrategy, type BackoffOptions } from './redis-backoff.ts';
+import { PublishBatch } from './redis-batch.ts';
+import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
+import { historyKey, symbolChannel } from './redis-keys.ts';
+import { SubscriptionSync } from './redis-subscriptions.ts';
+import { parseRedisVersion, supportsShardedPubSub } from './redis-version.ts';
+
+/** Which connections a bus opens: publishers need no subscriber connection. */
+export type RedisBusRole = 'publisher' | 'subscriber' | 'both';
+
+export interface RedisBusOptions {
+  /** `redis://[user:pass@]host:port[/db]` or `rediss://...`. */
+  url: string;
+  role: RedisBusRole;
+  /**
+   * Records kept per symbol in Redis: a publisher trims each history list to this length. A
+   * subscriber reads whatever its publishers kept (`history(limit)` is bounded by `limit` only).
+   */
+  historyDepth: number;
+  /** Prefix of every channel and key, to share one Redis between deployments. Default `tw`. */
+  prefix?: string;
+  /** Force sharded pub/sub on or off; default: on when the server is Redis >= 7. */
+  sharded?: boolean;
+  /** Records staged between two flushes before publish starts dropping. Default 65536. */
+  maxStagedRecords?: number;
+  /**
+   * Commands awaiting a reply before publish starts dropping (Redis slow or stalled). Each symbol
+   * with records in a tick costs 3, so keep it well above 3 x symbols. Default 50000.
+   */
+  maxInFlight?: number;
+  /** Reconnect delays. Default 50 ms doubling up to 2 s. */
+  reconnect?: BackoffOptions;
+  /** TCP connect timeout per attempt, ms. Default 2000. */
+  connectTimeoutMs?: number;
+  /** How long `history()` waits for the symbol's subscription to be confirmed. Default 2000 ms. */
+  subscribeWaitMs?: number;
+  /** Receives one line per outage and per recovery. Default `console.warn`. */
+  log?: (message: string) => void;
+}
+
+/** Counters for metrics and tests. */
+export interface RedisBusStats {
+  /** Records handed to Redis (one LPUSH element + one pub/sub payload slice each). */
+  published: number;
+  /** Records not published: Redis down, staging full or in-flight cap reached. */
+  dropped: number;
+  /** Commands that failed after being sent (connection lost mid-flight, server error). */
+  commandErrors: number;
+  /** Commands sent and not yet answered. */
+  inFlight: number;
+  /** Records delivered from Redis to at least the dispatch loop (before per-listener fan-out). */
+  received: number;
+  /** Malformed pub/sub payloads skipped. */
+  badPayloads: number;
+  /** Exceptions thrown by listeners (caught, so one bad listener cannot stop delivery). */
+  listenerErrors: number;
+  /** `history()` calls rejected (REDIS_BUS_UNAVAILABLE) because Redis could not be read. */
+  historyFailures: number;
+  /** Times the bus went from not ready to ready after having been ready. */
+  recoveries: number;
+  /** Pub/sub flavour in use; null until the server version is known. */
+  sharded: boolean | null;
+}
+
+interface Topic {
+  /** Replaced, never mutated, so dispatch can iterate it while listeners come and go. */
+  listeners: RecordListener[];
+  refs: Map<RecordListener, number>;
+}
+
+const EMPTY = new Uint8Array(0);
+/** A node-redis client as created here (string replies; `bin` views the same connection with Buffer replies). */
+type Client = ReturnType<typeof createClient>;
+
+/** Implements `Bus` over Redis pub/sub (sharded when available) plus capped per-symbol history lists. */
+export class RedisBus implements Bus {
+  private readonly events = new Emitter<BusEvents>();
+  private readonly topics: (Topic | undefined)[] = [];
+  private readonly prefix: string;
+  private readonly cmd: Client;
+  /** Same connection as `cmd`, but bulk replies come back as Buffers. */
+  private readonly bin;
+  private readonly sub: Client | undefined;
+  private readonly subs: SubscriptionSync | undefined;
+  private readonly staging: PublishBatch;
+  private readonly maxInFlight: number;
+  private readonly subscribeWaitMs: number;
+  private readonly log: (message: string) => void;
+  private readonly started: Promise<unknown>;
+
+  private sharded: boolean | null;
+  private isReady = false;
+  private wasReady = false;
+  private historyFailedWhileDown = false;
+  private subRestored = false;
+  private flushQueued = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+  private lastError = '';
+  private readonly counters = {
+    published: 0,
+    dropped: 0,
+    commandErrors: 0,
+    inFlight: 0,
+    received: 0,
+    badPayloads: 0,
+    listenerErrors: 0,
+    historyFailures: 0,
+    recoveries: 0,
+  };
+
+  /** Starts connecting at once; `ready` turns true (with a `status` event) when Redis answers. */
+  constructor(private readonly options: RedisBusOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.url);
+    } catch (err) {
+      throw new RedisBusError(RedisBusErrorCode.BAD_URL, `not a URL: ${options.url}`, { cause: err });
+    }
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+      throw new RedisBusError(
+        RedisBusErrorCode.BAD_URL,
+        `expected redis:// or rediss://, got ${options.url}`,
+      );
+    }
+    this.prefix = options.prefix ?? 'tw';
+    this.sharded = options.sharded ?? null;
+    this.staging = new PublishBatch(options.maxStagedRecords ?? 65536);
+    this.maxInFlight = options.maxInFlight ?? 50000;
+    this.subscribeWaitMs = options.subscribeWaitMs ?? 2000;
+    this.log = options.log ?? ((m) => console.warn(m));
+
+    const clientOptions = (name: string) => ({
+      url: options.url,
+      name,
+      // RESP2 so Redis 5/6 work too (the fallback to plain PUBLISH/SUBSCRIBE is for them).
+      RESP: 2 as const,
+      // Never queue while disconnected: publish drops and counts instead, history rejects at once.
+      disableOfflineQueue: true,
+      maintNotifications: 'disabled' as const,
+      socket: {
+        connectTimeout: options.connectTimeoutMs ?? 2000,
+        reconnectStrategy: backoffStrategy(options.reconnect ?? { initialMs: 50, maxMs: 2000 }),
+      },
+    });
+
+    this.cmd = createClient(clientOptions('tickwall-bus'));
+    this.bin = this.cmd.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+    this.cmd.on('error', (err: unknown) => this.onClientError(err));
+    this.cmd.on('reconnecting', () => this.recompute());
+    this.cmd.on('end', () => this.recompute());
+    this.cmd.on('ready', () => void this.onCommandReady());
+    const starts: Promise<unknown>[] = [this.cmd.connect()];
+
+    if (options.role !== 'publisher') {
+      const sub: Client = createClient(clientOptions('tickwall-bus-sub'));
+      this.sub = sub;
+      this.subs = new SubscriptionSync(sub, {
+        sharded: () => this.sharded === true,
+        usable: () => sub.isReady && this.sharded !== null && !this.closed,
+        channelOf: (id) => symbolChannel(this.prefix, id),
+        onMessage: this.onMessage,
+        onError: (err) => this.onClientError(err),
+      });
+      sub.on('error', (err: unknown) => this.onClientError(err));
+      sub.on('reconnecting', () => this.onSubscriberDown());
+      sub.on('end', () => this.onSubscriberDown());
+      sub.on('ready', () => this.restoreSubscriptions());
+      starts.push(sub.connect());
+    }
+    // connect() rejects only when close() interrupts it; errors also reach the 'error' handlers.
+    this.started = Promise.allSettled(starts);
+  }
+
+  /** True while records can flow: connections up, server version known, subscriptions restored. */
+  get ready(): boolean {
+    return this.isReady;
+  }
+
+  /** Counters since construction. */
+  stats(): RedisBusStats {
+    return { ...this.counters, sharded: this.sharded };
+  }
+
+  /** Symbols this bus is currently subscribed to in Redis (confirmed by the server). */
+  redisSubscriptions(): number[] {
+    return this.subs === undefined ? [] : [...this.subs.subscribed].sort((a, b) => a - b);
+  }
+
+  /** Resolves true once ready, false after `timeoutMs` or on close. */
+  whenReady(timeoutMs: number): Promise<boolean> {
+    if (this.isReady) return Promise.resolve(true);
+    if (this.closed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const onStatus = (ready: boolean): void => {
+        if (ready) finish(true);
+      };
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      const finish = (value: boolean): void => {
+        clearTimeout(timer);
+        this.events.off('status', onStatus);
+        resolve(value);
+      };
+      this.events.on('status', onStatus);
+    });
+  }
+
+  publish(bytes: Uint8Array, offset: number, length: number): void {
+    if (this.closed) return;
+    if (!this.isCommandUsable() || !this.staging.add(recordSymbolId(bytes, offset), bytes, offset, length)) {
+      this.counters.dropped++;
+      return;
+    }
+    if (!this.flushQueued) {
+      // Everything published in this tick goes out together; node-redis then writes it in one go.
+      this.flushQueued = true;
+      queueMicrotask(this.flush);
+    }
+  }
+
+  subscribe(symbolId: number, listener: RecordListener): void {
+    if (this.subs === undefined) {
+      throw new RedisBusError(RedisBusErrorCode.ROLE, 'subscribe on a publisher-only Redis bus');
+    }
+    let t = this.topics[symbolId];
+    if (t === undefined) this.topics[symbolId] = t = { listeners: [], refs: new Map() };
+    const n = t.refs.get(listener) ?? 0;
+    t.refs.set(listener, n + 1);
+    if (n > 0) return;
+    t.listeners = [...t.listeners, listener];
+    if (t.listeners.length === 1 && !this.closed) this.subs.want(symbolId);
+  }
+
+  unsubscribe(symbolId: number, listener: RecordListener): void {
+    const t = this.topics[symbolId];
+    const n = t?.refs.get(listener);
+    if (t === undefined || n === undefined) return;
+    if (n > 1) {
+      t.refs.set(listener, n - 1);
+      return;
+    }
+    t.refs.delete(listener);
+    t.listeners = t.listeners.filter((l) => l !== listener);
+    // Last local listener gone: drop the Redis subscription so this gateway stops receiving the symbol.
+    if (t.listeners.length === 0) this.subs?.unwant(symbolId);
+  }
+
+  listenerCount(symbolId: number): number {
+    return this.topics[symbolId]?.listeners.length ?? 0;
+  }
+
+  async history(symbolId: number, limit: number): Promise<Uint8Array> {
+    const n = Math.floor(limit);
+    if (this.closed || !(n > 0)) return EMPTY;
+    // Subscribe-then-history must not leave a gap: the publisher LPUSHes before it publishes, so
+    // once our subscription is confirmed every record is either in the list or still to come live.
+    // (Pointless while the subscriber connection is down: the resync after recovery covers that.)
+    if (this.sub?.isReady === true) await this.subs?.whenSubscribed(symbolId, this.subscribeWaitMs);
+    if (!this.cmd.isReady) throw this.historyFailed(undefined);
+    let items: Buffer[];
+    try {
+      items = (await this.bin.lRange(historyKey(this.prefix, symbolId), 0, n - 1)) as unknown as Buffer[];
+    } catch (err) {
+      this.onClientError(err);
+      throw this.historyFailed(err);
+    }
+    let total = 0;
+    for (const item of items) total += item.length;
+    const out = new Uint8Array(total);
+    let pos = total;
+    // The list is newest first; the contract is oldest first.
+    for (const item of items) {
+      pos -= item.length;
+      out.set(item, pos);
+    }
+    return out;
+  }
+
+  on<E extends keyof BusEvents>(event: E, fn: BusEvents[E]): void {
+    this.events.on(event, fn);
+  }
+
+  off<E extends keyof BusEvents>(event: E, fn: BusEvents[E]): void {
+    this.events.off(event, fn);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    // Hand over what the feed already published before the connection goes.
+    if (this.staging.size > 0) this.flush();
+    this.closed = true;
+    this.isReady = false;
+    clearTimeout(this.retryTimer);
+    this.subs?.stop();
+    for (const t of this.topics) {
+      if (t !== undefined) {
+        t.listeners = [];
+        t.refs.clear();
+      }
+    }
+    const clients = this.sub === undefined ? [this.cmd] : [this.cmd, this.sub];
+    // close() waits for replies already in flight; destroy() when the connection is down anyway.
+    await Promise.allSettled(
+      clients.map(async (c) => {
+        if (c.isReady) await c.close();
+        else c.destroy();
+      }),
+    );
+    await this.started;
+  }
+
+  private isCommandUsable(): boolean {
+    return this.cmd.isReady && this.sharded !== null;
+  }
+
+  /** Sends each symbol's staged records: LPUSH (history) before (S)PUBLISH (live), see history(). */
+  private readonly flush = (): void => {
+    this.flushQueued = false;
+    const batch = this.staging.take();
+    for (const [symbolId, records] of batch) {
+      if (this.closed || !this.isCommandUsable() || this.counters.inFlight + 3 > this.maxInFlight) {
+        this.counters.dropped += records.length;
+        continue;
+      }
+      const key = historyKey(this.prefix, symbolId);
+      const channel = symbolChannel(this.prefix, symbolId);
+      const payload = records.length === 1 ? records[0]! : Buffer.concat(records);
+      this.track(this.cmd.lPush(key, records));
+      this.track(this.cmd.lTrim(key, 0, this.options.historyDepth - 1));
+      this.track(
+        this.sharded === true ? this.cmd.sPublish(channel, payload) : this.cmd.publish(channel, payload),
+      );
+      this.counters.published += records.length;
+    }
+  };
+
+  private track(reply: Promise<unknown>): void {
+    this.counters.inFlight++;
+    reply.then(
+      () => {
+        this.counters.inFlight--;
+      },
+      (err: unknown) => {
+        this.counters.inFlight--;
+        this.counters.commandErrors++;
+        this.onClientError(err);
+      },
+    );
+  }
+
+  /** Splits one pub/sub payload into records and fans each out to the symbol's listeners. */
+  private readonly onMessage = (message: Buffer): void => {
+    let off = 0;
+    while (off < message.length) {
+      const len = off + 1 < message.length ? message[off + 1]! : 0;
+      if (len < RECORD_HEADER_SIZE || off + len > message.length) {
+        this.counters.badPayloads++;
+        return;
+      }
+      this.counters.received++;
+      const ls = this.topics[recordSymbolId(message, off)]?.listeners;
+      if (ls !== undefined) {
+        for (let i = 0; i < ls.length; i++) {
+          // A throwing listener must not unwind into node-redis: its parser would reset mid-stream.
+          try {
+            ls[i]!(message, off, len);
+          } catch (err) {
+            const n = ++this.counters.listenerErrors;
+            // Logged at 1, 2, 4, 8... so a listener throwing on every record cannot flood the log.
+            if ((n & (n - 1)) === 0)
+              this.log(`tickwall: redis bus listener threw (${n} so far): ${String(err)}`);
+          }
+        }
+      }
+      off += len;
+    }
+  };
+
+  private async onCommandReady(): Promise<void> {
+    if (this.sharded === null) {
+      try {
+        const info = await this.cmd.info('server');
+        this.sharded = supportsShardedPubSub(parseRedisVersion(String(info)));
+      } catch (err) {
+        // Connection dropped during detection: the next 'ready' tries again.
+        this.onClientError(err);
+        return;
+      }
+      // Symbols subscribed before the version was known can be subscribed now.
+      if (this.sub?.isReady === true) this.restoreSubscriptions();
+    }
+    this.recompute();
+  }
+
+  private onSubscriberDown(): void {
+    this.subRestored = false;
+    this.recompute();
+  }
+
+  /** After (re)connecting, bring Redis subscriptions back to the wanted set, then report ready. */
+  private restoreSubscriptions(): void {
+    const subs = this.subs;
+    if (subs === undefined || this.closed) return;
+    this.subRestored = false;
+    this.recompute();
+    void subs.sync().then(() => {
+      if (this.closed) return;
+      if (subs.settled) {
+        this.subRestored = true;
+        this.recompute();
+      } else if (this.sub?.isReady === true && this.sharded !== null) {
+        // A (S)SUBSCRIBE failed while the connection stayed up: try again shortly.
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.restoreSubscriptions(), 500);
+      }
+    });
+  }
+
+  /** Counts a failed history read and makes sure a resync follows once Redis is back. */
+  private historyFailed(cause: unknown): RedisBusError {
+    this.counters.historyFailures++;
+    if (!this.isReady) this.historyFailedWhileDown = true;
+    return new RedisBusError(
+      RedisBusErrorCode.UNAVAILABLE,
+      `Redis history unavailable: ${this.lastError || 'disconnected'}`,
+      {
+        cause,
+      },
+    );
+  }
+
+  private onClientError(err: unknown): void {
+    this.lastError = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    this.recompute();
+  }
+
+  /** Derives `ready` from the connections and emits status / resync on transitions. */
+  private recompute(): void {
+    if (this.closed) return;
+    const next = this.isCommandUsable() && (this.sub === undefined || (this.sub.isReady && this.subRestored));
+    if (next === this.isReady) return;
+    this.isReady = next;
+    if (!next) {
+      this.log(`tickwall: redis bus unavailable (${this.lastError || 'disconnected'}), reconnecting`);
+      this.events.emit('status', false);
+      return;
+    }
+    const recovered = this.wasReady || this.historyFailedWhileDown;
+    if (this.wasReady) {
+      this.counters.recoveries++;
+      this.log('tickwall: redis bus reconnected');
+    }
+    this.wasReady = true;
+    this.historyFailedWhileDown = false;
+    this.events.emit('status', true);
+    // Records published during the outage are gone for every subscribed symbol.
+    if (recovered) this.events.emit('resync');
+  }
+}
+
+/** Options of `connectRedisBus`: bus options plus how long to wait for Redis at start. */
+export interface ConnectRedisBusOptions extends Omit<RedisBusOptions, 'url'> {
+  /** Give up (REDIS_BUS_CONNECT_TIMEOUT) if Redis is not ready within this many ms. Default 10000. */
+  startTimeoutMs?: number;
+}
+
+/** Creates a RedisBus and waits until it is ready; rejects with REDIS_BUS_CONNECT_TIMEOUT otherwise. */
+export async function connectRedisBus(url: string, options: ConnectRedisBusOptions): Promise<RedisBus> {
+  const bus = new RedisBus({ ...options, url });
+  const timeoutMs = options.startTimeoutMs ?? 10000;
+  if (await bus.whenReady(timeoutMs)) return bus;
+  await bus.close();
+  throw new RedisBusError(
+    RedisBusErrorCode.CONNECT_TIMEOUT,
+    `Redis at ${url} not ready within ${timeoutMs} ms`,
+  );
+}

@@ -1,0 +1,22 @@
+/** Error codes raised by the Redis bus; each is listed in docs/scaling.md. */
+export const RedisBusErrorCode = {
+  /** The URL is not a redis:// or rediss:// URL. */
+  BAD_URL: 'REDIS_BUS_BAD_URL',
+  /** Redis did not become reachable within the connect timeout. */
+  CONNECT_TIMEOUT: 'REDIS_BUS_CONNECT_TIMEOUT',
+  /** Redis cannot be read right now (down or reconnecting): `history()` rejects with this. */
+  UNAVAILABLE: 'REDIS_BUS_UNAVAILABLE',
+  /** The operation needs a connection this bus's role does not open (e.g. subscribe on a publisher). */
+  ROLE: 'REDIS_BUS_ROLE',
+} as const;
+export type RedisBusErrorCode = (typeof RedisBusErrorCode)[keyof typeof RedisBusErrorCode];
+
+/** A typed Redis bus failure; `code` is stable and documented, `message` is for humans. */
+export class RedisBusError extends Error {
+  readonly code: RedisBusErrorCode;
+  constructor(code: RedisBusErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RedisBusError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * Redis names used by the bus. Every name of one symbol carries the same hash tag `{sym:<id>}`,
+ * so in Redis Cluster a symbol's channel and history key live in the same slot, and sharded
+ * pub/sub spreads symbols across shards instead of broadcasting every record to every node.
+ */
+
+/** Pub/sub channel carrying a symbol's records: `<prefix>:{sym:<id>}`. */
+export function symbolChannel(prefix: string, symbolId: number): string {
+  return `${prefix}:{sym:${symbolId}}`;
+}
+
+/** List holding a symbol's recent records, newest first: `<prefix>:{sym:<id>}:hist`. */
+export function historyKey(prefix: string, symbolId: number): string {
+  return `${prefix}:{sym:${symbolId}}:hist`;
+}

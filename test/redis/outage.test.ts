@@ -1,0 +1,143 @@
+/** RedisBus through a Redis outage: status false -> true, resync, resubscription, bounded publisher. */
+import { createClient } from 'redis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectRedisBus, RedisBus, type ConnectRedisBusOptions } from '../../feeds/redis-bus.ts';
+import { RedisBusErrorCode } from '../../feeds/redis-errors.ts';
+import { symbolChannel } from '../../feeds/redis-keys.ts';
+import { RedisServer, waitFor } from '../helpers/redis.ts';
+import { collector, recordSeq, split, trade } from './records.ts';
+
+const FAST = { initialMs: 20, maxMs: 200 };
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function startServer(): Promise<RedisServer> {
+  const s = await RedisServer.start();
+  cleanups.push(() => s.kill());
+  return s;
+}
+
+function track(bus: RedisBus): { statuses: boolean[]; resyncs: () => number } {
+  const statuses: boolean[] = [];
+  let resyncs = 0;
+  bus.on('status', (r) => statuses.push(r));
+  bus.on('resync', () => resyncs++);
+  cleanups.push(() => bus.close());
+  return { statuses, resyncs: () => resyncs };
+}
+
+function options(role: ConnectRedisBusOptions['role']): ConnectRedisBusOptions {
+  return { role, historyDepth: 50, reconnect: FAST, log: () => {} };
+}
+
+async function shardSubscribers(url: string, symbolId: number): Promise<number> {
+  const c = createClient({ url, RESP: 2 });
+  c.on('error', () => {});
+  await c.connect();
+  try {
+    const reply = (await c.sendCommand(['PUBSUB', 'SHARDNUMSUB', symbolChannel('tw', symbolId)])) as [
+      string,
+      number,
+    ];
+    return Number(reply[1]);
+  } finally {
+    c.destroy();
+  }
+}
+
+describe('RedisBus outage', () => {
+  it('goes not-ready, recovers, resubscribes, emits resync and delivers again', async () => {
+    const server = await startServer();
+    const pub = await connectRedisBus(server.url, options('publisher'));
+    const sub = await connectRedisBus(server.url, options('subscriber'));
+    const p = track(pub);
+    const s = track(sub);
+    const got = collector();
+    sub.subscribe(31, got.fn);
+    let seq = 0;
+    const feed = setInterval(() => pub.publish(trade(31, ++seq), 0, 32), 5);
+    cleanups.push(async () => clearInterval(feed));
+
+    await waitFor(() => got.records.length >= 10, 5000, 'records before the outage');
+    await server.stop();
+    await waitFor(() => !sub.ready && !pub.ready, 5000, 'both buses not ready');
+    expect(s.statuses).toEqual([false]);
+    expect(p.statuses).toEqual([false]);
+    const seenBefore = got.records.length;
+    // History during the outage fails fast with a code (the gateway replies SNAPSHOT_UNAVAILABLE).
+    await expect(sub.history(31, 10)).rejects.toMatchObject({ code: RedisBusErrorCode.UNAVAILABLE });
+    expect(sub.stats().historyFailures).toBe(1);
+    await waitFor(() => pub.stats().dropped > 0, 5000, 'publisher dropping while Redis is down');
+    expect(pub.stats().inFlight).toBe(0);
+
+    await server.restart();
+    await waitFor(() => sub.ready && pub.ready, 10_000, 'both buses ready again');
+    expect(s.statuses).toEqual([false, true]);
+    expect(s.resyncs()).toBe(1);
+    expect(p.statuses).toEqual([false, true]);
+    expect(sub.stats().recoveries).toBe(1);
+    expect(await shardSubscribers(server.url, 31)).toBe(1);
+
+    await waitFor(() => got.records.length >= seenBefore + 10, 5000, 'records after the outage');
+    const seqs = got.seqs();
+    // Monotonic, with a gap where the outage was (the gateway turns that into RESYNC notices).
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i]!).toBeGreaterThan(seqs[i - 1]!);
+    // The fresh Redis holds only post-restart history.
+    const hist = split(await sub.history(31, 50)).map((r) => recordSeq(r, 0));
+    expect(hist.length).toBeGreaterThan(0);
+    expect(hist[0]!).toBeGreaterThan(seqs[seenBefore - 1]!);
+  });
+
+  it('starts while Redis is down, subscribes once it appears, and resyncs callers that got no snapshot', async () => {
+    const server = await startServer();
+    await server.stop();
+    const sub = new RedisBus({ url: server.url, ...options('subscriber') });
+    const s = track(sub);
+    const got = collector();
+    sub.subscribe(40, got.fn);
+    expect(sub.ready).toBe(false);
+    await expect(sub.history(40, 5)).rejects.toMatchObject({ code: RedisBusErrorCode.UNAVAILABLE });
+    await server.restart();
+    expect(await sub.whenReady(10_000)).toBe(true);
+    expect(s.statuses).toEqual([true]);
+    expect(s.resyncs()).toBe(1);
+    await waitFor(() => sub.redisSubscriptions().join() === '40', 5000, 'subscription after start');
+    const pub = await connectRedisBus(server.url, options('publisher'));
+    track(pub);
+    pub.publish(trade(40, 1), 0, 32);
+    await waitFor(() => got.records.length === 1, 5000, 'delivery');
+  });
+
+  it('closes promptly while Redis is down', async () => {
+    const server = await startServer();
+    const bus = await connectRedisBus(server.url, options('both'));
+    bus.subscribe(1, () => {});
+    await server.stop();
+    await waitFor(() => !bus.ready, 5000, 'not ready');
+    const t0 = Date.now();
+    await bus.close();
+    expect(Date.now() - t0).toBeLessThan(1000);
+    bus.publish(trade(1, 1), 0, 32);
+    expect(bus.ready).toBe(false);
+  });
+
+  it('caps the in-flight queue instead of growing memory when Redis stalls', async () => {
+    const server = await startServer();
+    const pub = await connectRedisBus(server.url, { ...options('publisher'), maxInFlight: 30 });
+    track(pub);
+    // A frozen server: the TCP connection stays up, replies stop, commands would pile up.
+    server.pause();
+    cleanups.push(async () => server.resume());
+    for (let tick = 0; tick < 40; tick++) {
+      for (let sym = 1; sym <= 5; sym++) pub.publish(trade(sym, tick + 1), 0, 32);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(pub.stats().inFlight).toBeLessThanOrEqual(30);
+    expect(pub.stats().dropped).toBeGreaterThan(0);
+    server.resume();
+    await waitFor(() => pub.stats().inFlight === 0, 5000, 'stall over');
+  });
+});

@@ -1,0 +1,48 @@
+/** The Redis bus's pure helpers: version detection, backoff, names, staging bounds. */
+import { describe, expect, it } from 'vitest';
+import { backoffStrategy } from '../../feeds/redis-backoff.ts';
+import { PublishBatch } from '../../feeds/redis-batch.ts';
+import { historyKey, symbolChannel } from '../../feeds/redis-keys.ts';
+import { parseRedisVersion, supportsShardedPubSub } from '../../feeds/redis-version.ts';
+import { trade } from './records.ts';
+
+describe('redis bus helpers', () => {
+  it('reads redis_version from INFO server and enables sharded pub/sub from 7.0', () => {
+    const info = '# Server\r\nredis_version:7.0.15\r\nredis_git_sha1:00000000\r\n';
+    expect(parseRedisVersion(info)).toEqual([7, 0, 15]);
+    expect(supportsShardedPubSub(parseRedisVersion(info))).toBe(true);
+    expect(supportsShardedPubSub(parseRedisVersion('redis_version:6.2.14\r\n'))).toBe(false);
+    expect(supportsShardedPubSub(parseRedisVersion('nothing here'))).toBe(false);
+  });
+
+  it('backs off exponentially with jitter, capped', () => {
+    const next = backoffStrategy({ initialMs: 50, maxMs: 2000 });
+    for (let i = 0; i < 100; i++) {
+      expect(next(0)).toBeGreaterThanOrEqual(40);
+      expect(next(0)).toBeLessThanOrEqual(60);
+      expect(next(3)).toBeGreaterThanOrEqual(320);
+      expect(next(3)).toBeLessThanOrEqual(480);
+      expect(next(1000)).toBeLessThanOrEqual(2400);
+      expect(next(1000)).toBeGreaterThanOrEqual(1600);
+    }
+  });
+
+  it('hash-tags every name of a symbol with the same slot tag', () => {
+    expect(symbolChannel('tw', 42)).toBe('tw:{sym:42}');
+    expect(historyKey('tw', 42)).toBe('tw:{sym:42}:hist');
+  });
+
+  it('stages copies grouped per symbol and refuses past its bound', () => {
+    const batch = new PublishBatch(3);
+    const r = trade(1, 1);
+    expect(batch.add(1, r, 0, r.length)).toBe(true);
+    r.fill(0);
+    expect(batch.add(2, trade(2, 1), 0, 32)).toBe(true);
+    expect(batch.add(1, trade(1, 2), 0, 32)).toBe(true);
+    expect(batch.add(1, trade(1, 3), 0, 32)).toBe(false);
+    const taken = batch.take();
+    expect(batch.size).toBe(0);
+    expect([...taken.keys()]).toEqual([1, 2]);
+    expect(taken.get(1)!.map((b) => new Uint8Array(b))).toEqual([trade(1, 1), trade(1, 2)]);
+  });
+});
