@@ -6,8 +6,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { CLIENT_OPS, clientMessageSchemas, ErrorCode, type ClientMessage, type ClientOp } from './control.ts';
 
 export type ParseResult =
-  | { ok: true; message: ClientMessage }
-  | { ok: false; code: ErrorCode; message: string; id?: number };
+  { ok: true; message: ClientMessage } | { ok: false; code: ErrorCode; message: string; id?: number };
 
 let validators: Map<string, ValidateFunction> | null = null;
 
@@ -28,7 +27,10 @@ function echoId(value: unknown): number | undefined {
 /** Parses one text frame; never throws. `maxBytes` bounds the UTF-8 size. */
 export function parseClientMessage(text: string, maxBytes: number): ParseResult {
   // A UTF-8 byte is at least one UTF-16 unit and at most three: check cheaply before measuring.
-  if (text.length > maxBytes || (text.length * 3 > maxBytes && new TextEncoder().encode(text).length > maxBytes)) {
+  if (
+    text.length > maxBytes ||
+    (text.length * 3 > maxBytes && new TextEncoder().encode(text).length > maxBytes)
+  ) {
     return { ok: false, code: ErrorCode.MESSAGE_TOO_BIG, message: `control message over ${maxBytes} bytes` };
   }
   let value: unknown;

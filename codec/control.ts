@@ -139,12 +139,7 @@ export interface ErrorMessage {
   symbols?: string[];
 }
 export type ServerMessage =
-  | HelloMessage
-  | SubscribedMessage
-  | UnsubscribedMessage
-  | CatalogueMessage
-  | PongMessage
-  | ErrorMessage;
+  HelloMessage | SubscribedMessage | UnsubscribedMessage | CatalogueMessage | PongMessage | ErrorMessage;
 
 export const SYMBOL_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:/-]{0,31}$';
 /** Hard cap on array lengths in one message, whatever the configured symbol limit. */

@@ -79,6 +79,13 @@ export function decodeFrame(frame: ArrayBuffer | Uint8Array): DecodedFrame {
   if (err !== null) throw new CodecError(err, MESSAGES[err]);
   const records: DecodedRecord[] = [];
   while (r.next()) records.push(readerRecord(r));
-  if (r.error !== null) throw new CodecError(r.error, `${MESSAGES[r.error]} (record ${records.length + r.skipped})`);
-  return { type: r.frameType as FrameType, flags: r.frameFlags, sendTime: r.sendTime, records, skipped: r.skipped };
+  if (r.error !== null)
+    throw new CodecError(r.error, `${MESSAGES[r.error]} (record ${records.length + r.skipped})`);
+  return {
+    type: r.frameType as FrameType,
+    flags: r.frameFlags,
+    sendTime: r.sendTime,
+    records,
+    skipped: r.skipped,
+  };
 }

@@ -62,7 +62,9 @@ export class FrameReader {
   /** Points the reader at a frame; returns an error code, or null when the header is valid. */
   reset(frame: ArrayBuffer | Uint8Array): CodecErrorCode | null {
     this.view =
-      frame instanceof Uint8Array ? new DataView(frame.buffer, frame.byteOffset, frame.byteLength) : new DataView(frame);
+      frame instanceof Uint8Array
+        ? new DataView(frame.buffer, frame.byteOffset, frame.byteLength)
+        : new DataView(frame);
     this.error = null;
     this.skipped = 0;
     this.index = 0;
@@ -81,7 +83,8 @@ export class FrameReader {
     if (ft !== FrameType.LIVE && ft !== FrameType.SNAPSHOT) return this.fail(CodecErrorCode.BAD_FRAME_TYPE);
     const count = v.getUint16(4, true);
     // Every record is at least a header long: a count that cannot fit is rejected up front.
-    if (count * RECORD_HEADER_SIZE > v.byteLength - FRAME_HEADER_SIZE) return this.fail(CodecErrorCode.BAD_COUNT);
+    if (count * RECORD_HEADER_SIZE > v.byteLength - FRAME_HEADER_SIZE)
+      return this.fail(CodecErrorCode.BAD_COUNT);
     const sendTime = readI64(v, 8);
     if (Number.isNaN(sendTime)) return this.fail(CodecErrorCode.BAD_FIELD);
     this.frameType = ft;
@@ -114,7 +117,16 @@ export class FrameReader {
       this.pos = off + len;
       this.index++;
       const type = b0 >> 4;
-      const min = type === RecordType.QUOTE ? QUOTE_SIZE : type === RecordType.TRADE ? TRADE_SIZE : type === RecordType.SENSOR ? SENSOR_SIZE : type === RecordType.NOTICE ? NOTICE_SIZE : 0;
+      const min =
+        type === RecordType.QUOTE
+          ? QUOTE_SIZE
+          : type === RecordType.TRADE
+            ? TRADE_SIZE
+            : type === RecordType.SENSOR
+              ? SENSOR_SIZE
+              : type === RecordType.NOTICE
+                ? NOTICE_SIZE
+                : 0;
       if (min === 0) {
         this.skipped++;
         continue;
@@ -145,7 +157,8 @@ export class FrameReader {
       } else if (type === RecordType.SENSOR) {
         this.value = readI64(v, off + 16);
         this.quality = v.getUint8(off + 24);
-        if (Number.isNaN(this.value) || this.quality > MAX_QUALITY) return this.stop(CodecErrorCode.BAD_FIELD);
+        if (Number.isNaN(this.value) || this.quality > MAX_QUALITY)
+          return this.stop(CodecErrorCode.BAD_FIELD);
       } else {
         this.code = v.getUint16(off + 16, true);
         this.noticeCount = v.getUint32(off + 20, true);

@@ -17,7 +17,8 @@ import { writeI64 } from './int64.ts';
 import { encodeNotice, encodeQuote, encodeSensor, encodeTrade } from './records.ts';
 
 function checkFrameFlags(flags: number): void {
-  if ((flags & 0xffff) !== flags) throw new CodecError(CodecErrorCode.RANGE, `frame flags out of range: ${flags}`);
+  if ((flags & 0xffff) !== flags)
+    throw new CodecError(CodecErrorCode.RANGE, `frame flags out of range: ${flags}`);
 }
 
 /**
@@ -126,10 +127,16 @@ export class FrameWriter {
   /** Appends an already encoded record, OR-ing `extraFlags` into its flag nibble. */
   append(src: Uint8Array, offset: number, length: number, extraFlags = 0): void {
     // A length that disagrees with the record's own length byte would corrupt the whole frame.
-    if (length < RECORD_HEADER_SIZE || offset < 0 || offset + length > src.length || src[offset + 1] !== length) {
+    if (
+      length < RECORD_HEADER_SIZE ||
+      offset < 0 ||
+      offset + length > src.length ||
+      src[offset + 1] !== length
+    ) {
       throw new CodecError(CodecErrorCode.RANGE, `not a whole record: offset ${offset}, length ${length}`);
     }
-    if ((extraFlags & 0xf) !== extraFlags) throw new CodecError(CodecErrorCode.RANGE, `flags out of range: ${extraFlags}`);
+    if ((extraFlags & 0xf) !== extraFlags)
+      throw new CodecError(CodecErrorCode.RANGE, `flags out of range: ${extraFlags}`);
     const off = this.room(length);
     // A byte loop, not set(subarray()): records are at most 40 bytes and subarray allocates.
     const dst = this.bytes;

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { CodecError, decodeFrame, FrameReader, FrameWriter } from '../../codec/index.ts';
+import { encodeFrame } from './support/encode.ts';
+import { docHexDump, loadGolden, loadProtocolDoc } from './support/fixtures.ts';
+import { fromHex, referenceDecode, referenceEncode, toHex } from './support/reference.ts';
+
+const golden = loadGolden();
+
+describe('golden vectors: encode', () => {
+  it('covers the frame header and every record type', () => {
+    const kinds = new Set(golden.encode.flatMap((v) => v.frame.records.map((r) => r.kind)));
+    expect([...kinds].sort()).toEqual(['notice', 'quote', 'sensor', 'trade']);
+    expect(new Set(golden.encode.map((v) => v.frame.type))).toEqual(new Set([1, 2]));
+  });
+
+  it.each(golden.encode.map((v) => [v.name, v] as const))(
+    '%s: FrameWriter writes exactly the golden bytes',
+    (_, v) => {
+      expect(toHex(encodeFrame(v.frame))).toBe(v.hex);
+    },
+  );
+
+  it.each(golden.encode.map((v) => [v.name, v] as const))('%s: the reference encoder agrees', (_, v) => {
+    expect(toHex(referenceEncode(v.frame))).toBe(v.hex);
+  });
+
+  it('a reused writer produces the same bytes for every vector in turn', () => {
+    const w = new FrameWriter(4096);
+    for (const v of golden.encode) expect(toHex(encodeFrame(v.frame, w))).toBe(v.hex);
+  });
+});
+
+describe('golden vectors: decode', () => {
+  const valid = [...golden.encode, ...golden.decodeOnly];
+
+  it.each(valid.map((v) => [v.name, v] as const))('%s: decodeFrame returns the expected objects', (_, v) => {
+    expect(decodeFrame(fromHex(v.hex))).toEqual(v.frame);
+  });
+
+  it.each(valid.map((v) => [v.name, v] as const))(
+    '%s: decodes from an ArrayBuffer and at an odd offset',
+    (_, v) => {
+      const bytes = fromHex(v.hex);
+      expect(decodeFrame(bytes.slice().buffer)).toEqual(v.frame);
+      const shifted = new Uint8Array(bytes.length + 3);
+      shifted.set(bytes, 3);
+      expect(decodeFrame(shifted.subarray(3))).toEqual(v.frame);
+    },
+  );
+
+  it.each(valid.map((v) => [v.name, v] as const))('%s: the reference decoder agrees', (_, v) => {
+    expect(referenceDecode(fromHex(v.hex))).toEqual({ ok: true, frame: v.frame });
+  });
+});
+
+describe('golden vectors: invalid frames', () => {
+  it.each(golden.invalid.map((v) => [v.name, v] as const))('%s: decodeFrame throws its code', (_, v) => {
+    let thrown: unknown;
+    try {
+      decodeFrame(fromHex(v.hex));
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(CodecError);
+    expect((thrown as CodecError).code).toBe(v.code);
+  });
+
+  it.each(golden.invalid.map((v) => [v.name, v] as const))(
+    '%s: FrameReader reports the same code',
+    (_, v) => {
+      const r = new FrameReader();
+      const header = r.reset(fromHex(v.hex));
+      if (header === null) while (r.next());
+      expect(r.error).toBe(v.code);
+      expect(header === null || header === r.error).toBe(true);
+    },
+  );
+
+  it.each(golden.invalid.map((v) => [v.name, v] as const))('%s: the reference decoder agrees', (_, v) => {
+    expect(referenceDecode(fromHex(v.hex))).toEqual({ ok: false, code: v.code });
+  });
+});
+
+describe('docs/protocol.md worked example', () => {
+  it('shows byte for byte the golden worked-example frame', () => {
+    const vector = golden.encode.find((v) => v.name === 'worked-example')!;
+    expect(toHex(docHexDump(loadProtocolDoc(), 'worked-example'))).toBe(vector.hex);
+  });
+});

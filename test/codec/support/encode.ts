@@ -1,0 +1,36 @@
+/** Drives FrameWriter from plain decoded objects, so tests can state frames as data. */
+import {
+  FRAME_HEADER_SIZE,
+  FrameWriter,
+  MAX_RECORD_SIZE,
+  type DecodedFrame,
+  type DecodedRecord,
+} from '../../../codec/index.ts';
+
+/** Appends one record to `w` with the writer method of its kind. */
+export function writeRecord(w: FrameWriter, r: DecodedRecord): void {
+  switch (r.kind) {
+    case 'quote':
+      w.quote(r.symbolId, r.seq, r.time, r.bid, r.ask, r.bidSize, r.askSize, r.flags);
+      break;
+    case 'trade':
+      w.trade(r.symbolId, r.seq, r.time, r.price, r.size, r.side, r.flags);
+      break;
+    case 'sensor':
+      w.sensor(r.symbolId, r.seq, r.time, r.value, r.quality, r.flags);
+      break;
+    case 'notice':
+      w.notice(r.symbolId, r.seq, r.time, r.code, r.count);
+      break;
+  }
+}
+
+/** Encodes a whole frame and returns a copy of its bytes. */
+export function encodeFrame(
+  frame: DecodedFrame,
+  writer = new FrameWriter(FRAME_HEADER_SIZE + Math.max(1, frame.records.length) * MAX_RECORD_SIZE),
+): Uint8Array {
+  writer.begin(frame.type, frame.sendTime, frame.flags);
+  for (const r of frame.records) writeRecord(writer, r);
+  return writer.finish().slice();
+}
