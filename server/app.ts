@@ -119,13 +119,14 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     onSlow: closeSlow,
   });
   const router = new Router(bus, flusher, stats);
+  const index = new CatalogueIndex(catalogue);
   const ctx: GatewayContext = {
     config,
-    catalogue: new CatalogueIndex(catalogue),
+    catalogue: index,
     bus,
     router,
     flusher,
-    snapshotter: new Snapshotter(bus, flusher, stats),
+    snapshotter: new Snapshotter(bus, flusher, stats, (id) => index.byId.get(id)?.symbol ?? String(id)),
     stats,
     connections,
     perIp: new Map(),
@@ -140,7 +141,8 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
   bus.on('status', (ready) => log.warn({ ready }, ready ? 'bus ready' : 'bus down'));
 
   await app.register(websocket, {
-    options: { maxPayload: config.maxMessageBytes, perMessageDeflate: false, clientTracking: false },
+    // ws refuses only gross oversize (4x); messages between the two limits get a MESSAGE_TOO_BIG reply before the 1009.
+    options: { maxPayload: config.maxMessageBytes * 4, perMessageDeflate: false, clientTracking: false },
     // Shutdown is ours (close() below): going-away codes after a final flush.
     preClose: (done) => done(),
   });

@@ -131,12 +131,17 @@ export class Outbox {
     if (!hasSnapshot) return;
     this.hasLast[sub] = 1;
     this.lastSeq[sub] = lastSeq;
-    this.skipped[sub] = 0;
+    let first = -1;
     for (let i = 0; i < this.size; i++) {
       if (this.owner[i] !== sub) continue;
       const seq = this.seqAt(i);
       if (((seq - lastSeq) | 0) <= 0) this.kill(i);
+      else if (first < 0) first = seq;
     }
+    // The snapshot resets the client's sequence: the first held record that follows it must carry
+    // CONFLATED exactly when records between them were merged or dropped while held.
+    const jump = first >= 0 ? first !== (lastSeq + 1) >>> 0 : this.lost[sub]! > 0;
+    this.skipped[sub] = jump ? 1 : 0;
   }
 
   /** Frees slot `sub`: its pending records are discarded. */

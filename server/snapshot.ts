@@ -26,6 +26,7 @@ export class Snapshotter {
     private readonly bus: Bus,
     private readonly flusher: Flusher,
     private readonly stats: GatewayStats,
+    private readonly symbolOf: (symbolId: number) => string,
   ) {}
 
   /** Fetches, frames and sends the snapshot for `requests`; failures reply SNAPSHOT_UNAVAILABLE. */
@@ -45,7 +46,13 @@ export class Snapshotter {
         ...(id === undefined ? {} : { id }),
         code: ErrorCode.SNAPSHOT_UNAVAILABLE,
         message: `snapshot history unavailable: ${(err as Error).message}`,
+        symbols: requests.map((r) => this.symbolOf(r.symbolId)),
       });
+      // Every subscribe still ends with one SNAPSHOT_END frame, here an empty one, so clients have one ending to wait for.
+      this.emit(
+        conn,
+        this.writer.begin(FrameType.SNAPSHOT, Date.now() * 1000, FrameFlag.SNAPSHOT_END).finish(),
+      );
       for (const r of requests) this.releaseIfCurrent(conn, r, false, 0);
       this.flusher.markDirty(conn);
       return;

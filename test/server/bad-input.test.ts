@@ -83,6 +83,14 @@ describe('bad input gets its documented reply and hurts nobody', () => {
     const c = await TestClient.connect(gw.wsUrl);
     c.send(JSON.stringify({ op: 'subscribe', symbols: Array.from({ length: 200 }, (_, i) => `SYM${i}`) }));
     expect(await c.closed()).toBe(CloseCode.MESSAGE_TOO_BIG);
+    expect(c.messages.some((m) => m.op === 'error' && m.code === 'MESSAGE_TOO_BIG')).toBe(true);
+    await bystanderStillServed();
+  });
+
+  it('a gross oversize frame is refused by the WebSocket layer with 1009', async () => {
+    const c = await TestClient.connect(gw.wsUrl);
+    c.send('x'.repeat(1024 * 4 + 1));
+    expect(await c.closed()).toBe(CloseCode.MESSAGE_TOO_BIG);
     await bystanderStillServed();
   });
 

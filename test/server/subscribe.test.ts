@@ -219,3 +219,61 @@ describe('subscriptions', () => {
     expect(notice).toMatchObject({ kind: 'notice', symbolId: 1, code: 2 });
   });
 });
+
+describe('snapshot edge cases', () => {
+  it('flags the first live record after a snapshot when records were merged while it was held', async () => {
+    const slow = new (class extends MemoryBus {
+      override history(id: number, limit: number): Promise<Uint8Array> {
+        const answer = super.history(id, limit);
+        return new Promise((r) => setTimeout(r, 150)).then(() => answer);
+      }
+    })({ historyDepth: 64 });
+    const p = new TestPublisher(slow);
+    const g = await startGateway({ batchMs: 5 }, { bus: slow, feeds: null, catalogue: TEST_CATALOGUE });
+    try {
+      p.quote(1, 100);
+      const c = await TestClient.connect(g.wsUrl);
+      clients.push(c);
+      c.send({ op: 'subscribe', symbols: ['AAPL'], history: 5 });
+      await c.message((m) => m.op === 'subscribed');
+      // While the snapshot is being fetched, quotes 2..4 arrive; 2 and 3 are merged into 4.
+      p.quote(1, 101);
+      p.quote(1, 102);
+      p.quote(1, 103);
+      await c.waitFor(() => c.records().some((r) => r.seq === 4), 3000, 'quote 4');
+      expect(c.frames[0]!.records.map((r) => r.seq)).toEqual([1]);
+      const live = c.records().find((r) => r.seq === 4)!;
+      expect(live.flags & RecordFlag.CONFLATED).toBe(RecordFlag.CONFLATED);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('answers a failing history with SNAPSHOT_UNAVAILABLE, then an empty SNAPSHOT_END, then live data', async () => {
+    const broken = new (class extends MemoryBus {
+      override history(): Promise<Uint8Array> {
+        return Promise.reject(new Error('bus down'));
+      }
+    })({ historyDepth: 8 });
+    const p = new TestPublisher(broken);
+    const g = await startGateway({ batchMs: 5 }, { bus: broken, feeds: null, catalogue: TEST_CATALOGUE });
+    try {
+      const c = await TestClient.connect(g.wsUrl);
+      clients.push(c);
+      c.send({ op: 'subscribe', id: 3, symbols: ['AAPL', 'MSFT'] });
+      const err = await c.message<ErrorMessage>((m) => m.op === 'error');
+      expect(err).toMatchObject({ id: 3, code: 'SNAPSHOT_UNAVAILABLE', symbols: ['AAPL', 'MSFT'] });
+      await c.waitFor(() => c.frames.length === 1, 3000, 'SNAPSHOT_END');
+      expect(c.frames[0]).toMatchObject({
+        type: FrameType.SNAPSHOT,
+        flags: FrameFlag.SNAPSHOT_END,
+        records: [],
+      });
+      p.trade(1, 5);
+      await c.waitFor(() => c.records().length === 1, 3000, 'live trade');
+      expect(c.events.indexOf('json:error')).toBeLessThan(c.events.indexOf('frame:2'));
+    } finally {
+      await g.close();
+    }
+  });
+});
