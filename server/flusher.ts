@@ -1,7 +1,7 @@
 import { FRAME_HEADER_SIZE, MAX_RECORDS_PER_FRAME, MAX_RECORD_SIZE } from '../codec/constants.ts';
 import type { Connection } from './connection.ts';
+import { WS_HEADER_ROOM, sendBinary } from './ws-frame.ts';
 
-const BINARY = { binary: true } as const;
 /** The largest frame an outbox can produce: the u16 record count bounds it. */
 const MAX_FRAME_BYTES = FRAME_HEADER_SIZE + MAX_RECORDS_PER_FRAME * MAX_RECORD_SIZE;
 
@@ -23,8 +23,10 @@ export class Flusher {
   private dirty: Connection[] = [];
   private spare: Connection[] = [];
   private timer: NodeJS.Timeout | null = null;
+  /** The frame is built after WS_HEADER_ROOM bytes, so the WebSocket header can go in front of it. */
   private scratch = new Uint8Array(64 * 1024);
-  private view = new DataView(this.scratch.buffer);
+  private frame = this.scratch.subarray(WS_HEADER_ROOM);
+  private view = new DataView(this.scratch.buffer, WS_HEADER_ROOM);
   private stopped = false;
   private readonly run = (): void => this.flushAll();
 
@@ -78,20 +80,18 @@ export class Flusher {
       return;
     }
     conn.pausedSince = 0;
-    const need = conn.outbox.pendingBytes;
+    const need = conn.outbox.pendingBytes + WS_HEADER_ROOM;
     if (need > this.scratch.length) this.growScratch(need);
-    const n = conn.outbox.flush(this.scratch, this.view, nowUs);
+    const n = conn.outbox.flush(this.frame, this.view, nowUs);
     if (n === 0) return;
-    // ws keeps a reference to the data until the kernel takes it, so each frame gets its own buffer.
-    const frame = Buffer.allocUnsafe(n);
-    frame.set(this.scratch.subarray(0, n));
-    conn.ws.send(frame, BINARY);
+    sendBinary(conn.ws, this.scratch, n);
   }
 
   private growScratch(need: number): void {
     let cap = this.scratch.length;
-    while (cap < need && cap < MAX_FRAME_BYTES) cap *= 2;
-    this.scratch = new Uint8Array(Math.min(cap, MAX_FRAME_BYTES));
-    this.view = new DataView(this.scratch.buffer);
+    while (cap < need && cap < MAX_FRAME_BYTES + WS_HEADER_ROOM) cap *= 2;
+    this.scratch = new Uint8Array(Math.min(cap, MAX_FRAME_BYTES + WS_HEADER_ROOM));
+    this.frame = this.scratch.subarray(WS_HEADER_ROOM);
+    this.view = new DataView(this.scratch.buffer, WS_HEADER_ROOM);
   }
 }
