@@ -1,0 +1,81 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, canvasFingerprint, DOCS_IMAGES } from '../helpers/browser.ts';
+import { startRig, type Rig } from './setup.ts';
+
+describe('desk dashboard against a real gateway', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = await startRig({
+      rate: 8,
+      backfill: { seconds: 300, stepMs: 400 },
+      symbols: ['AAPL', 'MSFT', 'EURUSD', 'BTC-USD', 'ES', 'TEMP-1', 'POWER-1'],
+    });
+  });
+  afterAll(async () => rig?.close());
+
+  it('loads, subscribes a symbol picked in the UI, draws its chart and flashes ticks', async () => {
+    const { page, errors } = await rig.open('/?symbols=AAPL,EURUSD,BTC-USD,TEMP-1,ES&window=1');
+    await page.waitForFunction(() => document.querySelector('tw-app') !== null, null, { timeout: 10_000 });
+    await page.locator('tw-status-bar [data-state="open"]').waitFor({ timeout: 10_000 });
+
+    // Pick MSFT through the search box.
+    await page.keyboard.press('/');
+    await page.keyboard.type('MSF');
+    await page.locator('tw-symbol-picker li[data-symbol="MSFT"]').waitFor({ timeout: 5000 });
+    await page.keyboard.press('Enter');
+    const chart = 'tw-price-chart[symbol="MSFT"]';
+    await page.locator(chart).waitFor({ timeout: 5000 });
+    expect(page.url()).toContain('symbols=AAPL,EURUSD,BTC-USD,TEMP-1,ES,MSFT');
+
+    // The chart draws, and keeps drawing as data arrives.
+    await expect.poll(() => canvasFingerprint(page, chart), { timeout: 10_000 }).not.toBe(0);
+    const first = await canvasFingerprint(page, chart);
+    await expect.poll(() => canvasFingerprint(page, chart), { timeout: 10_000 }).not.toBe(first);
+
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('2');
+    await page.waitForTimeout(1000);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const shot = join(ARTIFACTS, 'dashboard.png');
+    await page.screenshot({ path: shot });
+    mkdirSync(DOCS_IMAGES, { recursive: true });
+    copyFileSync(shot, join(DOCS_IMAGES, 'dashboard.png'));
+
+    // An exact uptick flashes the last-price cell green, a downtick red.
+    rig.feed.stop();
+    const cell = page.locator('tw-watchlist tr[data-symbol="AAPL"] td.last');
+    rig.feed.pushTrade('AAPL', '300.00');
+    await expect.poll(() => cell.textContent(), { timeout: 5000 }).toBe('300.00');
+    // The bench and this test share the rule: flash about 500 ms, then back to plain.
+    await expect.poll(() => cell.getAttribute('class'), { timeout: 5000 }).toBe('last ');
+    rig.feed.pushTrade('AAPL', '301.00');
+    await expect.poll(() => cell.getAttribute('class'), { timeout: 5000 }).toMatch(/\bfu[12]\b/);
+    expect(await cell.textContent()).toBe('301.00');
+    const bg = await cell.evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(bg).not.toBe('rgba(0, 0, 0, 0)');
+    await expect.poll(() => cell.getAttribute('class'), { timeout: 3000 }).toBe('last ');
+    rig.feed.pushTrade('AAPL', '299.00', 100, 2);
+    await expect.poll(() => cell.getAttribute('class'), { timeout: 5000 }).toMatch(/\bfd[12]\b/);
+    rig.feed.start();
+
+    // Window shortcut updates the URL; the layout is also in localStorage.
+    await page.keyboard.press('3');
+    await expect.poll(() => page.url()).toContain('window=15');
+    const stored = await page.evaluate(() => localStorage.getItem('tickwall.layout.v1'));
+    expect(JSON.parse(stored ?? '{}')).toMatchObject({ window: 15 });
+
+    // Sensor panel shows value with units and a state chip.
+    await expect
+      .poll(() => page.locator('tw-sensor-panel[symbol="TEMP-1"] .state').textContent(), { timeout: 5000 })
+      .toMatch(/OK|ALARM|UNCERTAIN/);
+
+    // Theme toggle: the document switches to the light palette (artifact only, for a visual check).
+    await page.keyboard.press('t');
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-light.png') });
+    expect(errors).toEqual([]);
+  });
+});

@@ -1,0 +1,56 @@
+import { html, LitElement, nothing } from 'lit';
+import { formatAge } from '../app/format.ts';
+import { FrameController } from '../render/frame-controller.ts';
+import { scheduler } from '../render/frame-scheduler.ts';
+import type { StreamClient } from '../stream/index.ts';
+import { countdownSec } from './connection-text.ts';
+import { connBannerStyles } from './conn-banner.styles.ts';
+
+/** Large "disconnected" banner with the countdown to the next attempt; absent while the link is open. */
+export class ConnBanner extends LitElement {
+  static override styles = connBannerStyles;
+  static override properties = {
+    client: { attribute: false },
+    retryButton: { type: Boolean, attribute: 'retry' },
+  };
+
+  declare client: StreamClient | null;
+  declare retryButton: boolean;
+
+  constructor() {
+    super();
+    this.client = null;
+    this.retryButton = false;
+    new FrameController(this, () => scheduler.second * 64 + ((this.client?.stateSerial ?? 0) & 63));
+  }
+
+  private countdown(reason: string, sec: number): unknown {
+    const text = `${reason.charAt(0).toUpperCase()}${reason.slice(1)}. Next attempt in `;
+    return html`${text}<span class="count">${sec}</span> s`;
+  }
+
+  override render(): unknown {
+    const c = this.client;
+    if (c === null) return nothing;
+    const s = c.state;
+    // The first connection attempt is not an outage; anything after a drop is.
+    if (s.kind === 'open' || (s.kind === 'connecting' && s.attempt === 0) || s.kind === 'closed')
+      return nothing;
+    const since =
+      c.lastRecordTimeUs === 0 ? Number.POSITIVE_INFINITY : c.serverNow() - c.lastRecordTimeUs / 1000;
+    return html`<div class="banner" data-testid="disconnected-banner">
+      <div class="title" role="alert">DISCONNECTED — DATA NOT LIVE</div>
+      <div class="detail">
+        ${s.kind === 'reconnecting' ? this.countdown(s.reason, countdownSec(s)) : 'Reconnecting…'}
+      </div>
+      <div class="detail">Last update ${formatAge(since)} ago</div>
+      ${
+        this.retryButton && s.kind === 'reconnecting'
+          ? html`<button @click=${() => c.retryNow()}>Retry now</button>`
+          : nothing
+      }
+    </div>`;
+  }
+}
+
+customElements.define('tw-conn-banner', ConnBanner);

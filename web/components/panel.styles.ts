@@ -1,0 +1,104 @@
+import { css } from 'lit';
+
+/** Frame shared by chart and sensor panels: header, body, stale dimming and badge. */
+export const panelStyles = css`
+  :host {
+    display: block;
+    min-width: 0;
+    min-height: 0;
+  }
+  .panel {
+    position: relative;
+    display: flex;
+    flex-direction: column;
+    height: 100%;
+    box-sizing: border-box;
+    background: var(--tw-panel);
+    border: 1px solid var(--tw-border);
+    border-radius: var(--tw-radius);
+    padding: 6px 8px;
+    overflow: hidden;
+    container-type: inline-size;
+    /* A ticking header must not make the browser re-lay out the rest of the grid. */
+    contain: strict;
+  }
+  /* Narrow panels (kiosk grids) keep the numbers and drop the long name. */
+  @container (max-width: 460px) {
+    .name {
+      display: none;
+    }
+  }
+  .panel.focused {
+    border-color: var(--tw-accent);
+  }
+  header {
+    display: flex;
+    align-items: baseline;
+    gap: 0.6em;
+    white-space: nowrap;
+    min-width: 0;
+  }
+  .sym {
+    font-weight: 700;
+  }
+  .name {
+    color: var(--tw-muted);
+    font-size: 0.8em;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    flex: 1 1 auto;
+    min-width: 0;
+  }
+  .big {
+    font-family: var(--tw-font-mono);
+    font-weight: 600;
+    font-variant-numeric: tabular-nums;
+  }
+  .up {
+    color: var(--tw-up);
+  }
+  .down {
+    color: var(--tw-down);
+  }
+  .age {
+    color: var(--tw-muted);
+    font-size: 0.75em;
+    font-variant-numeric: tabular-nums;
+  }
+  .body {
+    position: relative;
+    flex: 1 1 auto;
+    min-height: 0;
+  }
+  .stale .body,
+  .stale header .big,
+  .stale header .chg {
+    opacity: 0.35;
+    filter: grayscale(1);
+  }
+  .badge {
+    position: absolute;
+    right: 8px;
+    bottom: 8px;
+    padding: 0.25em 0.6em;
+    border-radius: var(--tw-radius);
+    background: var(--tw-stale);
+    color: var(--tw-bg);
+    font-weight: 700;
+    font-size: 0.85em;
+    letter-spacing: 0.03em;
+    z-index: 2;
+  }
+  button.remove {
+    background: none;
+    border: none;
+    color: var(--tw-muted);
+    cursor: pointer;
+    font-size: 1em;
+    padding: 0 0.2em;
+  }
+  button.remove:hover,
+  button.remove:focus-visible {
+    color: var(--tw-fg);
+  }
+`;

@@ -1,0 +1,48 @@
+import { html, LitElement } from 'lit';
+import { formatAge } from '../app/format.ts';
+import { FrameController } from '../render/frame-controller.ts';
+import { scheduler } from '../render/frame-scheduler.ts';
+import type { StreamClient } from '../stream/index.ts';
+import { connectionText } from './connection-text.ts';
+import { statusBarStyles } from './status-bar.styles.ts';
+
+/** Silence after which the last-record age turns red. */
+const SILENT_MS = 10_000;
+
+/** Connection dot and text, RTT, age of the newest record, reconnect countdown, server version. */
+export class StatusBar extends LitElement {
+  static override styles = statusBarStyles;
+  static override properties = { client: { attribute: false } };
+
+  declare client: StreamClient | null;
+
+  constructor() {
+    super();
+    this.client = null;
+    new FrameController(this, () => scheduler.second * 64 + ((this.client?.stateSerial ?? 0) & 63));
+  }
+
+  override render(): unknown {
+    const c = this.client;
+    if (c === null) return html``;
+    const state = c.state;
+    const age =
+      c.lastRecordTimeUs === 0 ? Number.POSITIVE_INFINITY : c.serverNow() - c.lastRecordTimeUs / 1000;
+    const rtt = Number.isNaN(c.rttMs) || state.kind !== 'open' ? '—' : `${c.rttMs.toFixed(0)} ms`;
+    return html`<span class="conn ${state.kind}" data-state=${state.kind}>
+        <span class="dot" aria-hidden="true"></span><span role="status">${connectionText(state)}</span>
+      </span>
+      <span>RTT <strong class="rtt">${rtt}</strong></span>
+      <span class=${age > SILENT_MS ? 'silent' : ''}
+        >Last update <strong class="last-age">${formatAge(age)}</strong> ago</span
+      >
+      <span class="spacer"></span>
+      ${
+        c.newVersion !== null
+          ? html`<span class="silent">Version ${c.newVersion} is deployed: reload to update</span>`
+          : html`<span>${c.hello !== null ? `${c.hello.server} ${c.hello.version}` : ''}</span>`
+      }`;
+  }
+}
+
+customElements.define('tw-status-bar', StatusBar);

@@ -1,0 +1,146 @@
+import { html, LitElement } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import { formatAge, formatChange, formatPercent, formatPrice } from '../app/format.ts';
+import { DEFAULT_STALE_MS, freshness } from '../app/staleness.ts';
+import { FrameController } from '../render/frame-controller.ts';
+import { scheduler } from '../render/frame-scheduler.ts';
+import type { StreamClient } from '../stream/index.ts';
+import { TickFlash } from './tick-flash.ts';
+import { watchlistStyles } from './watchlist.styles.ts';
+
+/**
+ * Table of instruments. Prices are exact decimal strings; the last price flashes on up/down ticks. No
+ * aria-live: a screen reader must not read every tick, users read the table when they want.
+ */
+export class Watchlist extends LitElement {
+  static override styles = watchlistStyles;
+  static override properties = {
+    client: { attribute: false },
+    symbols: { attribute: false },
+    focused: {},
+    staleMs: { type: Number, attribute: 'stale-ms' },
+    caption: {},
+    compact: { type: Boolean, reflect: true },
+  };
+
+  declare client: StreamClient | null;
+  declare symbols: string[];
+  declare focused: string | null;
+  declare staleMs: number;
+  declare caption: string;
+  /** Wall-screen variant: symbol, last, change % and age only. */
+  declare compact: boolean;
+
+  private readonly flashes = new Map<string, TickFlash>();
+  private fadeTimer: ReturnType<typeof setTimeout> | null = null;
+  private now = 0;
+
+  constructor() {
+    super();
+    this.client = null;
+    this.symbols = [];
+    this.focused = null;
+    this.staleMs = DEFAULT_STALE_MS;
+    this.caption = 'Watchlist';
+    this.compact = false;
+    new FrameController(this, () => {
+      let v = 0;
+      for (const s of this.symbols) v += this.client?.get(s)?.version ?? 0;
+      return v * 8 + (scheduler.second & 7);
+    });
+  }
+
+  private flashOf(symbol: string): TickFlash {
+    let f = this.flashes.get(symbol);
+    if (f === undefined) {
+      f = new TickFlash();
+      this.flashes.set(symbol, f);
+    }
+    return f;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if (this.fadeTimer !== null) clearTimeout(this.fadeTimer);
+    this.fadeTimer = null;
+  }
+
+  override willUpdate(): void {
+    this.now = performance.now();
+    // Rows removed from the list must not keep flash state forever.
+    for (const s of this.flashes.keys()) if (!this.symbols.includes(s)) this.flashes.delete(s);
+  }
+
+  override updated(): void {
+    // One timer for the next fade step of any cell, in case no data arrives before it.
+    let next = Number.POSITIVE_INFINITY;
+    for (const f of this.flashes.values()) next = Math.min(next, f.nextChange(this.now));
+    if (this.fadeTimer !== null) clearTimeout(this.fadeTimer);
+    this.fadeTimer = Number.isFinite(next) ? setTimeout(() => this.requestUpdate(), next + 5) : null;
+  }
+
+  override render(): unknown {
+    return html`<table aria-label=${this.caption}>
+      <caption>
+        ${this.caption}
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Symbol</th>
+          <th scope="col">Last</th>
+          <th scope="col" class="bid">Bid</th>
+          <th scope="col" class="ask">Ask</th>
+          <th scope="col" class="chg">Chg</th>
+          <th scope="col">Chg %</th>
+          <th scope="col" class="spread">Spread</th>
+          <th scope="col" class="age">Age</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${repeat(
+          this.symbols,
+          (s) => s,
+          (s) => this.row(s),
+        )}
+      </tbody>
+    </table>`;
+  }
+
+  private row(symbol: string): unknown {
+    const c = this.client;
+    const d = c?.get(symbol);
+    const fl = this.flashOf(symbol);
+    if (c === null || d === undefined) {
+      return html`<tr data-symbol=${symbol} aria-selected=${this.focused === symbol ? 'true' : 'false'}>
+        <td class="sym">${symbol}</td>
+        <td colspan="7">${c?.rejection(symbol) ?? '…'}</td>
+      </tr>`;
+    }
+    const dec = d.entry.decimals;
+    const price = d.price;
+    const diff = price - d.refPrice;
+    const dir = diff > 0 ? 'up' : diff < 0 ? 'down' : '';
+    const f = freshness(c, symbol, this.staleMs);
+    return html`<tr
+      data-symbol=${symbol}
+      class=${f.stale ? 'stale' : ''}
+      aria-selected=${this.focused === symbol ? 'true' : 'false'}
+      @click=${() => this.pick(symbol)}
+    >
+      <td class="sym">${symbol}</td>
+      <td class="last ${fl.update(price, this.now)}">${formatPrice(price, dec)}</td>
+      <td class="bid">${formatPrice(d.bid, dec)}</td>
+      <td class="ask">${formatPrice(d.ask, dec)}</td>
+      <td class="chg ${dir}">${formatChange(diff, dec)}</td>
+      <td class="pct ${dir}">${formatPercent(diff / d.refPrice)}</td>
+      <td class="spread">${formatPrice(d.ask - d.bid, dec)}</td>
+      <td class="age">${formatAge(f.ageMs)}</td>
+    </tr>`;
+  }
+
+  private pick(symbol: string): void {
+    this.dispatchEvent(new CustomEvent('focus-symbol', { detail: symbol, bubbles: true, composed: true }));
+  }
+}
+
+customElements.define('tw-watchlist', Watchlist);

@@ -1,0 +1,22 @@
+import { isKiosk } from './app/layout.ts';
+import type { App } from './components/app.ts';
+import './components/app.ts';
+import { scheduler } from './render/frame-scheduler.ts';
+import { StreamClient } from './stream/index.ts';
+
+// A 15 minute chart at 1 update/s needs ~900 records: ask for a full window where the server allows.
+const client = new StreamClient({ history: 1000 });
+client.on('data', () => scheduler.request());
+client.on('state', () => scheduler.request());
+client.on('version-change', () => {
+  // A wall screen must run the code the gateway serves; a trader's desk is told (status bar) instead.
+  if (isKiosk(location.search)) location.reload();
+});
+scheduler.start();
+client.start();
+
+const app = document.querySelector<App>('tw-app');
+if (app !== null) app.client = client;
+
+/** Handle for tests, the browser benchmark and support sessions (read-only use). */
+(globalThis as { tickwall?: unknown }).tickwall = { client, scheduler };
