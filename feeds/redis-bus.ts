@@ -9,6 +9,7 @@ import { RECORD_HEADER_SIZE } from '../codec/constants.ts';
 import { recordSymbolId } from '../codec/records.ts';
 import type { Bus, BusEvents, RecordListener } from './bus.ts';
 import { Emitter } from './emitter.ts';
+import { SymbolListeners } from './symbol-listeners.ts';
 import { backoffStrategy, type BackoffOptions } from './redis-backoff.ts';
 import { PublishBatch } from './redis-batch.ts';
 import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
@@ -73,12 +74,6 @@ export interface RedisBusStats {
   sharded: boolean | null;
 }
 
-interface Topic {
-  /** Replaced, never mutated, so dispatch can iterate it while listeners come and go. */
-  listeners: RecordListener[];
-  refs: Map<RecordListener, number>;
-}
-
 const EMPTY = new Uint8Array(0);
 /** A node-redis client as created here (string replies; `bin` views the same connection with Buffer replies). */
 type Client = ReturnType<typeof createClient>;
@@ -86,7 +81,7 @@ type Client = ReturnType<typeof createClient>;
 /** Implements `Bus` over Redis pub/sub (sharded when available) plus capped per-symbol history lists. */
 export class RedisBus implements Bus {
   private readonly events = new Emitter<BusEvents>();
-  private readonly topics: (Topic | undefined)[] = [];
+  private readonly listeners = new SymbolListeners();
   private readonly prefix: string;
   private readonly cmd: Client;
   /** Same connection as `cmd`, but bulk replies come back as Buffers. */
@@ -233,31 +228,16 @@ export class RedisBus implements Bus {
     if (this.subs === undefined) {
       throw new RedisBusError(RedisBusErrorCode.ROLE, 'subscribe on a publisher-only Redis bus');
     }
-    let t = this.topics[symbolId];
-    if (t === undefined) this.topics[symbolId] = t = { listeners: [], refs: new Map() };
-    const n = t.refs.get(listener) ?? 0;
-    t.refs.set(listener, n + 1);
-    if (n > 0) return;
-    t.listeners = [...t.listeners, listener];
-    if (t.listeners.length === 1 && !this.closed) this.subs.want(symbolId);
+    if (this.listeners.add(symbolId, listener) && !this.closed) this.subs.want(symbolId);
   }
 
   unsubscribe(symbolId: number, listener: RecordListener): void {
-    const t = this.topics[symbolId];
-    const n = t?.refs.get(listener);
-    if (t === undefined || n === undefined) return;
-    if (n > 1) {
-      t.refs.set(listener, n - 1);
-      return;
-    }
-    t.refs.delete(listener);
-    t.listeners = t.listeners.filter((l) => l !== listener);
     // Last local listener gone: drop the Redis subscription so this gateway stops receiving the symbol.
-    if (t.listeners.length === 0) this.subs?.unwant(symbolId);
+    if (this.listeners.remove(symbolId, listener)) this.subs?.unwant(symbolId);
   }
 
   listenerCount(symbolId: number): number {
-    return this.topics[symbolId]?.listeners.length ?? 0;
+    return this.listeners.count(symbolId);
   }
 
   async history(symbolId: number, limit: number): Promise<Uint8Array> {
@@ -303,12 +283,7 @@ export class RedisBus implements Bus {
     this.isReady = false;
     clearTimeout(this.retryTimer);
     this.subs?.stop();
-    for (const t of this.topics) {
-      if (t !== undefined) {
-        t.listeners = [];
-        t.refs.clear();
-      }
-    }
+    this.listeners.clear();
     const clients = this.sub === undefined ? [this.cmd] : [this.cmd, this.sub];
     // close() waits for replies already in flight; destroy() when the connection is down anyway.
     await Promise.allSettled(
@@ -369,7 +344,7 @@ export class RedisBus implements Bus {
         return;
       }
       this.counters.received++;
-      const ls = this.topics[recordSymbolId(message, off)]?.listeners;
+      const ls = this.listeners.of(recordSymbolId(message, off));
       if (ls !== undefined) {
         for (let i = 0; i < ls.length; i++) {
           // A throwing listener must not unwind into node-redis: its parser would reset mid-stream.

@@ -2,6 +2,7 @@
 import type { CatalogueEntry } from '../../codec/catalogue.ts';
 import { encodeQuote, encodeSensor, encodeTrade } from '../../codec/records.ts';
 import type { Bus } from '../../feeds/bus.ts';
+import { MemoryBus } from '../../feeds/memory-bus.ts';
 
 /** A small catalogue: three instruments and a sensor. */
 export const TEST_CATALOGUE: CatalogueEntry[] = [
@@ -90,4 +91,17 @@ export class TestPublisher {
     this.bus.publish(this.buf, 0, n);
     return seq;
   }
+}
+
+/**
+ * An in-process bus whose history answers `delayMs` late (read at call time, as over a network),
+ * so live records can arrive while a snapshot is being fetched.
+ */
+export function slowHistoryBus(delayMs: number, historyDepth = 64): MemoryBus {
+  return new (class extends MemoryBus {
+    override history(id: number, limit: number): Promise<Uint8Array> {
+      const answer = super.history(id, limit);
+      return new Promise((r) => setTimeout(r, delayMs)).then(() => answer);
+    }
+  })({ historyDepth });
 }

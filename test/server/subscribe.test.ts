@@ -4,7 +4,7 @@ import type { ErrorMessage, SubscribedMessage } from '../../codec/control.ts';
 import { MemoryBus } from '../../feeds/memory-bus.ts';
 import { TestClient } from '../helpers/client.ts';
 import { startGateway, type RunningGateway } from '../helpers/gateway.ts';
-import { TEST_CATALOGUE, TestPublisher } from '../helpers/records.ts';
+import { TEST_CATALOGUE, TestPublisher, slowHistoryBus } from '../helpers/records.ts';
 
 let gw: RunningGateway;
 let bus: MemoryBus;
@@ -75,12 +75,7 @@ describe('subscriptions', () => {
 
   it('sends the snapshot (history, oldest first, SNAPSHOT_END) before any live record', async () => {
     // History answers 150 ms late, as over a network: live records arriving meanwhile must wait.
-    const slow = new (class extends MemoryBus {
-      override history(id: number, limit: number): Promise<Uint8Array> {
-        const answer = super.history(id, limit);
-        return new Promise((r) => setTimeout(r, 150)).then(() => answer);
-      }
-    })({ historyDepth: 64 });
+    const slow = slowHistoryBus(150);
     const slowPub = new TestPublisher(slow);
     const g = await startGateway({ batchMs: 5 }, { bus: slow, feeds: null, catalogue: TEST_CATALOGUE });
     try {
@@ -222,12 +217,7 @@ describe('subscriptions', () => {
 
 describe('snapshot edge cases', () => {
   it('flags the first live record after a snapshot when records were merged while it was held', async () => {
-    const slow = new (class extends MemoryBus {
-      override history(id: number, limit: number): Promise<Uint8Array> {
-        const answer = super.history(id, limit);
-        return new Promise((r) => setTimeout(r, 150)).then(() => answer);
-      }
-    })({ historyDepth: 64 });
+    const slow = slowHistoryBus(150);
     const p = new TestPublisher(slow);
     const g = await startGateway({ batchMs: 5 }, { bus: slow, feeds: null, catalogue: TEST_CATALOGUE });
     try {
