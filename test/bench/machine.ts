@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { availableParallelism, loadavg, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 
 export interface MachineInfo {
   cpu: string;
@@ -23,7 +23,8 @@ export function machineInfo(): MachineInfo {
   }
   return {
     cpu,
-    cores: availableParallelism(),
+    // cpus(), not availableParallelism(): the latter follows this process's affinity, and the bench pins itself.
+    cores: cpus().length,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     kernel,

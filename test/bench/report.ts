@@ -1,0 +1,275 @@
+import type { Measurement } from './measure.ts';
+import type { BenchResult } from './result.ts';
+import type { SweepCurve } from './scenario/sweep.ts';
+import type { Table } from './table.ts';
+
+const LABEL: Record<string, string> = { tickwall: 'tickwall', json: 'JSON/ws', socketio: 'Socket.IO' };
+
+function n(v: number, d = 0): string {
+  return Number.isFinite(v)
+    ? v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d })
+    : '∞';
+}
+function mb(bytes: number): string {
+  return n(bytes / 2 ** 20, 1);
+}
+/** "×4.2": how many times the baseline's value is tickwall's. */
+function ratio(base: number, tw: number): string {
+  if (tw === 0 || !Number.isFinite(base) || !Number.isFinite(tw)) return 'n/a';
+  return `×${n(base / tw, base / tw >= 10 ? 0 : 1)}`;
+}
+
+function fanoutTable(r: BenchResult): Table | null {
+  const f = r.fanout;
+  if (f === undefined) return null;
+  const by = (s: string): Measurement | undefined => f.runs.find((m) => m.server === s);
+  const servers = f.runs.map((m) => m.server);
+  const tw = by('tickwall');
+  const bases = servers.filter((s) => s !== 'tickwall');
+  const metrics: [string, (m: Measurement) => number, number][] = [
+    ['deliveries/s', (m) => m.load.normal.recordsPerSec, 0],
+    ['server CPU µs/record', (m) => m.cpuPerRecordUs, 2],
+    ['server CPU, % of a core', (m) => 100 * m.serverCpuShare, 0],
+    ['latency p50 ms', (m) => m.load.normal.latency.p50, 1],
+    ['latency p99 ms', (m) => m.load.normal.latency.p99, 1],
+    ['latency max ms', (m) => m.load.normal.latency.max, 1],
+    ['bytes/record (wire)', (m) => m.load.normal.bytesPerRecord, 1],
+    ['records/message', (m) => m.load.normal.recordsPerMessage, 1],
+    ['sequence gaps', (m) => m.load.normal.gaps, 0],
+    ['conflated records', (m) => m.load.normal.conflated, 0],
+    ['server RSS MB', (m) => m.rssEndBytes / 2 ** 20, 1],
+    ['load client CPU, % of a core', (m) => 100 * m.load.loadCpuShare, 0],
+    ['other work on server core, %', (m) => 100 * (m.interference?.serverCore ?? 0), 0],
+    ['server preemptions', (m) => m.serverPreemptions, 0],
+  ];
+  const rows = metrics.map(([name, get, d]) => [
+    name,
+    ...servers.map((s) => {
+      const m = by(s);
+      return m === undefined ? 'n/a' : n(get(m), d);
+    }),
+    ...bases.map((b) => {
+      const m = by(b);
+      return m && tw ? ratio(get(m), get(tw)) : 'n/a';
+    }),
+  ]);
+  const p = f.params;
+  return {
+    title: `1. Fan-out: 100 symbols x ${p.rate} updates/s, ${p.clients} clients x ${p.symbols} symbols (${n(f.offeredPerSec)} deliveries/s offered), ${p.duration} s window after ${p.warmup} s warm-up`,
+    head: [
+      'metric',
+      ...servers.map((s) => LABEL[s] ?? s),
+      ...bases.map((b) => `${LABEL[b] ?? b} ÷ tickwall`),
+    ],
+    rows,
+  };
+}
+
+/** Highest passing rate whose received records alone (conflated ones not counted) reached `share` of offered. */
+function strictRate(c: SweepCurve, share: number): number {
+  const ok = c.steps.filter((s) => s.pass && s.deliveredPerSec >= share * s.offeredPerSec).map((s) => s.rate);
+  return ok.length > 0 ? Math.max(...ok) : 0;
+}
+
+function sweepTables(r: BenchResult): Table[] {
+  const sw = r.sweep;
+  if (sw === undefined) return [];
+  const p = sw.params;
+  const tw = sw.curves.find((c) => c.server === 'tickwall');
+  const summary: Table = {
+    title: `2. Saturation sweep: ${p.clients} clients x ${p.symbols} of 100 symbols; sustained = served >= ${p.minDeliveredShare * 100} % of offered and p99 <= ${p.maxP99Ms} ms`,
+    head: [
+      'server',
+      'sustained updates/s/symbol',
+      'offered deliveries/s',
+      'p99 ms there',
+      'highest with p99 < 100 ms',
+      'strict: received >= 95 %',
+      'received/s there',
+      'tickwall ÷ server',
+    ],
+    rows: sw.curves.map((c) => [
+      LABEL[c.server] ?? c.server,
+      n(c.sustainedRate, 1),
+      n(c.sustainedOfferedPerSec),
+      n(c.sustainedP99Ms, 1),
+      n(c.sustainedRateP99Under100, 1),
+      n(strictRate(c, p.minDeliveredShare), 1),
+      n(c.steps.find((s) => s.rate === c.sustainedRate)?.deliveredPerSec ?? 0),
+      tw && c.server !== 'tickwall'
+        ? c.sustainedRate > 0
+          ? `×${n(tw.sustainedRate / c.sustainedRate, 1)}`
+          : '∞'
+        : '',
+    ]),
+    note:
+      'Served = records received + records deliberately superseded by a newer value of the same symbol ' +
+      '(tickwall conflates quotes per batch, flagged CONFLATED, so no gap); the baselines never conflate. ' +
+      '"Strict" counts received records only: by design tickwall then never passes once quotes of a symbol ' +
+      'meet in one batch.',
+  };
+  const steps: Table = {
+    title: '2b. Sweep steps',
+    head: [
+      'server',
+      'rate/symbol',
+      'offered/s',
+      'delivered/s',
+      'served/s',
+      'p50 ms',
+      'p99 ms',
+      'CPU µs/record',
+      'server CPU %',
+      'load CPU %',
+      'verdict',
+    ],
+    rows: sw.curves.flatMap((c) =>
+      c.steps.map((s) => [
+        LABEL[c.server] ?? c.server,
+        n(s.rate, 1),
+        n(s.offeredPerSec),
+        n(s.deliveredPerSec),
+        n(s.servedPerSec),
+        n(s.p50Ms, 1),
+        n(s.p99Ms, 1),
+        n(s.cpuPerRecordUs, 2),
+        n(100 * s.serverCpuShare),
+        n(100 * s.loadCpuShare),
+        s.pass ? 'ok' : s.reason,
+      ]),
+    ),
+  };
+  return [summary, equalLoadTable(r), steps].filter((t): t is Table => t !== null);
+}
+
+/**
+ * CPU per record at the highest rate every server sustained: the like-for-like cost, since in an
+ * overloaded server queued writes coalesce into fewer syscalls and flatter its CPU per record.
+ */
+function equalLoadTable(r: BenchResult): Table | null {
+  const sw = r.sweep;
+  if (sw === undefined || sw.curves.length < 2) return null;
+  const common = sw.curves[0]!.steps.filter((s) => s.pass)
+    .map((s) => s.rate)
+    .filter((rate) => sw.curves.every((c) => c.steps.some((s) => s.rate === rate && s.pass)));
+  if (common.length === 0) return null;
+  const rate = Math.max(...common);
+  const at = (server: string) =>
+    sw.curves.find((c) => c.server === server)?.steps.find((s) => s.rate === rate && s.pass);
+  const tw = at('tickwall');
+  return {
+    title: `2c. Cost at equal sustained load: ${rate} updates/s per symbol (${n(rate * sw.params.clients * sw.params.symbols)} deliveries/s offered), the highest rate all servers sustained`,
+    head: [
+      'server',
+      'CPU µs/record',
+      'server CPU %',
+      'p50 ms',
+      'p99 ms',
+      'bytes/record',
+      'CPU/record ÷ tickwall',
+    ],
+    rows: sw.curves.map((c) => {
+      const s = at(c.server)!;
+      return [
+        LABEL[c.server] ?? c.server,
+        n(s.cpuPerRecordUs, 2),
+        n(100 * s.serverCpuShare),
+        n(s.p50Ms, 1),
+        n(s.p99Ms, 1),
+        n(s.measurement.load.normal.bytesPerRecord, 1),
+        tw !== undefined && c.server !== 'tickwall' ? ratio(s.cpuPerRecordUs, tw.cpuPerRecordUs) : '',
+      ];
+    }),
+  };
+}
+
+function slowTable(r: BenchResult): Table | null {
+  const s = r.slow;
+  if (s === undefined) return null;
+  const p = s.params;
+  const closes = (c: Record<string, number>): string =>
+    Object.entries(c)
+      .map(([k, v]) => `${v}x${k}`)
+      .join(' ') || 'none';
+  return {
+    title: `3. Slow consumer: ${p.clients} clients x ${p.symbols} symbols at ${p.rate} updates/s, plus 1 client on all 100 symbols that never reads; ${p.duration} s window`,
+    head: [
+      'server',
+      'RSS at start MB',
+      'RSS at end MB',
+      'growth MB',
+      'growth without it MB',
+      'peak MB',
+      'p99 without ms',
+      'p99 with ms',
+      'p99 change',
+      'slow client ended by',
+    ],
+    rows: s.pairs.map((q) => [
+      LABEL[q.server] ?? q.server,
+      mb(q.with.rssStartBytes),
+      mb(q.with.rssEndBytes),
+      mb(q.rssGrowthBytes),
+      mb(q.rssGrowthWithoutBytes),
+      mb(q.with.rssPeakBytes),
+      n(q.without.load.normal.latency.p99, 1),
+      n(q.with.load.normal.latency.p99, 1),
+      `${q.p99Ratio >= 1 ? '+' : ''}${n((q.p99Ratio - 1) * 100, 0)} %`,
+      closes(q.with.load.slowClosesByCode),
+    ]),
+  };
+}
+
+function connectionsTable(r: BenchResult): Table | null {
+  const c = r.connections;
+  if (c === undefined) return null;
+  return {
+    title: `4. Connections: ${n(c.params.connections)} idle connections, each subscribed to ${c.params.symbols} symbols (${c.params.rate} updates/s per symbol)`,
+    head: ['server', 'connected', 'RSS idle MB', `RSS with connections MB`, 'KB per connection'],
+    rows: c.runs.map((x) => [
+      LABEL[x.server] ?? x.server,
+      n(x.connected),
+      mb(x.rssIdleBytes),
+      mb(x.rssLoadedBytes),
+      n(x.bytesPerConnection / 1024, 1),
+    ]),
+  };
+}
+
+function batchTable(r: BenchResult): Table | null {
+  const b = r.batch;
+  if (b === undefined || b === null) return null;
+  const p = b.params;
+  return {
+    title: `5. tickwall batch interval: fan-out load (${p.clients} clients x ${p.symbols} symbols at ${p.rate}/s)`,
+    head: ['--batch-ms', 'CPU µs/record', 'p50 ms', 'p99 ms', 'records/frame', 'bytes/record'],
+    rows: b.points.map((x) => [
+      String(x.batchMs),
+      n(x.cpuPerRecordUs, 2),
+      n(x.p50Ms, 1),
+      n(x.p99Ms, 1),
+      n(x.recordsPerMessage, 1),
+      n(x.bytesPerRecord, 1),
+    ]),
+  };
+}
+
+function targetsTable(r: BenchResult): Table {
+  return {
+    title: 'Targets (issue #7)',
+    head: ['target', 'wanted', 'measured', 'met'],
+    rows: r.targets.map((t) => [t.name, t.target, t.actual, t.met === null ? 'n/a' : t.met ? 'yes' : 'NO']),
+  };
+}
+
+/** Every table of a result, in report order. */
+export function resultTables(r: BenchResult): Table[] {
+  return [
+    targetsTable(r),
+    fanoutTable(r),
+    ...sweepTables(r),
+    slowTable(r),
+    connectionsTable(r),
+    batchTable(r),
+  ].filter((t): t is Table => t !== null);
+}

@@ -1,0 +1,101 @@
+/** Scenario parameters of the benchmark: the full run and the --quick smoke run. */
+
+export interface FanoutParams {
+  rate: number;
+  clients: number;
+  symbols: number;
+  warmup: number;
+  duration: number;
+}
+
+export interface SweepParams {
+  clients: number;
+  symbols: number;
+  /** First rate tried (updates/s per symbol); the sweep doubles up from it, or halves down if it fails. */
+  startRate: number;
+  /** Never above / below these. */
+  maxRate: number;
+  minRate: number;
+  /** One extra step at the geometric mean between the last pass and the first failure. */
+  refine: boolean;
+  warmup: number;
+  duration: number;
+  /** Sustained means delivered (+ conflated) >= this share of offered ... */
+  minDeliveredShare: number;
+  /** ... and p99 at most this, ms. */
+  maxP99Ms: number;
+}
+
+export interface SlowParams {
+  rate: number;
+  clients: number;
+  symbols: number;
+  warmup: number;
+  duration: number;
+}
+
+export interface ConnectionParams {
+  connections: number;
+  symbols: number;
+  /** Updates/s per symbol: low, so connections are idle but every outbox has been used. */
+  rate: number;
+  /** Seconds after everyone subscribed before RSS is read. */
+  settle: number;
+}
+
+export interface BatchParams {
+  batches: number[];
+  rate: number;
+  clients: number;
+  symbols: number;
+  warmup: number;
+  duration: number;
+}
+
+export interface Scenarios {
+  fanout: FanoutParams;
+  sweep: SweepParams;
+  slow: SlowParams;
+  connections: ConnectionParams;
+  batch: BatchParams;
+}
+
+/** The numbers issue #7 asks for. */
+export const FULL: Scenarios = {
+  fanout: { rate: 10, clients: 500, symbols: 20, warmup: 5, duration: 20 },
+  sweep: {
+    clients: 500,
+    symbols: 20,
+    startRate: 5,
+    maxRate: 2560,
+    minRate: 0.5,
+    refine: true,
+    warmup: 3,
+    duration: 8,
+    minDeliveredShare: 0.95,
+    maxP99Ms: 250,
+  },
+  slow: { rate: 400, clients: 100, symbols: 1, warmup: 5, duration: 30 },
+  connections: { connections: 10_000, symbols: 5, rate: 0.1, settle: 5 },
+  batch: { batches: [5, 10, 25, 50], rate: 10, clients: 500, symbols: 20, warmup: 5, duration: 15 },
+};
+
+/** A few seconds per scenario: proves the tool chain works (CI), says nothing about the numbers. */
+export const QUICK: Scenarios = {
+  fanout: { rate: 10, clients: 20, symbols: 20, warmup: 0.5, duration: 1.5 },
+  sweep: {
+    clients: 20,
+    symbols: 20,
+    startRate: 10,
+    maxRate: 20,
+    minRate: 5,
+    refine: false,
+    warmup: 0.5,
+    duration: 1.5,
+    minDeliveredShare: 0.95,
+    maxP99Ms: 250,
+  },
+  slow: { rate: 100, clients: 10, symbols: 2, warmup: 0.5, duration: 2 },
+  connections: { connections: 200, symbols: 5, rate: 0.1, settle: 1 },
+  batch: { batches: [5, 50], rate: 10, clients: 20, symbols: 20, warmup: 0.5, duration: 1.5 },
+};
