@@ -15,14 +15,23 @@ export interface FlusherOptions {
 }
 
 /**
- * The batch clock. Connections that received records join a dirty list; one timer per batch
- * interval (armed only while something is dirty) turns each outbox into at most one frame.
- * A socket over the high-water mark is skipped, so its outbox keeps conflating instead.
+ * The batch clock. Connections that received records join a dirty list; a flush turns each
+ * outbox into at most one frame. Flushes run on the leading edge: right after the burst that
+ * made something dirty (setImmediate, so a whole feed tick or Redis read is batched together)
+ * when the last flush is at least one interval old, else when the interval ends. A record thus
+ * waits at most one batch interval, and usually much less; there is never more than one flush
+ * per interval. A socket over the high-water mark is skipped, so its outbox keeps conflating.
  */
 export class Flusher {
   private dirty: Connection[] = [];
   private spare: Connection[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  private lastFlushMs = 0;
+  /** Inside flushAll: scheduling waits for its end, so one flush never arms another at once. */
+  private flushing = false;
+  /** Runs first in every flush (the router's per-symbol merges fan out here). */
+  beforeFlush: () => void = () => {};
   /** The frame is built after WS_HEADER_ROOM bytes, so the WebSocket header can go in front of it. */
   private scratch = new Uint8Array(64 * 1024);
   private frame = this.scratch.subarray(WS_HEADER_ROOM);
@@ -37,28 +46,46 @@ export class Flusher {
     if (conn.dirty || this.stopped) return;
     conn.dirty = true;
     this.dirty.push(conn);
-    if (this.timer === null) this.timer = setTimeout(this.run, this.options.batchMs);
+    this.schedule();
+  }
+
+  /** Asks for a flush (leading edge, at most one per interval) without a dirty connection. */
+  schedule(): void {
+    if (this.timer !== null || this.immediate !== null || this.stopped || this.flushing) return;
+    const wait = this.lastFlushMs + this.options.batchMs - Date.now();
+    if (wait <= 0) this.immediate = setImmediate(this.run);
+    else this.timer = setTimeout(this.run, wait);
   }
 
   /** Flushes every dirty connection now (used on shutdown). */
   flushNow(): void {
-    if (this.timer !== null) clearTimeout(this.timer);
+    this.cancel();
     this.flushAll();
+  }
+
+  private cancel(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    if (this.immediate !== null) clearImmediate(this.immediate);
+    this.timer = null;
+    this.immediate = null;
   }
 
   /** Stops the clock; later records are not sent. */
   stop(): void {
     this.stopped = true;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.cancel();
   }
 
   private flushAll(): void {
     this.timer = null;
-    const list = this.dirty;
-    this.dirty = this.spare;
+    this.immediate = null;
     const nowMs = Date.now();
     const nowUs = nowMs * 1000;
+    this.lastFlushMs = nowMs;
+    this.flushing = true;
+    this.beforeFlush();
+    const list = this.dirty;
+    this.dirty = this.spare;
     for (let i = 0; i < list.length; i++) {
       const conn = list[i]!;
       conn.dirty = false;
@@ -68,6 +95,9 @@ export class Flusher {
     }
     list.length = 0;
     this.spare = list;
+    this.flushing = false;
+    // Connections still holding work (paused sockets, max rate, snapshots) come back next interval.
+    if (this.dirty.length > 0) this.schedule();
   }
 
   private flushOne(conn: Connection, nowMs: number, nowUs: number): void {

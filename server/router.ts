@@ -1,3 +1,4 @@
+import { MAX_RECORD_SIZE, RecordFlag, RecordType } from '../codec/constants.ts';
 import { recordSeq } from '../codec/records.ts';
 import type { Bus, RecordListener } from '../feeds/bus.ts';
 import type { Connection } from './connection.ts';
@@ -12,14 +13,25 @@ interface Topic {
   listener: RecordListener;
   lastSeq: number;
   hasSeq: boolean;
+  /** The latest quote or sensor reading not yet fanned out (latest value wins). */
+  pending: Uint8Array;
+  pendingLen: number;
+  /** In the router's list of topics to fan out at the next flush. */
+  queued: boolean;
 }
 
 /**
  * Fans bus records out to the connections that hold the symbol, and nobody else. The bus is
  * subscribed per symbol only while at least one connection holds it.
+ *
+ * Quotes and sensor readings are merged once per symbol before fan-out: the latest waits in the
+ * topic and reaches subscribers' outboxes at the next flush, so a symbol updating many times per
+ * batch costs one copy per subscriber per batch, not per update. A trade first pushes out the
+ * waiting value of its symbol, so each symbol's records stay in sequence order.
  */
 export class Router {
   private readonly topics = new Map<number, Topic>();
+  private queuedTopics: Topic[] = [];
 
   constructor(
     private readonly bus: Bus,
@@ -27,6 +39,7 @@ export class Router {
     private readonly stats: GatewayStats,
   ) {
     bus.on('resync', () => this.resyncAll());
+    flusher.beforeFlush = () => this.fanOutMerged();
   }
 
   /** Number of (connection, symbol) subscriptions. */
@@ -45,7 +58,17 @@ export class Router {
   add(conn: Connection, symbolId: number, slot: number): void {
     let t = this.topics.get(symbolId);
     if (t === undefined) {
-      const topic: Topic = { symbolId, conns: [], slots: [], listener: () => {}, lastSeq: 0, hasSeq: false };
+      const topic: Topic = {
+        symbolId,
+        conns: [],
+        slots: [],
+        listener: () => {},
+        lastSeq: 0,
+        hasSeq: false,
+        pending: new Uint8Array(MAX_RECORD_SIZE),
+        pendingLen: 0,
+        queued: false,
+      };
       topic.listener = (bytes, off, len) => this.deliver(topic, bytes, off, len);
       this.topics.set(symbolId, topic);
       t = topic;
@@ -83,15 +106,52 @@ export class Router {
     const gap = t.hasSeq && seq !== (t.lastSeq + 1) >>> 0;
     t.lastSeq = seq;
     t.hasSeq = true;
-    if (gap) this.stats.upstreamGaps++;
+    if (gap) {
+      this.stats.upstreamGaps++;
+      for (let i = 0; i < t.conns.length; i++) t.conns[i]!.outbox.markResync(t.slots[i]!);
+    }
+    if (bytes[off]! >> 4 !== RecordType.TRADE && len <= MAX_RECORD_SIZE) {
+      const p = t.pending;
+      for (let k = 0; k < len; k++) p[k] = bytes[off + k]!;
+      if (t.pendingLen > 0) {
+        // Replaces a value not yet fanned out: the sequence jump is deliberate.
+        p[0] = p[0]! | RecordFlag.CONFLATED;
+        this.stats.conflated++;
+      }
+      t.pendingLen = len;
+      if (!t.queued) {
+        t.queued = true;
+        this.queuedTopics.push(t);
+        this.flusher.schedule();
+      }
+      return;
+    }
+    if (t.pendingLen > 0) this.fanOut(t, t.pending, 0, t.pendingLen);
+    t.pendingLen = 0;
+    this.fanOut(t, bytes, off, len);
+  }
+
+  private fanOut(t: Topic, bytes: Uint8Array, off: number, len: number): void {
     const conns = t.conns;
     const slots = t.slots;
     const flusher = this.flusher;
     for (let i = 0; i < conns.length; i++) {
       const c = conns[i]!;
-      if (gap) c.outbox.markResync(slots[i]!);
       c.outbox.push(slots[i]!, bytes, off, len);
       if (!c.dirty) flusher.markDirty(c);
+    }
+  }
+
+  /** Fans out the merged value of every symbol that has one waiting (called first in each flush). */
+  private fanOutMerged(): void {
+    const list = this.queuedTopics;
+    if (list.length === 0) return;
+    this.queuedTopics = [];
+    for (let i = 0; i < list.length; i++) {
+      const t = list[i]!;
+      t.queued = false;
+      if (t.pendingLen > 0) this.fanOut(t, t.pending, 0, t.pendingLen);
+      t.pendingLen = 0;
     }
   }
 

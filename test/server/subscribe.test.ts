@@ -148,6 +148,42 @@ describe('subscriptions', () => {
     expect(last.flags & RecordFlag.CONFLATED).toBe(RecordFlag.CONFLATED);
   });
 
+  it('merges quotes per symbol before fan-out but keeps each symbol in sequence order around trades', async () => {
+    const a = await client();
+    const b = await client();
+    for (const c of [a, b]) {
+      c.send({ op: 'subscribe', symbols: ['AAPL', 'MSFT'], snapshot: false });
+      await c.message((m) => m.op === 'subscribed');
+    }
+    // One burst on AAPL: q1 q2 t3 q4 q5, interleaved with MSFT quotes. q1 is merged into q2 before
+    // the trade; q2 and q4 are then superseded by q5 (latest value wins), so what is delivered is
+    // t3 then q5, both flagged CONFLATED, in sequence order.
+    pub.quote(1, 101);
+    pub.quote(2, 201);
+    pub.quote(1, 102);
+    pub.trade(1, 103);
+    pub.quote(1, 104);
+    pub.quote(2, 202);
+    pub.quote(1, 105);
+    for (const c of [a, b]) {
+      await c.waitFor(() => c.records().some((r) => r.symbolId === 1 && r.seq === 5), 3000, 'AAPL seq 5');
+      await c.waitFor(() => c.records().some((r) => r.symbolId === 2 && r.seq === 2), 3000, 'MSFT seq 2');
+      const aapl = c.records().filter((r) => r.symbolId === 1);
+      expect(aapl.map((r) => [r.kind, r.seq])).toEqual([
+        ['trade', 3],
+        ['quote', 5],
+      ]);
+      expect(aapl.map((r) => r.flags & RecordFlag.CONFLATED)).toEqual([1, 1]);
+      expect(aapl.find((r) => r.kind === 'quote')).toMatchObject({ bid: 105 });
+      expect(
+        c
+          .records()
+          .filter((r) => r.symbolId === 2)
+          .map((r) => r.seq),
+      ).toEqual([2]);
+    }
+  });
+
   it('rejects unknown symbols and symbols past the limit, applying the rest', async () => {
     const c = await client();
     c.send({
