@@ -1,5 +1,5 @@
 /**
- * Codec benchmark: tickwall binary frames against per-message JSON and msgpackr on the same
+ * Codec benchmark: tickwall binary frames against per-message JSON and MessagePack on the same
  * records. Prints a table and rewrites docs/benchmarks-codec.md (unless --no-write).
  *
  *   npm run bench:codec            # full run, about 10 s
@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { arch, availableParallelism, loadavg, platform } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { pack, unpack } from 'msgpackr';
+import { decode as unpack, encode as pack } from '@msgpack/msgpack';
 import { format as prettierFormat, resolveConfig } from 'prettier';
 import { FrameReader, FrameType, FrameWriter, pow10, RECORD_SIZES, RecordType } from '../../codec/index.ts';
 
@@ -345,7 +345,7 @@ function run(): { results: Result[]; mix: string } {
       ),
     },
     {
-      name: 'msgpackr',
+      name: '@msgpack/msgpack',
       encode: measure(n, () => msgpackEncode(json)),
       decode: measure(n, () => msgpackDecode(packed)),
       bytesMix: packed.reduce((sum, m) => sum + m.length, 0) / n,
@@ -442,7 +442,7 @@ async function main(): Promise<void> {
   if (!Number.isFinite(blackhole)) throw new Error('checksum overflow');
   const { main: mainRows, ratios } = tables(results);
   const setup =
-    `${mix}; tickwall frames of ${BATCH} records, JSON and msgpackr one message per record; ` +
+    `${mix}; tickwall frames of ${BATCH} records, JSON and MessagePack one message per record; ` +
     `median of ${REPETITIONS} repetitions after warm-up`;
   console.log(`tickwall codec benchmark\n${machine}\n${setup}\n`);
   console.log(textTable(mainRows));
@@ -459,8 +459,8 @@ async function main(): Promise<void> {
     `- Workload: ${setup}.`,
     '- tickwall: `FrameWriter` encodes batches into one reused buffer; `FrameReader` walks each frame and reads every field of every record. Bytes per record include the 16-byte frame header, amortised over the batch (per-type columns: record only).',
     '- JSON: `JSON.stringify` / `JSON.parse` of one object per record, as a per-message JSON server sends it: `{"type":"quote","symbol":"AAPL","seq":1001,"time":1704205800000123,"bid":189.25,"ask":189.27,"bidSize":300,"askSize":500}`; decode reads every field.',
-    '- msgpackr: `pack` / `unpack` of the same objects (default options, no records extension).',
-    '- Encoding starts from records already in memory, so JSON and msgpackr are not charged for building their objects. WebSocket framing (2 to 4 bytes per message, so per record for JSON and msgpackr, per frame for tickwall) is not counted.',
+    '- @msgpack/msgpack: `encode` / `decode` of the same objects (default options).',
+    '- Encoding starts from records already in memory, so JSON and MessagePack are not charged for building their objects. WebSocket framing (2 to 4 bytes per message, so per record for JSON and MessagePack, per frame for tickwall) is not counted.',
     '',
     mdTable(mainRows),
     '',
