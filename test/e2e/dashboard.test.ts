@@ -1,7 +1,7 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, canvasFingerprint, DOCS_IMAGES } from '../helpers/browser.ts';
+import { ARTIFACTS, canvasFingerprint, publishScreenshot } from '../helpers/browser.ts';
 import { startRig, type Rig } from './setup.ts';
 
 describe('desk dashboard against a real gateway', () => {
@@ -40,8 +40,7 @@ describe('desk dashboard against a real gateway', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     const shot = join(ARTIFACTS, 'dashboard.png');
     await page.screenshot({ path: shot });
-    mkdirSync(DOCS_IMAGES, { recursive: true });
-    copyFileSync(shot, join(DOCS_IMAGES, 'dashboard.png'));
+    publishScreenshot(shot, 'dashboard.png');
 
     // An exact uptick flashes the last-price cell green, a downtick red.
     rig.feed.stop();

@@ -1,7 +1,7 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, DOCS_IMAGES } from '../helpers/browser.ts';
+import { ARTIFACTS, publishScreenshot } from '../helpers/browser.ts';
 import { startRig, type Rig } from './setup.ts';
 
 describe('kiosk wall against a real gateway', () => {
@@ -79,8 +79,7 @@ describe('kiosk wall against a real gateway', () => {
     const shot = join(ARTIFACTS, 'kiosk.png');
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: shot });
-    mkdirSync(DOCS_IMAGES, { recursive: true });
-    copyFileSync(shot, join(DOCS_IMAGES, 'kiosk.png'));
+    publishScreenshot(shot, 'kiosk.png');
 
     const callbacks = await page.evaluate(
       () => (window as unknown as { tickwall: { scheduler: { size: number } } }).tickwall.scheduler.size,

@@ -1,6 +1,6 @@
 /** Debian's Chromium through playwright-core, for browser tests and the browser benchmark. Never downloads a browser. */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -87,4 +87,14 @@ export async function canvasFingerprint(page: Page, hostSelector: string): Promi
 }
 
 export const ARTIFACTS = join(ROOT, 'test/artifacts');
-export const DOCS_IMAGES = join(ROOT, 'docs/images');
+const DOCS_IMAGES = join(ROOT, 'docs/images');
+
+/**
+ * Copies a screenshot to docs/images (what the README shows) only when asked with
+ * TICKWALL_UPDATE_SCREENSHOTS=1, so an ordinary test run never changes tracked files.
+ */
+export function publishScreenshot(shot: string, name: string): void {
+  if (process.env.TICKWALL_UPDATE_SCREENSHOTS !== '1') return;
+  mkdirSync(DOCS_IMAGES, { recursive: true });
+  copyFileSync(shot, join(DOCS_IMAGES, name));
+}
