@@ -1,13 +1,12 @@
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import uPlot from 'uplot';
-import { FrameController } from '../render/frame-controller.ts';
-import { scheduler } from '../render/frame-scheduler.ts';
 import { formatAge, formatPercent, formatPrice } from '../app/format.ts';
-import { DEFAULT_STALE_MS, freshness, type Freshness } from '../app/staleness.ts';
+import { freshness } from '../app/staleness.ts';
 import { chartColors, onThemeChange } from '../app/theme.ts';
-import { Q_ASK, Q_BID, Q_MID, Q_TIME, T_PRICE, T_SIDE, T_TIME, type StreamClient } from '../stream/index.ts';
+import { Q_ASK, Q_BID, Q_MID, Q_TIME, T_PRICE, T_SIDE, T_TIME } from '../stream/index.ts';
 import { Side } from '../../codec/index.ts';
 import { panelStyles } from './panel.styles.ts';
+import { staleLabel, SymbolPanel } from './symbol-panel.ts';
 import { priceChartStyles } from './price-chart.styles.ts';
 
 /** Chart redraw rate bounds: at most ~20 per second, at least one per second. */
@@ -42,35 +41,14 @@ function timeLabels(_u: uPlot, splits: number[], _axis: number, _space: number, 
   });
 }
 
-/** Text of the stale badge for a panel that may not be shown as live. */
-export function staleLabel(f: Freshness): string {
-  if (f.why === 'no data') return 'NO DATA';
-  if (f.why === 'disconnected') return `DISCONNECTED · ${formatAge(f.ageMs)} old`;
-  return `STALE · ${formatAge(f.ageMs)} old`;
-}
-
 /**
  * One instrument: header with last price, change and age; a uPlot chart of mid with the
  * bid/ask band and trades as dots. The chart is created once and only ever fed `setData`.
  */
-export class PriceChart extends LitElement {
+export class PriceChart extends SymbolPanel {
   static override styles = [panelStyles, priceChartStyles];
-  static override properties = {
-    client: { attribute: false },
-    symbol: {},
-    windowMin: { type: Number, attribute: 'window' },
-    focused: { type: Boolean, reflect: true },
-    removable: { type: Boolean },
-    staleMs: { type: Number, attribute: 'stale-ms' },
-    legend: { type: Boolean },
-  };
+  static override properties: PropertyDeclarations = { legend: { type: Boolean } };
 
-  declare client: StreamClient | null;
-  declare symbol: string;
-  declare windowMin: number;
-  declare focused: boolean;
-  declare removable: boolean;
-  declare staleMs: number;
   /** Crosshair legend; off on wall screens, where nobody hovers. */
   declare legend: boolean;
 
@@ -84,17 +62,7 @@ export class PriceChart extends LitElement {
 
   constructor() {
     super();
-    this.client = null;
-    this.symbol = '';
-    this.windowMin = 5;
-    this.focused = false;
-    this.removable = false;
-    this.staleMs = DEFAULT_STALE_MS;
     this.legend = true;
-    new FrameController(
-      this,
-      () => (this.client?.get(this.symbol)?.version ?? 0) * 8 + (scheduler.second & 7),
-    );
   }
 
   override disconnectedCallback(): void {

@@ -1,13 +1,11 @@
-import { html, LitElement, nothing } from 'lit';
+import { html, nothing } from 'lit';
 import { formatAge, formatPrice } from '../app/format.ts';
-import { DEFAULT_STALE_MS, freshness } from '../app/staleness.ts';
+import { freshness } from '../app/staleness.ts';
 import { chartColors } from '../app/theme.ts';
-import { FrameController } from '../render/frame-controller.ts';
-import { scheduler } from '../render/frame-scheduler.ts';
-import { S_TIME, S_VALUE, type StreamClient, type SymbolData } from '../stream/index.ts';
+import { S_TIME, S_VALUE, type SymbolData } from '../stream/index.ts';
 import { mantissaToNumber, parseDecimal } from '../../codec/index.ts';
 import { panelStyles } from './panel.styles.ts';
-import { staleLabel } from './price-chart.ts';
+import { staleLabel, SymbolPanel } from './symbol-panel.ts';
 import { ALARM_LABEL, sensorAlarm } from './sensor-state.ts';
 import { sensorPanelStyles } from './sensor-panel.styles.ts';
 
@@ -18,39 +16,10 @@ function bound(d: SymbolData, text: string | undefined): number {
 }
 
 /** One sensor: big value with units, alarm chip, gauge against min/max with thresholds, sparkline. */
-export class SensorPanel extends LitElement {
+export class SensorPanel extends SymbolPanel {
   static override styles = [panelStyles, sensorPanelStyles];
-  static override properties = {
-    client: { attribute: false },
-    symbol: {},
-    windowMin: { type: Number, attribute: 'window' },
-    focused: { type: Boolean, reflect: true },
-    removable: { type: Boolean },
-    staleMs: { type: Number, attribute: 'stale-ms' },
-  };
-
-  declare client: StreamClient | null;
-  declare symbol: string;
-  declare windowMin: number;
-  declare focused: boolean;
-  declare removable: boolean;
-  declare staleMs: number;
 
   private resizer: ResizeObserver | null = null;
-
-  constructor() {
-    super();
-    this.client = null;
-    this.symbol = '';
-    this.windowMin = 5;
-    this.focused = false;
-    this.removable = false;
-    this.staleMs = DEFAULT_STALE_MS;
-    new FrameController(
-      this,
-      () => (this.client?.get(this.symbol)?.version ?? 0) * 8 + (scheduler.second & 7),
-    );
-  }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
