@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CodecError,
   CodecErrorCode,
   decodeFrame,
   FRAME_HEADER_SIZE,
@@ -24,21 +23,11 @@ import {
   Side,
   TRADE_SIZE,
 } from '../../codec/index.ts';
-import { encodeFrame } from './support/encode.ts';
+import { codeOf, encodeFrame } from './support/encode.ts';
 import { loadGolden } from './support/fixtures.ts';
 import { fromHex } from './support/reference.ts';
 
 const T = 1_704_205_800_000_000;
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CodecError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
 
 function workedExample(): Uint8Array {
   return fromHex(loadGolden().encode.find((v) => v.name === 'worked-example')!.hex);

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  CodecError,
   CodecErrorCode,
   decodeFrame,
   FrameReader,
@@ -14,20 +13,10 @@ import {
   type DecodedRecord,
 } from '../../codec/index.ts';
 import * as arb from './support/arbitraries.ts';
-import { encodeFrame, writeRecord } from './support/encode.ts';
+import { codeOf, encodeFrame, writeRecord } from './support/encode.ts';
 import { referenceDecode, referenceEncode } from './support/reference.ts';
 
 const T = 1_704_205_800_000_000;
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CodecError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
 
 function single(r: DecodedRecord): {
   type: 1;

@@ -1,5 +1,6 @@
 /** Drives FrameWriter from plain decoded objects, so tests can state frames as data. */
 import {
+  CodecError,
   FRAME_HEADER_SIZE,
   FrameWriter,
   MAX_RECORD_SIZE,
@@ -33,4 +34,15 @@ export function encodeFrame(
   writer.begin(frame.type, frame.sendTime, frame.flags);
   for (const r of frame.records) writeRecord(writer, r);
   return writer.finish().slice();
+}
+
+/** The CodecError code `fn` throws, or undefined when it does not throw; other errors propagate. */
+export function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof CodecError) return err.code;
+    throw err;
+  }
+  return undefined;
 }
