@@ -46,7 +46,6 @@ export class Outbox {
   private pendingMerge: Int32Array;
   private pendingTrade: Int32Array;
   private lastSeq: Uint32Array;
-  private hasLast: Uint8Array;
   private skipped: Uint8Array;
   private lost: Uint32Array;
   private holding: Uint8Array;
@@ -70,7 +69,6 @@ export class Outbox {
     this.pendingMerge = new Int32Array(initialSubs).fill(NONE);
     this.pendingTrade = new Int32Array(initialSubs).fill(NONE);
     this.lastSeq = new Uint32Array(initialSubs);
-    this.hasLast = new Uint8Array(initialSubs);
     this.skipped = new Uint8Array(initialSubs);
     this.lost = new Uint32Array(initialSubs);
     this.holding = new Uint8Array(initialSubs);
@@ -102,7 +100,6 @@ export class Outbox {
     this.dropEntriesOf(sub);
     this.pendingMerge[sub] = NONE;
     this.pendingTrade[sub] = NONE;
-    this.hasLast[sub] = 0;
     this.skipped[sub] = 0;
     this.lost[sub] = 0;
     this.resync[sub] = 0;
@@ -129,7 +126,6 @@ export class Outbox {
   release(sub: number, hasSnapshot: boolean, lastSeq: number): void {
     this.holding[sub] = 0;
     if (!hasSnapshot) return;
-    this.hasLast[sub] = 1;
     this.lastSeq[sub] = lastSeq;
     let first = -1;
     for (let i = 0; i < this.size; i++) {
@@ -296,7 +292,6 @@ export class Outbox {
     this.pendingMerge = grow(this.pendingMerge, NONE);
     this.pendingTrade = grow(this.pendingTrade, NONE);
     this.lastSeq = grow(this.lastSeq);
-    this.hasLast = grow(this.hasLast);
     this.skipped = grow(this.skipped);
     this.lost = grow(this.lost);
     this.holding = grow(this.holding);
@@ -377,7 +372,6 @@ export class Outbox {
         this.skipped[sub] = 0;
       }
       this.lastSeq[sub] = seq;
-      this.hasLast[sub] = 1;
       if (this.pendingMerge[sub] === r) this.pendingMerge[sub] = NONE;
       if (this.pendingTrade[sub] === r) this.pendingTrade[sub] = NONE;
       pos += len;

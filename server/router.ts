@@ -32,6 +32,7 @@ interface Topic {
 export class Router {
   private readonly topics = new Map<number, Topic>();
   private queuedTopics: Topic[] = [];
+  private spareTopics: Topic[] = [];
 
   constructor(
     private readonly bus: Bus,
@@ -146,13 +147,15 @@ export class Router {
   private fanOutMerged(): void {
     const list = this.queuedTopics;
     if (list.length === 0) return;
-    this.queuedTopics = [];
+    this.queuedTopics = this.spareTopics;
     for (let i = 0; i < list.length; i++) {
       const t = list[i]!;
       t.queued = false;
       if (t.pendingLen > 0) this.fanOut(t, t.pending, 0, t.pendingLen);
       t.pendingLen = 0;
     }
+    list.length = 0;
+    this.spareTopics = list;
   }
 
   /** The bus may have lost records: every subscriber is told to re-snapshot. */
