@@ -1,13 +1,23 @@
-/** Wire protocol v1 constants. docs/protocol.md is the contract; these mirror it byte for byte. */
+/**
+ * Wire protocol v2 constants. docs/protocol.md is the contract; these mirror it byte for byte.
+ *
+ * Records exist in two layouts that differ only in how they carry their time:
+ * - **bus records** (what feeds publish, history rings store and Redis carries): a 16-byte header
+ *   with the absolute event time as an i64 at offset 8. `codec/records.ts` writes them; the plain
+ *   names below (QUOTE_SIZE, RECORD_SIZES, RECORD_HEADER_SIZE, MAX_RECORD_SIZE, ...) are their sizes.
+ * - **wire records** (inside binary frames sent to clients): a 12-byte header with the time as an
+ *   i32 offset from the frame's base time. `codec/wire.ts` converts; the WIRE_* names are their sizes.
+ */
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** "TW" in ASCII: the first two bytes of every binary frame. */
 export const MAGIC_0 = 0x54;
 export const MAGIC_1 = 0x57;
 
 export const FRAME_HEADER_SIZE = 16;
+/** Header of a bus record: type/flags, length, symbol id, seq, i64 absolute time. */
 export const RECORD_HEADER_SIZE = 16;
-/** Largest record this version defines; buffers sized in records use it. */
+/** Largest bus record this version defines; buffers of bus records sized in records use it. */
 export const MAX_RECORD_SIZE = 40;
 /** The record count is a u16. */
 export const MAX_RECORDS_PER_FRAME = 0xffff;
@@ -42,13 +52,37 @@ export const RecordFlag = {
   CONFLATED: 0x1,
 } as const;
 
+/** Bus record sizes (16-byte header with an absolute i64 time). */
 export const QUOTE_SIZE = 40;
 export const TRADE_SIZE = 32;
 export const SENSOR_SIZE = 28;
 export const NOTICE_SIZE = 24;
 
-/** Record sizes by type, as announced in `hello.recordSizes`. Index 0 is unused. */
+/** Bus record sizes by type. Index 0 is unused. Clients never see these: see WIRE_RECORD_SIZES. */
 export const RECORD_SIZES: readonly number[] = [0, QUOTE_SIZE, TRADE_SIZE, SENSOR_SIZE, NOTICE_SIZE];
+
+/** Bytes a record loses on the way from the bus to the wire: its i64 time becomes an i32 offset. */
+export const WIRE_SHRINK = 4;
+/** Header of a wire record: type/flags, length, symbol id, seq, i32 time offset from the frame's base time. */
+export const WIRE_RECORD_HEADER_SIZE = 12;
+/** Wire record sizes (inside binary frames): the bus sizes minus WIRE_SHRINK. */
+export const WIRE_QUOTE_SIZE = 36;
+export const WIRE_TRADE_SIZE = 28;
+export const WIRE_SENSOR_SIZE = 24;
+export const WIRE_NOTICE_SIZE = 20;
+/** Wire record sizes by type, as announced in `hello.recordSizes`. Index 0 is unused. */
+export const WIRE_RECORD_SIZES: readonly number[] = [
+  0,
+  WIRE_QUOTE_SIZE,
+  WIRE_TRADE_SIZE,
+  WIRE_SENSOR_SIZE,
+  WIRE_NOTICE_SIZE,
+];
+/** Largest wire record this version defines; frame buffers sized in records use it. */
+export const MAX_WIRE_RECORD_SIZE = 36;
+/** Range of a wire record's time offset (i32 µs, about ±35.8 minutes around the frame's base time). */
+export const MIN_TIME_OFFSET = -0x80000000;
+export const MAX_TIME_OFFSET = 0x7fffffff;
 
 export const Side = {
   /** The buyer crossed the spread (trade at the ask). */

@@ -5,7 +5,7 @@ import { FrameReader } from './reader.ts';
 interface RecordBase {
   symbolId: number;
   seq: number;
-  /** Event time, microseconds since the Unix epoch. */
+  /** Event time, microseconds since the Unix epoch (absolute: base time plus the record's offset). */
   time: number;
   flags: number;
 }
@@ -37,8 +37,8 @@ export type DecodedRecord = QuoteRecord | TradeRecord | SensorRecord | NoticeRec
 export interface DecodedFrame {
   type: FrameType;
   flags: number;
-  /** Server send time, microseconds since the Unix epoch. */
-  sendTime: number;
+  /** Base time of the frame, microseconds since the Unix epoch; record times are relative to it on the wire. */
+  baseTime: number;
   records: DecodedRecord[];
   /** Records of unknown type that were skipped. */
   skipped: number;
@@ -84,7 +84,7 @@ export function decodeFrame(frame: ArrayBuffer | Uint8Array): DecodedFrame {
   return {
     type: r.frameType as FrameType,
     flags: r.frameFlags,
-    sendTime: r.sendTime,
+    baseTime: r.baseTime,
     records,
     skipped: r.skipped,
   };

@@ -2,6 +2,7 @@ export * from './constants.ts';
 export * from './errors.ts';
 export * from './int64.ts';
 export * from './records.ts';
+export * from './wire.ts';
 export * from './writer.ts';
 export * from './reader.ts';
 export * from './decode.ts';

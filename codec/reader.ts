@@ -4,27 +4,31 @@ import {
   MAGIC_0,
   MAGIC_1,
   MAX_QUALITY,
-  NOTICE_SIZE,
   PROTOCOL_VERSION,
-  QUOTE_SIZE,
-  RECORD_HEADER_SIZE,
   RecordType,
-  SENSOR_SIZE,
   Side,
-  TRADE_SIZE,
+  WIRE_NOTICE_SIZE,
+  WIRE_QUOTE_SIZE,
+  WIRE_RECORD_HEADER_SIZE,
+  WIRE_SENSOR_SIZE,
+  WIRE_TRADE_SIZE,
 } from './constants.ts';
 import { CodecErrorCode } from './errors.ts';
 import { readI64 } from './int64.ts';
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /**
  * A cursor over one binary frame. It never throws and never allocates per record: `reset()`
  * checks the header and returns an error code or null; each `next()` loads one record into the
  * reader's own fields, skips record types it does not know, and stops with `error` set on bad input.
+ * `time` is the record's absolute time: the frame's base time plus the record's offset.
  */
 export class FrameReader {
   frameType = 0;
   frameFlags = 0;
-  sendTime = 0;
+  /** The frame's base time, µs since the epoch: each record's time is relative to it. */
+  baseTime = 0;
   count = 0;
   /** Records of unknown type skipped so far in this frame. */
   skipped = 0;
@@ -72,7 +76,7 @@ export class FrameReader {
     // Cleared so that a rejected frame never shows the previous frame's header.
     this.frameType = 0;
     this.frameFlags = 0;
-    this.sendTime = 0;
+    this.baseTime = 0;
     this.pos = FRAME_HEADER_SIZE;
     this.end = this.view.byteLength;
     const v = this.view;
@@ -83,14 +87,14 @@ export class FrameReader {
     if (ft !== FrameType.LIVE && ft !== FrameType.SNAPSHOT) return this.fail(CodecErrorCode.BAD_FRAME_TYPE);
     const count = v.getUint16(4, true);
     // Every record is at least a header long: a count that cannot fit is rejected up front.
-    if (count * RECORD_HEADER_SIZE > v.byteLength - FRAME_HEADER_SIZE)
+    if (count * WIRE_RECORD_HEADER_SIZE > v.byteLength - FRAME_HEADER_SIZE)
       return this.fail(CodecErrorCode.BAD_COUNT);
-    const sendTime = readI64(v, 8);
-    if (Number.isNaN(sendTime)) return this.fail(CodecErrorCode.BAD_FIELD);
+    const baseTime = readI64(v, 8);
+    if (Number.isNaN(baseTime)) return this.fail(CodecErrorCode.BAD_FIELD);
     this.frameType = ft;
     this.frameFlags = v.getUint16(6, true);
     this.count = count;
-    this.sendTime = sendTime;
+    this.baseTime = baseTime;
     return null;
   }
 
@@ -109,23 +113,23 @@ export class FrameReader {
         return false;
       }
       const off = this.pos;
-      if (off + RECORD_HEADER_SIZE > this.end) return this.stop(CodecErrorCode.TRUNCATED);
+      if (off + WIRE_RECORD_HEADER_SIZE > this.end) return this.stop(CodecErrorCode.TRUNCATED);
       const b0 = v.getUint8(off);
       const len = v.getUint8(off + 1);
-      if (len < RECORD_HEADER_SIZE) return this.stop(CodecErrorCode.BAD_RECORD_LENGTH);
+      if (len < WIRE_RECORD_HEADER_SIZE) return this.stop(CodecErrorCode.BAD_RECORD_LENGTH);
       if (off + len > this.end) return this.stop(CodecErrorCode.TRUNCATED);
       this.pos = off + len;
       this.index++;
       const type = b0 >> 4;
       const min =
         type === RecordType.QUOTE
-          ? QUOTE_SIZE
+          ? WIRE_QUOTE_SIZE
           : type === RecordType.TRADE
-            ? TRADE_SIZE
+            ? WIRE_TRADE_SIZE
             : type === RecordType.SENSOR
-              ? SENSOR_SIZE
+              ? WIRE_SENSOR_SIZE
               : type === RecordType.NOTICE
-                ? NOTICE_SIZE
+                ? WIRE_NOTICE_SIZE
                 : 0;
       if (min === 0) {
         this.skipped++;
@@ -139,29 +143,33 @@ export class FrameReader {
       this.length = len;
       this.symbolId = v.getUint16(off + 2, true);
       this.seq = v.getUint32(off + 4, true);
-      this.time = readI64(v, off + 8);
-      if (this.symbolId === 0 || Number.isNaN(this.time)) return this.stop(CodecErrorCode.BAD_FIELD);
+      // Both terms are safe integers, so a sum past the safe range rounds to at least 2^53 in magnitude.
+      const time = this.baseTime + v.getInt32(off + 8, true);
+      this.time = time;
+      if (this.symbolId === 0 || time > MAX_SAFE || time < -MAX_SAFE)
+        return this.stop(CodecErrorCode.BAD_FIELD);
+      const b = off + WIRE_RECORD_HEADER_SIZE;
       if (type === RecordType.QUOTE) {
-        this.bid = readI64(v, off + 16);
-        this.ask = readI64(v, off + 24);
-        this.bidSize = v.getUint32(off + 32, true);
-        this.askSize = v.getUint32(off + 36, true);
+        this.bid = readI64(v, b);
+        this.ask = readI64(v, b + 8);
+        this.bidSize = v.getUint32(b + 16, true);
+        this.askSize = v.getUint32(b + 20, true);
         if (Number.isNaN(this.bid) || Number.isNaN(this.ask)) return this.stop(CodecErrorCode.BAD_FIELD);
       } else if (type === RecordType.TRADE) {
-        this.price = readI64(v, off + 16);
-        this.size = v.getUint32(off + 24, true);
-        this.side = v.getUint8(off + 28);
+        this.price = readI64(v, b);
+        this.size = v.getUint32(b + 8, true);
+        this.side = v.getUint8(b + 12);
         if (Number.isNaN(this.price) || (this.side !== Side.BUY && this.side !== Side.SELL)) {
           return this.stop(CodecErrorCode.BAD_FIELD);
         }
       } else if (type === RecordType.SENSOR) {
-        this.value = readI64(v, off + 16);
-        this.quality = v.getUint8(off + 24);
+        this.value = readI64(v, b);
+        this.quality = v.getUint8(b + 8);
         if (Number.isNaN(this.value) || this.quality > MAX_QUALITY)
           return this.stop(CodecErrorCode.BAD_FIELD);
       } else {
-        this.code = v.getUint16(off + 16, true);
-        this.noticeCount = v.getUint32(off + 20, true);
+        this.code = v.getUint16(b, true);
+        this.noticeCount = v.getUint32(b + 4, true);
       }
       return true;
     }

@@ -3,18 +3,21 @@ import {
   MAGIC_0,
   MAGIC_1,
   MAX_RECORDS_PER_FRAME,
-  MAX_RECORD_SIZE,
-  NOTICE_SIZE,
+  MAX_WIRE_RECORD_SIZE,
   PROTOCOL_VERSION,
-  QUOTE_SIZE,
   RECORD_HEADER_SIZE,
-  SENSOR_SIZE,
-  TRADE_SIZE,
+  WIRE_NOTICE_SIZE,
+  WIRE_QUOTE_SIZE,
+  WIRE_RECORD_HEADER_SIZE,
+  WIRE_SENSOR_SIZE,
+  WIRE_SHRINK,
+  WIRE_TRADE_SIZE,
   FrameType,
 } from './constants.ts';
 import { CodecError, CodecErrorCode } from './errors.ts';
 import { writeI64 } from './int64.ts';
-import { encodeNotice, encodeQuote, encodeSensor, encodeTrade } from './records.ts';
+import { putNotice, putQuote, putSensor, putTrade } from './layout.ts';
+import { toWire, wireTimeFits } from './wire.ts';
 
 function checkFrameFlags(flags: number): void {
   if ((flags & 0xffff) !== flags)
@@ -24,6 +27,9 @@ function checkFrameFlags(flags: number): void {
 /**
  * Builds one binary frame at a time in a buffer allocated once. `finish()` returns a view of
  * that buffer, valid until the next `begin()`: copy it if it must outlive that.
+ *
+ * Records take absolute times and are written as offsets from the frame's base time; a time more
+ * than 2^31 µs (about 35.8 minutes) away from it does not fit the frame (`fitsTime`).
  */
 export class FrameWriter {
   readonly bytes: Uint8Array;
@@ -32,30 +38,30 @@ export class FrameWriter {
   private count = 0;
   private frameType: number = 1;
   private frameFlags = 0;
-  private sendTimeUs = 0;
+  private baseUs = 0;
 
   constructor(capacity = 64 * 1024) {
-    if (capacity < FRAME_HEADER_SIZE + MAX_RECORD_SIZE) {
+    if (capacity < FRAME_HEADER_SIZE + MAX_WIRE_RECORD_SIZE) {
       throw new CodecError(CodecErrorCode.RANGE, `frame capacity too small: ${capacity}`);
     }
     this.bytes = new Uint8Array(capacity);
     this.view = new DataView(this.bytes.buffer);
   }
 
-  /** Starts a new frame, discarding anything not finished. */
-  begin(frameType: FrameType, sendTimeUs: number, flags = 0): this {
+  /** Starts a new frame whose records' times are offsets from `baseTimeUs`, discarding anything not finished. */
+  begin(frameType: FrameType, baseTimeUs: number, flags = 0): this {
     if (frameType !== FrameType.LIVE && frameType !== FrameType.SNAPSHOT) {
       throw new CodecError(CodecErrorCode.RANGE, `frame type out of range: ${frameType}`);
     }
-    if (!Number.isSafeInteger(sendTimeUs)) {
-      throw new CodecError(CodecErrorCode.RANGE, `send time out of range: ${sendTimeUs}`);
+    if (!Number.isSafeInteger(baseTimeUs)) {
+      throw new CodecError(CodecErrorCode.RANGE, `base time out of range: ${baseTimeUs}`);
     }
     checkFrameFlags(flags);
     this.pos = FRAME_HEADER_SIZE;
     this.count = 0;
     this.frameType = frameType;
     this.frameFlags = flags;
-    this.sendTimeUs = sendTimeUs;
+    this.baseUs = baseTimeUs;
     return this;
   }
 
@@ -67,9 +73,19 @@ export class FrameWriter {
     return this.pos;
   }
 
-  /** True when one more record of `size` bytes fits (in bytes and in the u16 count). */
-  fits(size: number = MAX_RECORD_SIZE): boolean {
+  /** Base time of the frame being built, µs since the epoch. */
+  get baseTime(): number {
+    return this.baseUs;
+  }
+
+  /** True when one more wire record of `size` bytes fits (in bytes and in the u16 count). */
+  fits(size: number = MAX_WIRE_RECORD_SIZE): boolean {
     return this.count < MAX_RECORDS_PER_FRAME && this.pos + size <= this.bytes.length;
+  }
+
+  /** True when a record at `timeUs` can be written relative to this frame's base time. */
+  fitsTime(timeUs: number): boolean {
+    return wireTimeFits(timeUs, this.baseUs);
   }
 
   /** Replaces the frame flags, e.g. to mark the last snapshot frame once it is known to be last. */
@@ -83,6 +99,7 @@ export class FrameWriter {
     return this.pos;
   }
 
+  /** Appends a quote. Throws FRAME_FULL when it does not fit, RANGE for a bad field or a time that does not fit. */
   quote(
     symbolId: number,
     seq: number,
@@ -93,8 +110,21 @@ export class FrameWriter {
     askSize: number,
     flags = 0,
   ): void {
-    const off = this.room(QUOTE_SIZE);
-    this.pos += encodeQuote(this.view, off, symbolId, seq, timeUs, bid, ask, bidSize, askSize, flags);
+    const off = this.room(WIRE_QUOTE_SIZE);
+    this.pos += putQuote(
+      this.view,
+      off,
+      WIRE_RECORD_HEADER_SIZE,
+      this.baseUs,
+      symbolId,
+      seq,
+      timeUs,
+      bid,
+      ask,
+      bidSize,
+      askSize,
+      flags,
+    );
     this.count++;
   }
 
@@ -107,43 +137,80 @@ export class FrameWriter {
     side: number,
     flags = 0,
   ): void {
-    const off = this.room(TRADE_SIZE);
-    this.pos += encodeTrade(this.view, off, symbolId, seq, timeUs, price, size, side, flags);
+    const off = this.room(WIRE_TRADE_SIZE);
+    this.pos += putTrade(
+      this.view,
+      off,
+      WIRE_RECORD_HEADER_SIZE,
+      this.baseUs,
+      symbolId,
+      seq,
+      timeUs,
+      price,
+      size,
+      side,
+      flags,
+    );
     this.count++;
   }
 
   sensor(symbolId: number, seq: number, timeUs: number, value: number, quality: number, flags = 0): void {
-    const off = this.room(SENSOR_SIZE);
-    this.pos += encodeSensor(this.view, off, symbolId, seq, timeUs, value, quality, flags);
+    const off = this.room(WIRE_SENSOR_SIZE);
+    this.pos += putSensor(
+      this.view,
+      off,
+      WIRE_RECORD_HEADER_SIZE,
+      this.baseUs,
+      symbolId,
+      seq,
+      timeUs,
+      value,
+      quality,
+      flags,
+    );
     this.count++;
   }
 
   notice(symbolId: number, seq: number, timeUs: number, code: number, count: number): void {
-    const off = this.room(NOTICE_SIZE);
-    this.pos += encodeNotice(this.view, off, symbolId, seq, timeUs, code, count);
+    const off = this.room(WIRE_NOTICE_SIZE);
+    this.pos += putNotice(
+      this.view,
+      off,
+      WIRE_RECORD_HEADER_SIZE,
+      this.baseUs,
+      symbolId,
+      seq,
+      timeUs,
+      code,
+      count,
+    );
     this.count++;
   }
 
-  /** Appends an already encoded record, OR-ing `extraFlags` into its flag nibble. */
-  append(src: Uint8Array, offset: number, length: number, extraFlags = 0): void {
-    // A length that disagrees with the record's own length byte would corrupt the whole frame.
-    if (
-      length < RECORD_HEADER_SIZE ||
-      offset < 0 ||
-      offset + length > src.length ||
-      src[offset + 1] !== length
-    ) {
-      throw new CodecError(CodecErrorCode.RANGE, `not a whole record: offset ${offset}, length ${length}`);
+  /**
+   * Appends the bus record at `src[offset..]` (as `codec/records.ts` encodes it) in wire form,
+   * OR-ing `extraFlags` into its flag nibble. Returns false, adding nothing, when it does not fit
+   * the frame: in bytes, in the record count, or because its time is too far from the base time
+   * (`fitsTime`). Throws CODEC_RANGE when `src` does not hold a whole bus record there.
+   */
+  addBusRecord(src: Uint8Array, offset: number, extraFlags = 0): boolean {
+    const length =
+      Number.isInteger(offset) && offset >= 0 && offset + RECORD_HEADER_SIZE <= src.length
+        ? src[offset + 1]!
+        : 0;
+    if (length < RECORD_HEADER_SIZE || offset + length > src.length) {
+      throw new CodecError(CodecErrorCode.RANGE, `not a whole bus record at offset ${offset}`);
     }
     if ((extraFlags & 0xf) !== extraFlags)
       throw new CodecError(CodecErrorCode.RANGE, `flags out of range: ${extraFlags}`);
-    const off = this.room(length);
-    // A byte loop, not set(subarray()): records are at most 40 bytes and subarray allocates.
-    const dst = this.bytes;
-    for (let i = 0; i < length; i++) dst[off + i] = src[offset + i]!;
-    if (extraFlags !== 0) dst[off] = dst[off]! | extraFlags;
-    this.pos += length;
+    if (!this.fits(length - WIRE_SHRINK)) return false;
+    const off = this.pos;
+    const n = toWire(src, offset, this.bytes, off, this.baseUs);
+    if (n < 0) return false;
+    if (extraFlags !== 0) this.bytes[off] = this.bytes[off]! | extraFlags;
+    this.pos += n;
     this.count++;
+    return true;
   }
 
   /** Writes the header and returns the frame: a view into this writer's buffer. */
@@ -155,7 +222,7 @@ export class FrameWriter {
     v.setUint8(3, this.frameType);
     v.setUint16(4, this.count, true);
     v.setUint16(6, this.frameFlags, true);
-    writeI64(v, 8, this.sendTimeUs);
+    writeI64(v, 8, this.baseUs);
     return this.bytes.subarray(0, this.pos);
   }
 }

@@ -43,6 +43,8 @@ export interface FeedSet {
   readonly running: boolean;
   /** Publishes every event up to `timeUs` at once, in time order (simulated time; tests, tools). */
   advanceTo(timeUs: number): number;
+  /** When running, publishes what is due now, ahead of the timer (see FeedRunner.pump). */
+  pump(): void;
   /** Public entries of the symbols these feeds publish, by ascending id. */
   readonly catalogue: CatalogueEntry[];
   /** Symbol to id, for the same symbols. */
@@ -141,6 +143,9 @@ export function createFeeds(options: FeedOptions, bus: Bus, clock: Clock = syste
     },
     advanceTo(timeUs: number): number {
       return ensureSource().advanceTo(timeUs);
+    },
+    pump(): void {
+      runner?.pump();
     },
     catalogue: specs.map(toCatalogueEntry),
     symbolIds: new Map(specs.map((s) => [s.symbol, s.id])),

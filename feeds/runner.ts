@@ -67,6 +67,15 @@ export class FeedRunner {
     this.timer = null;
   }
 
+  /**
+   * Publishes what is due now without waiting for the timer (no-op when stopped). A gateway calls
+   * it right before each flush, so an event waits for the next flush only, not for a tick and then
+   * a flush.
+   */
+  pump(): void {
+    if (this.timer !== null) this.guardedTick();
+  }
+
   /** One timer tick: publish what is due, within the bounds above. Returns events published. */
   tick(): number {
     const now = this.clock.nowUs();

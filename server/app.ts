@@ -28,6 +28,8 @@ export interface FeedsHandle {
   readonly running: boolean;
   start(): void;
   stop(): void;
+  /** Publishes what is due now; called before each flush (optional: simple test feeds omit it). */
+  pump?(): void;
 }
 
 export interface GatewayDeps {
@@ -116,7 +118,9 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     highWaterBytes: config.highWaterBytes,
     maxBufferedBytes: config.maxBufferedBytes,
     slowConsumerGraceMs: config.slowConsumerGraceMs,
+    stats,
     onSlow: closeSlow,
+    ...(feeds?.pump === undefined ? {} : { pull: () => feeds.pump?.() }),
   });
   const router = new Router(bus, flusher, stats);
   const index = new CatalogueIndex(catalogue);

@@ -3,6 +3,8 @@ import type { ServerMessage } from '../codec/control.ts';
 import { Outbox } from './outbox.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { GatewayStats } from './stats.ts';
+import type { SymbolRun } from './symbol-run.ts';
+import { socketHighWaterMark } from './ws-frame.ts';
 
 /** One client: its socket, subscriptions (symbol id -> outbox slot) and outbox. */
 export class Connection {
@@ -24,6 +26,19 @@ export class Connection {
   alive = true;
   /** When the socket went over the high-water mark (ms), 0 when under. */
   pausedSince = 0;
+  /** Symbol runs handed to this connection for the flush in progress, with their outbox slots. */
+  readonly runs: SymbolRun[] = [];
+  readonly runSlots: number[] = [];
+  /** Wire bytes of `runs`. */
+  runBytes = 0;
+  /**
+   * False only while the last frame write was taken under the socket's high-water mark and
+   * nothing else was sent since: the flusher then knows the socket is not backed up without
+   * asking it (reading bufferedAmount touches three cold objects per connection per flush).
+   */
+  congested = true;
+  /** The socket's write high-water mark (see ws-frame.ts). */
+  readonly socketHighWater: number;
   readonly openedAt = Date.now();
 
   constructor(
@@ -36,6 +51,7 @@ export class Connection {
     maxMessagesPerSec: number,
   ) {
     this.outbox = new Outbox(2 * maxSymbols + tradeBacklog, stats);
+    this.socketHighWater = socketHighWaterMark(ws);
     this.limiter = new RateLimiter(maxMessagesPerSec, this.openedAt);
   }
 
@@ -53,6 +69,20 @@ export class Connection {
     return slot;
   }
 
+  /** Adds a sealed symbol run to this connection's next frame. */
+  attachRun(run: SymbolRun, slot: number): void {
+    this.runs.push(run);
+    this.runSlots.push(slot);
+    this.runBytes += run.wireLen;
+  }
+
+  /** Forgets the attached runs (they were sent, queued or dropped with the connection). */
+  detachRuns(): void {
+    this.runs.length = 0;
+    this.runSlots.length = 0;
+    this.runBytes = 0;
+  }
+
   /** Returns a slot to the pool. */
   freeSlot(slot: number): void {
     this.freeSlots.push(slot);
@@ -61,12 +91,14 @@ export class Connection {
   /** Sends one JSON control message unless the socket is closing. */
   send(message: ServerMessage): void {
     if (this.closed || this.ws.readyState !== 1) return;
+    this.congested = true;
     this.ws.send(JSON.stringify(message));
   }
 
   /** Sends a pre-serialised JSON text. */
   sendText(text: string): void {
     if (this.closed || this.ws.readyState !== 1) return;
+    this.congested = true;
     this.ws.send(text);
   }
 }

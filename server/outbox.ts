@@ -1,22 +1,35 @@
 import {
   FRAME_HEADER_SIZE,
-  FrameType,
-  MAGIC_0,
-  MAGIC_1,
   MAX_RECORDS_PER_FRAME,
   MAX_RECORD_SIZE,
   NOTICE_SIZE,
   NoticeCode,
-  PROTOCOL_VERSION,
   RecordFlag,
   RecordType,
+  WIRE_NOTICE_SIZE,
+  WIRE_SHRINK,
 } from '../codec/constants.ts';
-import { encodeNotice } from '../codec/records.ts';
-import { writeI64 } from '../codec/int64.ts';
+import { encodeNotice, recordSeq } from '../codec/records.ts';
+import { busRecordTime, toWire, wireTimeFits } from '../codec/wire.ts';
 
 const SLOT = MAX_RECORD_SIZE;
 const DEAD = 0xffff;
 const NONE = -1;
+
+// Slot state bits.
+/** Live records wait for a snapshot to go out first. */
+const HOLD = 1;
+/** Records were merged or dropped: the next one sent carries CONFLATED. */
+const SKIP = 2;
+/** The subscription has a max rate. */
+const LIMIT = 4;
+/** Records are queued. */
+const QUEUED = 8;
+/**
+ * A snapshot went out and no newer record has come yet: records it already covered (they can
+ * still arrive, e.g. from a Redis subscription that lags the history read) are dropped.
+ */
+const COVERED = 16;
 
 /** Counters an outbox adds to; shared by all outboxes of a gateway and read by /metrics. */
 export interface OutboxStats {
@@ -46,15 +59,24 @@ export class Outbox {
   private pendingMerge: Int32Array;
   private pendingTrade: Int32Array;
   private lastSeq: Uint32Array;
-  private skipped: Uint8Array;
   private lost: Uint32Array;
-  private holding: Uint8Array;
+  /** Per slot: HOLD | SKIP | LIMIT | QUEUED bits; 0 means a run may bypass the queue (isClear). */
+  private state: Uint8Array;
   private intervalUs: Float64Array;
   private nextDueUs: Float64Array;
   private symbolOf: Uint16Array;
   private resync: Uint8Array;
   private dueStack: Int32Array;
+  /** Live entries per slot. */
+  private queued: Uint32Array;
   private noticeCount = 0;
+  /** Records the last `flush` wrote. */
+  written = 0;
+  /** Time of a record the last `flush` left because it did not fit the base time; NaN when none. */
+  misfitUs = Number.NaN;
+  /** A bus notice is built here, then written in wire form. */
+  private readonly noticeBytes = new Uint8Array(NOTICE_SIZE);
+  private readonly noticeView = new DataView(this.noticeBytes.buffer);
 
   constructor(
     private readonly maxEntries: number,
@@ -69,14 +91,14 @@ export class Outbox {
     this.pendingMerge = new Int32Array(initialSubs).fill(NONE);
     this.pendingTrade = new Int32Array(initialSubs).fill(NONE);
     this.lastSeq = new Uint32Array(initialSubs);
-    this.skipped = new Uint8Array(initialSubs);
     this.lost = new Uint32Array(initialSubs);
-    this.holding = new Uint8Array(initialSubs);
+    this.state = new Uint8Array(initialSubs);
     this.intervalUs = new Float64Array(initialSubs);
     this.nextDueUs = new Float64Array(initialSubs);
     this.symbolOf = new Uint16Array(initialSubs);
     this.resync = new Uint8Array(initialSubs);
     this.dueStack = new Int32Array(initialSubs);
+    this.queued = new Uint32Array(initialSubs);
   }
 
   /** Records waiting (merged ones not counted). */
@@ -100,23 +122,37 @@ export class Outbox {
     this.dropEntriesOf(sub);
     this.pendingMerge[sub] = NONE;
     this.pendingTrade[sub] = NONE;
-    this.skipped[sub] = 0;
     this.lost[sub] = 0;
     this.resync[sub] = 0;
     this.symbolOf[sub] = symbolId;
+    this.state[sub] = holdForSnapshot ? HOLD : 0;
     this.setRate(sub, maxRate);
-    this.holding[sub] = holdForSnapshot ? 1 : 0;
+  }
+
+  /**
+   * True when slot `sub` has nothing queued, held, rate-limited or flagged, so the next records of
+   * its symbol may bypass the queue and go out exactly as they came.
+   */
+  isClear(sub: number): boolean {
+    return this.state[sub] === 0;
+  }
+
+  /** Records that records of slot `sub` up to `seq` were sent past the queue. */
+  noteSent(sub: number, seq: number): void {
+    this.lastSeq[sub] = seq;
   }
 
   /** Changes a slot's max rate (updates/s; 0 = unlimited). */
   setRate(sub: number, maxRate: number): void {
     this.intervalUs[sub] = maxRate > 0 ? 1e6 / maxRate : 0;
     this.nextDueUs[sub] = 0;
+    if (maxRate > 0) this.state[sub]! |= LIMIT;
+    else this.state[sub]! &= ~LIMIT;
   }
 
   /** Holds the slot's live records back until `release` (a snapshot is being fetched). */
   hold(sub: number): void {
-    this.holding[sub] = 1;
+    this.state[sub]! |= HOLD;
   }
 
   /**
@@ -124,7 +160,7 @@ export class Outbox {
    * are dropped, the rest follow in order.
    */
   release(sub: number, hasSnapshot: boolean, lastSeq: number): void {
-    this.holding[sub] = 0;
+    this.state[sub]! &= ~HOLD;
     if (!hasSnapshot) return;
     this.lastSeq[sub] = lastSeq;
     let first = -1;
@@ -137,7 +173,9 @@ export class Outbox {
     // The snapshot resets the client's sequence: the first held record that follows it must carry
     // CONFLATED exactly when records between them were merged or dropped while held.
     const jump = first >= 0 ? first !== (lastSeq + 1) >>> 0 : this.lost[sub]! > 0;
-    this.skipped[sub] = jump ? 1 : 0;
+    if (jump) this.state[sub]! |= SKIP;
+    else this.state[sub]! &= ~SKIP;
+    if (first < 0) this.state[sub]! |= COVERED;
   }
 
   /** Frees slot `sub`: its pending records are discarded. */
@@ -147,7 +185,7 @@ export class Outbox {
     this.resync[sub] = 0;
     if (this.lost[sub]! > 0) this.noticeCount--;
     this.lost[sub] = 0;
-    this.holding[sub] = 0;
+    this.state[sub] = 0;
   }
 
   /** Asks the next flush to tell the client that records of this slot's symbol were lost upstream. */
@@ -160,13 +198,17 @@ export class Outbox {
 
   /** Queues one encoded record for slot `sub`. Allocation-free. */
   push(sub: number, src: Uint8Array, off: number, len: number): void {
+    if ((this.state[sub]! & COVERED) !== 0) {
+      if (((recordSeq(src, off) - this.lastSeq[sub]!) | 0) <= 0) return;
+      this.state[sub]! &= ~COVERED;
+    }
     const isTrade = src[off]! >> 4 === RecordType.TRADE;
     const limited = this.intervalUs[sub]! > 0;
     if (!isTrade) {
       const prev = this.pendingMerge[sub]!;
       if (prev !== NONE) {
         this.kill(prev);
-        this.skipped[sub] = 1;
+        this.state[sub]! |= SKIP;
         this.stats.conflated++;
       }
     } else if (limited) {
@@ -184,16 +226,29 @@ export class Outbox {
     for (let k = 0; k < len; k++) dst[base + k] = src[off + k]!;
     this.lens[i] = len;
     this.owner[i] = sub;
+    if (this.queued[sub]!++ === 0) this.state[sub]! |= QUEUED;
     this.live++;
     this.liveBytes += len;
     if (!isTrade) this.pendingMerge[sub] = i;
     else if (limited) this.pendingTrade[sub] = i;
   }
 
+  private notice(
+    out: Uint8Array,
+    pos: number,
+    sub: number,
+    nowUs: number,
+    code: number,
+    count: number,
+  ): number {
+    encodeNotice(this.noticeView, 0, this.symbolOf[sub]!, this.lastSeq[sub]!, nowUs, code, count);
+    return toWire(this.noticeBytes, 0, out, pos, nowUs);
+  }
+
   private loseTrade(sub: number): void {
     if (this.lost[sub] === 0) this.noticeCount++;
     this.lost[sub] = this.lost[sub]! + 1;
-    this.skipped[sub] = 1;
+    this.state[sub]! |= SKIP;
     this.stats.tradesDropped++;
   }
 
@@ -209,6 +264,7 @@ export class Outbox {
     if (this.pendingMerge[sub] === i) this.pendingMerge[sub] = NONE;
     if (this.pendingTrade[sub] === i) this.pendingTrade[sub] = NONE;
     this.owner[i] = DEAD;
+    if (--this.queued[sub]! === 0) this.state[sub]! &= ~QUEUED;
     this.live--;
     this.liveBytes -= this.lens[i]!;
   }
@@ -292,44 +348,39 @@ export class Outbox {
     this.pendingMerge = grow(this.pendingMerge, NONE);
     this.pendingTrade = grow(this.pendingTrade, NONE);
     this.lastSeq = grow(this.lastSeq);
-    this.skipped = grow(this.skipped);
     this.lost = grow(this.lost);
-    this.holding = grow(this.holding);
+    this.state = grow(this.state);
     this.intervalUs = grow(this.intervalUs);
     this.nextDueUs = grow(this.nextDueUs);
     this.symbolOf = grow(this.symbolOf);
     this.resync = grow(this.resync);
     this.dueStack = grow(this.dueStack);
+    this.queued = grow(this.queued);
   }
 
   /**
-   * Writes everything due into `out` as one LIVE frame and returns its length (0 when nothing
-   * is due). Records held back (snapshot pending, max rate not due, frame full) stay queued.
-   * `out` must hold at least `pendingBytes`; the caller sends exactly that many bytes.
+   * Writes the notices and records that are due into `out` from `pos` on, in wire form relative
+   * to `baseUs`, and returns the end position; `written` tells how many. Records held back
+   * (snapshot pending, max rate not due, frame full) stay queued, and so does a record whose time
+   * is too far from `baseUs` to be written relative to it: `misfitUs` then holds its time, and
+   * another frame based on it takes it. Notices go only into a frame based on `nowUs`. The caller
+   * writes the frame header.
    */
-  flush(out: Uint8Array, view: DataView, nowUs: number): number {
-    let pos = FRAME_HEADER_SIZE;
+  flush(out: Uint8Array, pos: number, nowUs: number, baseUs: number): number {
     let count = 0;
     const cap = out.length;
-    if (this.noticeCount > 0) {
+    this.misfitUs = Number.NaN;
+    if (this.noticeCount > 0 && baseUs === nowUs) {
       const subs = this.pendingMerge.length;
-      for (let s = 0; s < subs && pos + NOTICE_SIZE <= cap; s++) {
+      for (let s = 0; s < subs && pos + WIRE_NOTICE_SIZE <= cap; s++) {
         if (this.resync[s] === 1) {
-          pos += encodeNotice(view, pos, this.symbolOf[s]!, this.lastSeq[s]!, nowUs, NoticeCode.RESYNC, 0);
+          pos += this.notice(out, pos, s, nowUs, NoticeCode.RESYNC, 0);
           this.resync[s] = 0;
           this.noticeCount--;
           count++;
         }
-        if (this.lost[s]! > 0 && this.holding[s] === 0 && pos + NOTICE_SIZE <= cap) {
-          pos += encodeNotice(
-            view,
-            pos,
-            this.symbolOf[s]!,
-            this.lastSeq[s]!,
-            nowUs,
-            NoticeCode.TRADES_LOST,
-            this.lost[s]!,
-          );
+        if (this.lost[s]! > 0 && (this.state[s]! & HOLD) === 0 && pos + WIRE_NOTICE_SIZE <= cap) {
+          pos += this.notice(out, pos, s, nowUs, NoticeCode.TRADES_LOST, this.lost[s]!);
           this.lost[s] = 0;
           this.noticeCount--;
           count++;
@@ -343,7 +394,15 @@ export class Outbox {
       const sub = this.owner[r]!;
       if (sub === DEAD) continue;
       const len = this.lens[r]!;
-      let keep = this.holding[sub] === 1 || count >= MAX_RECORDS_PER_FRAME || pos + len > cap;
+      let keep =
+        (this.state[sub]! & HOLD) !== 0 || count >= MAX_RECORDS_PER_FRAME || pos + len - WIRE_SHRINK > cap;
+      if (!keep) {
+        const t = busRecordTime(this.bytes, r * SLOT);
+        if (!wireTimeFits(t, baseUs)) {
+          keep = true;
+          if (Number.isNaN(this.misfitUs) && !Number.isNaN(t)) this.misfitUs = t;
+        }
+      }
       if (!keep && this.intervalUs[sub]! > 0) {
         const next = this.nextDueUs[sub]!;
         if (next > nowUs) keep = true;
@@ -364,17 +423,17 @@ export class Outbox {
         w++;
         continue;
       }
-      const src = r * SLOT;
-      for (let k = 0; k < len; k++) out[pos + k] = b[src + k]!;
+      const wireLen = toWire(b, r * SLOT, out, pos, baseUs);
       const seq = this.seqAt(r);
-      if (this.skipped[sub] === 1) {
+      if ((this.state[sub]! & SKIP) !== 0) {
         out[pos] = out[pos]! | RecordFlag.CONFLATED;
-        this.skipped[sub] = 0;
+        this.state[sub]! &= ~SKIP;
       }
       this.lastSeq[sub] = seq;
+      if (--this.queued[sub]! === 0) this.state[sub]! &= ~QUEUED;
       if (this.pendingMerge[sub] === r) this.pendingMerge[sub] = NONE;
       if (this.pendingTrade[sub] === r) this.pendingTrade[sub] = NONE;
-      pos += len;
+      pos += wireLen;
       count++;
       this.live--;
       this.liveBytes -= len;
@@ -384,17 +443,7 @@ export class Outbox {
       const sub = this.dueStack[i]!;
       this.nextDueUs[sub] = nowUs + this.intervalUs[sub]!;
     }
-    if (count === 0) return 0;
-    out[0] = MAGIC_0;
-    out[1] = MAGIC_1;
-    out[2] = PROTOCOL_VERSION;
-    out[3] = FrameType.LIVE;
-    view.setUint16(4, count, true);
-    view.setUint16(6, 0, true);
-    writeI64(view, 8, nowUs);
-    this.stats.recordsSent += count;
-    this.stats.framesSent++;
-    this.stats.bytesSent += pos;
+    this.written = count;
     return pos;
   }
 }

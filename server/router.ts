@@ -1,9 +1,11 @@
-import { MAX_RECORD_SIZE, RecordFlag, RecordType } from '../codec/constants.ts';
+import { MAX_RECORD_SIZE, RECORD_HEADER_SIZE } from '../codec/constants.ts';
 import { recordSeq } from '../codec/records.ts';
+import { busRecordTime } from '../codec/wire.ts';
 import type { Bus, RecordListener } from '../feeds/bus.ts';
 import type { Connection } from './connection.ts';
 import type { Flusher } from './flusher.ts';
 import type { GatewayStats } from './stats.ts';
+import { SymbolRun } from './symbol-run.ts';
 
 interface Topic {
   symbolId: number;
@@ -13,9 +15,8 @@ interface Topic {
   listener: RecordListener;
   lastSeq: number;
   hasSeq: boolean;
-  /** The latest quote or sensor reading not yet fanned out (latest value wins). */
-  pending: Uint8Array;
-  pendingLen: number;
+  /** Records since the last flush, fanned out at the next one. */
+  run: SymbolRun;
   /** In the router's list of topics to fan out at the next flush. */
   queued: boolean;
 }
@@ -24,15 +25,17 @@ interface Topic {
  * Fans bus records out to the connections that hold the symbol, and nobody else. The bus is
  * subscribed per symbol only while at least one connection holds it.
  *
- * Quotes and sensor readings are merged once per symbol before fan-out: the latest waits in the
- * topic and reaches subscribers' outboxes at the next flush, so a symbol updating many times per
- * batch costs one copy per subscriber per batch, not per update. A trade first pushes out the
- * waiting value of its symbol, so each symbol's records stay in sequence order.
+ * Records collect per symbol in a run until the next flush. Then every subscriber that is keeping
+ * up (nothing queued, held or rate-limited for that symbol) gets the run attached to its
+ * connection, and the flusher copies it whole into the frame; the others get the run's records
+ * queued in their outbox, which merges and bounds them. Every record reaches a client that keeps
+ * up, in sequence order; merging happens only where a client or a limit needs it.
  */
 export class Router {
   private readonly topics = new Map<number, Topic>();
   private queuedTopics: Topic[] = [];
   private spareTopics: Topic[] = [];
+  private readonly sealedRuns: SymbolRun[] = [];
 
   constructor(
     private readonly bus: Bus,
@@ -40,7 +43,8 @@ export class Router {
     private readonly stats: GatewayStats,
   ) {
     bus.on('resync', () => this.resyncAll());
-    flusher.beforeFlush = () => this.fanOutMerged();
+    flusher.beforeFlush = (nowUs) => this.fanOutRuns(nowUs);
+    flusher.afterFlush = () => this.clearRuns();
   }
 
   /** Number of (connection, symbol) subscriptions. */
@@ -66,8 +70,7 @@ export class Router {
         listener: () => {},
         lastSeq: 0,
         hasSeq: false,
-        pending: new Uint8Array(MAX_RECORD_SIZE),
-        pendingLen: 0,
+        run: new SymbolRun(),
         queued: false,
       };
       topic.listener = (bytes, off, len) => this.deliver(topic, bytes, off, len);
@@ -103,6 +106,9 @@ export class Router {
   }
 
   private deliver(t: Topic, bytes: Uint8Array, off: number, len: number): void {
+    // A record whose length is not one the codec defines cannot be framed; the bus never sends one.
+    if (len < RECORD_HEADER_SIZE || len > MAX_RECORD_SIZE || bytes[off + 1] !== len) return;
+    if (Number.isNaN(busRecordTime(bytes, off))) return;
     const seq = recordSeq(bytes, off);
     const gap = t.hasSeq && seq !== (t.lastSeq + 1) >>> 0;
     t.lastSeq = seq;
@@ -111,51 +117,65 @@ export class Router {
       this.stats.upstreamGaps++;
       for (let i = 0; i < t.conns.length; i++) t.conns[i]!.outbox.markResync(t.slots[i]!);
     }
-    if (bytes[off]! >> 4 !== RecordType.TRADE && len <= MAX_RECORD_SIZE) {
-      const p = t.pending;
-      for (let k = 0; k < len; k++) p[k] = bytes[off + k]!;
-      if (t.pendingLen > 0) {
-        // Replaces a value not yet fanned out: the sequence jump is deliberate.
-        p[0] = p[0]! | RecordFlag.CONFLATED;
-        this.stats.conflated++;
-      }
-      t.pendingLen = len;
-      if (!t.queued) {
-        t.queued = true;
-        this.queuedTopics.push(t);
-        this.flusher.schedule();
-      }
-      return;
+    if (!t.run.append(bytes, off, len)) {
+      // A symbol outpacing the flush clock: what it has so far goes through the outboxes, which merge.
+      this.spill(t);
+      t.run.append(bytes, off, len);
     }
-    if (t.pendingLen > 0) this.fanOut(t, t.pending, 0, t.pendingLen);
-    t.pendingLen = 0;
-    this.fanOut(t, bytes, off, len);
+    if (!t.queued) {
+      t.queued = true;
+      this.queuedTopics.push(t);
+      this.flusher.schedule();
+    }
   }
 
-  private fanOut(t: Topic, bytes: Uint8Array, off: number, len: number): void {
+  /** Queues a topic's run in every subscriber's outbox and empties it. */
+  private spill(t: Topic): void {
     const conns = t.conns;
     const slots = t.slots;
-    const flusher = this.flusher;
     for (let i = 0; i < conns.length; i++) {
       const c = conns[i]!;
-      c.outbox.push(slots[i]!, bytes, off, len);
-      if (!c.dirty) flusher.markDirty(c);
+      t.run.pushTo(c.outbox, slots[i]!);
+      if (!c.dirty) this.flusher.markDirty(c);
     }
+    t.run.clear();
   }
 
-  /** Fans out the merged value of every symbol that has one waiting (called first in each flush). */
-  private fanOutMerged(): void {
+  /**
+   * Called first in each flush: hands every waiting run to its subscribers, whole to those
+   * keeping up, record by record to the others' outboxes.
+   */
+  private fanOutRuns(nowUs: number): void {
     const list = this.queuedTopics;
     if (list.length === 0) return;
     this.queuedTopics = this.spareTopics;
+    const flusher = this.flusher;
     for (let i = 0; i < list.length; i++) {
       const t = list[i]!;
       t.queued = false;
-      if (t.pendingLen > 0) this.fanOut(t, t.pending, 0, t.pendingLen);
-      t.pendingLen = 0;
+      const run = t.run;
+      if (run.isEmpty) continue;
+      const whole = run.seal(nowUs);
+      const conns = t.conns;
+      const slots = t.slots;
+      for (let k = 0; k < conns.length; k++) {
+        const c = conns[k]!;
+        const slot = slots[k]!;
+        if (whole && c.pausedSince === 0 && c.outbox.isClear(slot)) c.attachRun(run, slot);
+        else run.pushTo(c.outbox, slot);
+        if (!c.dirty) flusher.markDirty(c);
+      }
+      this.sealedRuns.push(run);
     }
     list.length = 0;
     this.spareTopics = list;
+  }
+
+  /** Empties the runs handed out by the last fan-out (called last in each flush). */
+  private clearRuns(): void {
+    const runs = this.sealedRuns;
+    for (let i = 0; i < runs.length; i++) runs[i]!.clear();
+    runs.length = 0;
   }
 
   /** The bus may have lost records: every subscriber is told to re-snapshot. */

@@ -1,5 +1,6 @@
 import { FrameFlag, FrameType, RECORD_HEADER_SIZE } from '../codec/constants.ts';
 import { recordSeq } from '../codec/records.ts';
+import { busRecordTime, wireTimeFits } from '../codec/wire.ts';
 import { FrameWriter } from '../codec/writer.ts';
 import { ErrorCode } from '../codec/control.ts';
 import type { Bus } from '../feeds/bus.ts';
@@ -71,11 +72,16 @@ export class Snapshotter {
         while (off + RECORD_HEADER_SIZE <= bytes.length) {
           const len = bytes[off + 1]!;
           if (len < RECORD_HEADER_SIZE || off + len > bytes.length) break;
-          if (!w.fits(len)) {
-            this.emit(conn, w.finish());
-            w.begin(FrameType.SNAPSHOT, nowUs);
+          const timeUs = busRecordTime(bytes, off);
+          if (Number.isNaN(timeUs)) break;
+          if (!w.addBusRecord(bytes, off)) {
+            // Full, or the record is too far from the frame's base time (history can be hours
+            // old): start a new frame, based on the clock when the record fits it, else on the
+            // record's own time.
+            if (w.recordCount > 0) this.emit(conn, w.finish());
+            w.begin(FrameType.SNAPSHOT, wireTimeFits(timeUs, nowUs) ? nowUs : timeUs);
+            w.addBusRecord(bytes, off);
           }
-          w.append(bytes, off, len);
           last = recordSeq(bytes, off);
           off += len;
         }
@@ -100,6 +106,7 @@ export class Snapshotter {
 
   private emit(conn: Connection, frame: Uint8Array): void {
     if (conn.closed || conn.ws.readyState !== 1) return;
+    conn.congested = true;
     conn.ws.send(Buffer.from(frame), BINARY);
   }
 }

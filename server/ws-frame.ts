@@ -15,14 +15,16 @@ interface WsInternals {
  * option objects on the way; at tens of thousands of frames a second that is most of the
  * per-frame cost that is not the system call itself. Falls back to ws.send whenever ws might have
  * something queued (its sender is not idle), so frames never overtake ws's own messages.
+ * Returns the socket write's result: false when the socket buffers more than its high-water mark,
+ * or when the frame went through ws.send and nothing is known.
  */
-export function sendBinary(ws: WebSocket, buf: Uint8Array, len: number): void {
+export function sendBinary(ws: WebSocket, buf: Uint8Array, len: number): boolean {
   const internals = ws as unknown as WsInternals;
   const socket = internals._socket;
   const sender = internals._sender;
   if (socket === undefined || sender === undefined || sender._state !== 0 || sender._bufferedBytes !== 0) {
     ws.send(Buffer.from(buf.subarray(WS_HEADER_ROOM, WS_HEADER_ROOM + len)), { binary: true });
-    return;
+    return false;
   }
   let start: number;
   if (len < 126) {
@@ -50,5 +52,13 @@ export function sendBinary(ws: WebSocket, buf: Uint8Array, len: number): void {
   // The kernel may not take it at once: the socket keeps a reference, so it gets its own copy.
   const frame = Buffer.allocUnsafe(WS_HEADER_ROOM + len - start);
   frame.set(buf.subarray(start, WS_HEADER_ROOM + len));
-  socket.write(frame);
+  return socket.write(frame);
+}
+
+/**
+ * The socket's own buffer limit: while its last write returned true, less than this is buffered
+ * (Infinity when there is no socket, so callers never rely on it).
+ */
+export function socketHighWaterMark(ws: WebSocket): number {
+  return (ws as unknown as WsInternals)._socket?.writableHighWaterMark ?? Number.POSITIVE_INFINITY;
 }

@@ -2,7 +2,7 @@ import '@fastify/websocket';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { CloseCode, ErrorCode, type HelloMessage } from '../../codec/control.ts';
-import { PROTOCOL_VERSION, RECORD_SIZES } from '../../codec/constants.ts';
+import { PROTOCOL_VERSION, WIRE_RECORD_SIZES } from '../../codec/constants.ts';
 import { Connection } from '../connection.ts';
 import type { GatewayContext } from '../context.ts';
 import { dropSubscription, handleControl, replyError } from '../control.ts';
@@ -147,7 +147,7 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
           maxRate: 1000,
         },
         recordSizes: Object.fromEntries(
-          RECORD_SIZES.map((size, type) => [String(type), size]).filter(([, s]) => s !== 0),
+          WIRE_RECORD_SIZES.map((size, type) => [String(type), size]).filter(([, s]) => s !== 0),
         ),
         defaultHistory: config.defaultHistory,
       };

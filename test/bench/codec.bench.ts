@@ -11,7 +11,15 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { decode as unpack, encode as pack } from '@msgpack/msgpack';
 import { format as prettierFormat, resolveConfig } from 'prettier';
-import { FrameReader, FrameType, FrameWriter, pow10, RECORD_SIZES, RecordType } from '../../codec/index.ts';
+import {
+  FrameReader,
+  FrameType,
+  FrameWriter,
+  MAX_WIRE_RECORD_SIZE,
+  pow10,
+  RecordType,
+  WIRE_RECORD_SIZES,
+} from '../../codec/index.ts';
 
 const QUICK = process.argv.includes('--quick');
 const WRITE = !process.argv.includes('--no-write');
@@ -313,7 +321,7 @@ function checkSameRecords(
 function run(): { results: Result[]; mix: string } {
   const { ticks, json } = makeWorkload(RECORDS);
   const n = ticks.length;
-  const writer = new FrameWriter(16 + BATCH * 40);
+  const writer = new FrameWriter(16 + BATCH * MAX_WIRE_RECORD_SIZE);
   const reader = new FrameReader();
   const frames: Uint8Array[] = [];
   for (let start = 0; start < n; start += BATCH) {
@@ -331,7 +339,7 @@ function run(): { results: Result[]; mix: string } {
       bytesMix: frames.reduce((sum, f) => sum + f.length, 0) / n,
       bytesByKind: meanByKind(
         ticks,
-        ticks.map((t) => RECORD_SIZES[t.kind]!),
+        ticks.map((t) => WIRE_RECORD_SIZES[t.kind]!),
       ),
     },
     {

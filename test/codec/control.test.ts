@@ -11,7 +11,7 @@ import {
   NoticeCode,
   PROTOCOL_VERSION,
   Quality,
-  RECORD_SIZES,
+  WIRE_RECORD_SIZES,
   type HelloMessage,
   type Limits,
   type ServerMessage,
@@ -318,7 +318,7 @@ describe('docs/protocol.md covers the control protocol', () => {
     expect(hello.op).toBe('hello');
     expect(hello.protocol).toBe(PROTOCOL_VERSION);
     const sizes = Object.fromEntries(
-      RECORD_SIZES.map((size, type) => [String(type), size]).filter(([, s]) => s !== 0),
+      WIRE_RECORD_SIZES.map((size, type) => [String(type), size]).filter(([, s]) => s !== 0),
     );
     expect(hello.recordSizes).toEqual(sizes);
     const limits: Record<keyof Limits, true> = {

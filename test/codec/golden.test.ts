@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CodecError, decodeFrame, FrameReader, FrameWriter } from '../../codec/index.ts';
-import { encodeFrame } from './support/encode.ts';
+import { busRecords, encodeFrame } from './support/encode.ts';
 import { docHexDump, loadGolden, loadProtocolDoc } from './support/fixtures.ts';
 import { fromHex, referenceDecode, referenceEncode, toHex } from './support/reference.ts';
 
@@ -23,6 +23,16 @@ describe('golden vectors: encode', () => {
   it.each(golden.encode.map((v) => [v.name, v] as const))('%s: the reference encoder agrees', (_, v) => {
     expect(toHex(referenceEncode(v.frame))).toBe(v.hex);
   });
+
+  it.each(golden.encode.map((v) => [v.name, v] as const))(
+    '%s: the bus records converted with addBusRecord give the same bytes',
+    (_, v) => {
+      const bus = busRecords(v.frame.records);
+      const w = new FrameWriter(4096).begin(v.frame.type, v.frame.baseTime, v.frame.flags);
+      for (let off = 0; off < bus.length; off += bus[off + 1]!) expect(w.addBusRecord(bus, off)).toBe(true);
+      expect(toHex(w.finish())).toBe(v.hex);
+    },
+  );
 
   it('a reused writer produces the same bytes for every vector in turn', () => {
     const w = new FrameWriter(4096);

@@ -11,7 +11,7 @@ import { symbolChannel } from '../../feeds/redis-keys.ts';
 import { buildGateway, type Gateway } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { RedisServer, waitFor } from '../helpers/redis.ts';
-import { trade, unflagged } from './records.ts';
+import { published, trade } from './records.ts';
 import { TestClient } from './ws-client.ts';
 
 const AAA = 101;
@@ -144,10 +144,10 @@ describe('gateways sharing feeds through Redis', () => {
     await b.subscribe(['AAA']);
     await a.until(() => a.data(AAA, FrameType.LIVE).length >= 40, 10_000, 'live AAA on gateway 1');
     await b.until(() => b.data(AAA, FrameType.LIVE).length >= 40, 10_000, 'live AAA on gateway 2');
-    const bySeqA = new Map(a.data(AAA).map((r) => [r.seq, r.bytes]));
+    const bySeqA = new Map(a.data(AAA).map((r) => [r.seq, r]));
     const common = b.data(AAA).filter((r) => bySeqA.has(r.seq));
     expect(common.length).toBeGreaterThanOrEqual(30);
-    for (const r of common) expect(unflagged(r.bytes)).toEqual(unflagged(bySeqA.get(r.seq)!));
+    for (const r of common) expect(published(r)).toEqual(published(bySeqA.get(r.seq)!));
     // Each client's stream is gap-free: snapshot then live, seq consecutive, except where the
     // gateway says it conflated on purpose (CONFLATED flag, a slow test machine).
     for (const c of [a, b]) {

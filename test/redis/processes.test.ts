@@ -11,7 +11,7 @@ import { FrameType } from '../../codec/constants.ts';
 import { connectRedisBus, type RedisBus } from '../../feeds/redis-bus.ts';
 import { symbolChannel } from '../../feeds/redis-keys.ts';
 import { RedisServer, waitFor } from '../helpers/redis.ts';
-import { trade, unflagged } from './records.ts';
+import { published, trade } from './records.ts';
 import { TestClient } from './ws-client.ts';
 
 /** AAPL in feeds/catalogue.json. */
@@ -96,10 +96,10 @@ describe('gateway processes sharing feeds through Redis', () => {
     await b.subscribe(['AAPL'], 50);
     await a.until(() => a.data(AAPL, FrameType.LIVE).length >= 20, 20_000, 'live AAPL on gateway 1');
     await b.until(() => b.data(AAPL, FrameType.LIVE).length >= 20, 20_000, 'live AAPL on gateway 2');
-    const fromA = new Map(a.data(AAPL).map((r) => [r.seq, r.bytes]));
+    const fromA = new Map(a.data(AAPL).map((r) => [r.seq, r]));
     const common = b.data(AAPL).filter((r) => fromA.has(r.seq));
     expect(common.length).toBeGreaterThanOrEqual(10);
-    for (const r of common) expect(unflagged(r.bytes)).toEqual(unflagged(fromA.get(r.seq)!));
+    for (const r of common) expect(published(r)).toEqual(published(fromA.get(r.seq)!));
 
     const admin = createClient({ url: server.url, RESP: 2 });
     admin.on('error', () => {});

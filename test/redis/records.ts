@@ -38,11 +38,14 @@ export function collector(): {
 export { recordSeq, recordSymbolId };
 
 /**
- * A record as the feed published it: the gateway may set the CONFLATED flag (low nibble of byte 0)
- * on a connection that fell behind, so cross-gateway comparisons mask the flags out.
+ * A received record reduced to what the feed published, for comparisons across gateways: the
+ * gateway may set the CONFLATED flag (low nibble of byte 0) on a connection that fell behind, and
+ * each gateway writes the time as an offset from its own frame base (bytes 8..11), so both are
+ * masked out of the bytes and the absolute time is compared instead.
  */
-export function unflagged(bytes: Uint8Array): Uint8Array {
-  const copy = new Uint8Array(bytes);
+export function published(r: { bytes: Uint8Array; time: number }): { bytes: Uint8Array; time: number } {
+  const copy = new Uint8Array(r.bytes);
   copy[0] = copy[0]! & 0xf0;
-  return copy;
+  copy.fill(0, 8, 12);
+  return { bytes: copy, time: r.time };
 }

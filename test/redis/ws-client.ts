@@ -11,6 +11,8 @@ export interface SeenRecord {
   seq: number;
   /** NOTICE code (0 for other types). */
   code: number;
+  /** Absolute event time, µs (on the wire it is an offset from the frame's base time). */
+  time: number;
   /** Raw record bytes, for byte-for-byte comparisons across gateways. */
   bytes: Uint8Array;
 }
@@ -37,6 +39,7 @@ export class TestClient {
           symbolId: r.symbolId,
           seq: r.seq,
           code: r.type === 4 ? r.code : 0,
+          time: r.time,
           bytes: new Uint8Array(data.subarray(r.offset, r.offset + r.length)),
         });
       }

@@ -116,6 +116,51 @@ describe('backpressure', () => {
     expect(p99(during)).toBeLessThanOrEqual(Math.max(baseline * 3, baseline + 50));
   }, 60_000);
 
+  it('merges the quotes a paused reader missed into the latest, flagged CONFLATED, while a reader keeping up gets all', async () => {
+    const bus = new MemoryBus({ historyDepth: 16 });
+    const pub = new TestPublisher(bus);
+    gw = await startGateway(
+      { batchMs: 5, highWaterBytes: 8 * 1024, slowConsumerGraceMs: 60_000 },
+      { bus, feeds: null, catalogue: TEST_CATALOGUE },
+    );
+    const slow = await TestClient.connect(gw.wsUrl);
+    const fast = await TestClient.connect(gw.wsUrl);
+    clients.push(slow, fast);
+    slow.send({ op: 'subscribe', symbols: ['AAPL', 'MSFT'], snapshot: false });
+    fast.send({ op: 'subscribe', symbols: ['AAPL'], snapshot: false });
+    for (const c of [slow, fast]) await c.message((m) => m.op === 'subscribed');
+    const sock = (slow.ws as unknown as { _socket: Socket })._socket;
+    sock.pause();
+    // MSFT quotes fill the paused socket past the high-water mark; AAPL quotes then pile up behind it.
+    let n = 0;
+    while (gw.gateway.stats.conflated === 0 && n < 2_000_000) {
+      for (let i = 0; i < 2000; i++) pub.quote(2 - (n++ % 2), n);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(gw.gateway.stats.conflated).toBeGreaterThan(0);
+    // Even calls went to MSFT (id 2), odd ones to AAPL (id 1), in blocks of 2000.
+    const lastAapl = n / 2;
+    await fast.waitFor(
+      () => fast.records().filter((r) => r.symbolId === 1).length === lastAapl,
+      10_000,
+      'all AAPL',
+    );
+    expect(fast.records().every((r) => (r.flags & 1) === 0)).toBe(true);
+    sock.resume();
+    await slow.waitFor(
+      () => slow.records().some((r) => r.symbolId === 1 && r.seq === lastAapl),
+      10_000,
+      'latest AAPL',
+    );
+    const aapl = slow.records().filter((r) => r.symbolId === 1);
+    expect(aapl.length).toBeLessThan(lastAapl);
+    // Sequence numbers only rise, and every jump is announced by the CONFLATED flag.
+    for (let i = 1; i < aapl.length; i++) {
+      expect(aapl[i]!.seq).toBeGreaterThan(aapl[i - 1]!.seq);
+      if (aapl[i]!.seq !== aapl[i - 1]!.seq + 1) expect(aapl[i]!.flags & 1).toBe(1);
+    }
+  }, 30_000);
+
   it('reports dropped trades to a slow reader with TRADES_LOST and a CONFLATED flag', async () => {
     const bus = new MemoryBus({ historyDepth: 16 });
     const pub = new TestPublisher(bus);

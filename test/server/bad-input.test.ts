@@ -112,9 +112,9 @@ describe('bad input gets its documented reply and hurts nobody', () => {
     c.close();
   });
 
-  it('an unknown protocol version is refused before the upgrade with HTTP 400', async () => {
+  it('an old or unknown protocol version is refused before the upgrade with HTTP 400', async () => {
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(`${gw.url}/ws?v=2`, {
+      const req = request(`${gw.url}/ws?v=1`, {
         headers: {
           connection: 'Upgrade',
           upgrade: 'websocket',
@@ -133,8 +133,8 @@ describe('bad input gets its documented reply and hurts nobody', () => {
     });
     expect(status).toBe(400);
     expect(JSON.parse(body)).toMatchObject({ code: 'UNSUPPORTED_VERSION' });
-    await expect(TestClient.connect(`${gw.wsUrl}?v=2`)).rejects.toThrow('HTTP 400');
-    const ok = await TestClient.connect(`${gw.wsUrl}?v=1`);
+    await expect(TestClient.connect(`${gw.wsUrl}?v=99`)).rejects.toThrow('HTTP 400');
+    const ok = await TestClient.connect(`${gw.wsUrl}?v=2`);
     ok.close();
   });
 

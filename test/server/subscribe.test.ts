@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FrameFlag, FrameType, RecordFlag } from '../../codec/constants.ts';
 import type { ErrorMessage, SubscribedMessage } from '../../codec/control.ts';
+import type { RecordListener } from '../../feeds/bus.ts';
 import { MemoryBus } from '../../feeds/memory-bus.ts';
 import { TestClient } from '../helpers/client.ts';
 import { startGateway, type RunningGateway } from '../helpers/gateway.ts';
@@ -34,12 +35,12 @@ describe('subscriptions', () => {
     const hello = c.messages[0]!;
     expect(hello).toMatchObject({
       op: 'hello',
-      protocol: 1,
+      protocol: 2,
       server: 'tickwall',
       heartbeatMs: 15000,
       batchMs: 5,
       limits: { maxSymbols: 3, maxMessageBytes: 4096 },
-      recordSizes: { '1': 40, '2': 32, '3': 28, '4': 24 },
+      recordSizes: { '1': 36, '2': 28, '3': 24, '4': 20 },
     });
   });
 
@@ -133,31 +134,29 @@ describe('subscriptions', () => {
     expect(c.records().some((r) => (r.flags & RecordFlag.CONFLATED) !== 0)).toBe(false);
   });
 
-  it('conflates quotes within one batch to the latest and flags the skip', async () => {
+  it('delivers every quote of a burst to a client that keeps up, in order, unflagged and batched', async () => {
     const c = await client();
     c.send({ op: 'subscribe', symbols: ['AAPL'], snapshot: false });
     await c.message((m) => m.op === 'subscribed');
     pub.quote(1, 100);
     await c.waitFor(() => c.records().length === 1, 3000, 'first quote');
+    const framesBefore = c.frames.length;
     for (let i = 1; i <= 50; i++) pub.quote(1, 100 + i);
     await c.waitFor(() => c.records().some((r) => r.kind === 'quote' && r.bid === 150), 3000, 'latest quote');
     const recs = c.records();
-    expect(recs.length).toBeLessThan(10);
-    const last = recs[recs.length - 1]!;
-    expect(last.seq).toBe(51);
-    expect(last.flags & RecordFlag.CONFLATED).toBe(RecordFlag.CONFLATED);
+    expect(recs.map((r) => r.seq)).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
+    expect(recs.every((r) => (r.flags & RecordFlag.CONFLATED) === 0)).toBe(true);
+    // One synchronous burst is one flush: the 50 quotes share one frame.
+    expect(c.frames.length - framesBefore).toBe(1);
   });
 
-  it('merges quotes per symbol before fan-out but keeps each symbol in sequence order around trades', async () => {
+  it('gives every subscriber the same records, each symbol in sequence order around trades', async () => {
     const a = await client();
     const b = await client();
     for (const c of [a, b]) {
       c.send({ op: 'subscribe', symbols: ['AAPL', 'MSFT'], snapshot: false });
       await c.message((m) => m.op === 'subscribed');
     }
-    // One burst on AAPL: q1 q2 t3 q4 q5, interleaved with MSFT quotes. q1 is merged into q2 before
-    // the trade; q2 and q4 are then superseded by q5 (latest value wins), so what is delivered is
-    // t3 then q5, both flagged CONFLATED, in sequence order.
     pub.quote(1, 101);
     pub.quote(2, 201);
     pub.quote(1, 102);
@@ -170,17 +169,20 @@ describe('subscriptions', () => {
       await c.waitFor(() => c.records().some((r) => r.symbolId === 2 && r.seq === 2), 3000, 'MSFT seq 2');
       const aapl = c.records().filter((r) => r.symbolId === 1);
       expect(aapl.map((r) => [r.kind, r.seq])).toEqual([
+        ['quote', 1],
+        ['quote', 2],
         ['trade', 3],
+        ['quote', 4],
         ['quote', 5],
       ]);
-      expect(aapl.map((r) => r.flags & RecordFlag.CONFLATED)).toEqual([1, 1]);
-      expect(aapl.find((r) => r.kind === 'quote')).toMatchObject({ bid: 105 });
+      expect(aapl.every((r) => (r.flags & RecordFlag.CONFLATED) === 0)).toBe(true);
+      expect(aapl.find((r) => r.seq === 5)).toMatchObject({ kind: 'quote', bid: 105 });
       expect(
         c
           .records()
           .filter((r) => r.symbolId === 2)
           .map((r) => r.seq),
-      ).toEqual([2]);
+      ).toEqual([1, 2]);
     }
   });
 
@@ -270,6 +272,47 @@ describe('snapshot edge cases', () => {
       expect(c.frames[0]!.records.map((r) => r.seq)).toEqual([1]);
       const live = c.records().find((r) => r.seq === 4)!;
       expect(live.flags & RecordFlag.CONFLATED).toBe(RecordFlag.CONFLATED);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('never repeats a record the snapshot carried, even when live delivery lags the history', async () => {
+    // Like Redis: history is written at once, pub/sub delivery comes later (here 200 ms), and the
+    // history is read when the answer is due (50 ms), so it holds records still on their way live.
+    const lagging = new (class extends MemoryBus {
+      private readonly wrapped = new Map<RecordListener, RecordListener>();
+      override subscribe(id: number, listener: RecordListener): void {
+        const late: RecordListener = (b, o, l) => {
+          const copy = b.slice(o, o + l);
+          setTimeout(() => listener(copy, 0, l), 200);
+        };
+        this.wrapped.set(listener, late);
+        super.subscribe(id, late);
+      }
+      override unsubscribe(id: number, listener: RecordListener): void {
+        super.unsubscribe(id, this.wrapped.get(listener) ?? listener);
+      }
+      override history(id: number, limit: number): Promise<Uint8Array> {
+        return new Promise((r) => setTimeout(r, 50)).then(() => super.history(id, limit));
+      }
+    })({ historyDepth: 16 });
+    const p = new TestPublisher(lagging);
+    const g = await startGateway({ batchMs: 5 }, { bus: lagging, feeds: null, catalogue: TEST_CATALOGUE });
+    try {
+      for (let i = 0; i < 3; i++) p.trade(1, 100 + i);
+      const c = await TestClient.connect(g.wsUrl);
+      clients.push(c);
+      c.send({ op: 'subscribe', symbols: ['AAPL'], history: 16 });
+      await c.message((m) => m.op === 'subscribed');
+      for (let i = 3; i < 6; i++) p.trade(1, 100 + i);
+      await c.waitFor(() => c.frames.some((f) => f.type === FrameType.SNAPSHOT), 3000, 'snapshot');
+      expect(c.records().map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+      await new Promise((r) => setTimeout(r, 300));
+      p.trade(1, 106);
+      await c.waitFor(() => c.records().some((r) => r.seq === 7), 3000, 'trade 7');
+      expect(c.records().map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(c.records().every((r) => (r.flags & RecordFlag.CONFLATED) === 0)).toBe(true);
     } finally {
       await g.close();
     }

@@ -43,7 +43,7 @@ describe('TLS', () => {
         ws.once('message', (d: Buffer) => resolve(d.toString()));
         ws.once('error', reject);
       });
-      expect(JSON.parse(hello)).toMatchObject({ op: 'hello', protocol: 1 });
+      expect(JSON.parse(hello)).toMatchObject({ op: 'hello', protocol: 2 });
       ws.close();
       // Plain HTTP on the TLS port is not served.
       await expect(fetch(gw.url.replace('https', 'http') + '/healthz')).rejects.toThrow();

@@ -5,7 +5,15 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { FrameFlag, FrameType, FrameWriter, NoticeCode, RecordFlag, Side } from '../../codec/index.ts';
+import {
+  FrameFlag,
+  FrameType,
+  FrameWriter,
+  NoticeCode,
+  PROTOCOL_VERSION,
+  RecordFlag,
+  Side,
+} from '../../codec/index.ts';
 import type { CatalogueEntry, ClientMessage, HelloMessage } from '../../codec/index.ts';
 import { StreamClient, T_SIDE, T_SIZE, type SocketLike } from '../../web/stream/index.ts';
 
@@ -35,7 +43,7 @@ const CATALOGUE: CatalogueEntry[] = [
 function hello(version = '1.0.0'): HelloMessage {
   return {
     op: 'hello',
-    protocol: 1,
+    protocol: PROTOCOL_VERSION,
     server: 'fake',
     version,
     instance: 'i1',

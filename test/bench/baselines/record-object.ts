@@ -4,10 +4,12 @@ import {
   MAGIC_0,
   MAGIC_1,
   PROTOCOL_VERSION,
+  RECORD_HEADER_SIZE,
   RecordType,
 } from '../../../codec/constants.ts';
 import { mantissaToNumber } from '../../../codec/decimal.ts';
 import { FrameReader } from '../../../codec/reader.ts';
+import { busRecordTime, toWire } from '../../../codec/wire.ts';
 import type { CatalogueEntry } from '../../../codec/catalogue.ts';
 
 /** A record as the tutorial-style baselines hold and send it: a plain object, prices as floats. */
@@ -31,7 +33,8 @@ export interface PlainRecord {
 
 /**
  * Turns one encoded bus record into the plain object a JSON or Socket.IO server would hold, with
- * the shared FrameReader: the record is copied behind a one-record frame header in a scratch buffer.
+ * the shared FrameReader: the record is converted to wire form (toWire) behind a one-record frame
+ * header in a scratch buffer, the frame based on the record's own time.
  */
 export class RecordDecoder {
   private readonly scratch = new Uint8Array(FRAME_HEADER_SIZE + 256);
@@ -56,9 +59,16 @@ export class RecordDecoder {
 
   /** Decodes one record; null when it is malformed or its symbol is unknown. */
   decode(bytes: Uint8Array, offset: number, length: number): PlainRecord | null {
-    this.scratch.set(bytes.subarray(offset, offset + length), FRAME_HEADER_SIZE);
+    if (length < RECORD_HEADER_SIZE || offset + length > bytes.length || bytes[offset + 1] !== length)
+      return null;
+    const timeUs = busRecordTime(bytes, offset);
+    if (Number.isNaN(timeUs)) return null;
+    const s = this.scratch;
+    // The frame's base time is the record's time (offset 0): copy the bus record's i64 time bytes.
+    for (let k = 8; k < 16; k++) s[k] = bytes[offset + k]!;
+    const n = toWire(bytes, offset, s, FRAME_HEADER_SIZE, timeUs);
     const r = this.reader;
-    if (r.reset(this.scratch.subarray(0, FRAME_HEADER_SIZE + length)) !== null || !r.next()) return null;
+    if (n < 0 || r.reset(s.subarray(0, FRAME_HEADER_SIZE + n)) !== null || !r.next()) return null;
     const symbol = this.names[r.symbolId];
     if (symbol === undefined) return null;
     const d = this.decimals[r.symbolId]!;

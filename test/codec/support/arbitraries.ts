@@ -29,48 +29,97 @@ export const timeUs = fc.oneof(
 );
 export const recordFlags = fc.nat({ max: 0xf });
 
-const base = { symbolId, seq: u32, time: timeUs, flags: recordFlags };
+/** Bounds of a wire record's time offset from its frame's base time (an i32). */
+export const OFFSET_MIN = -(2 ** 31);
+export const OFFSET_MAX = 2 ** 31 - 1;
+/** i32 time offsets, with both edges, zero and the byte boundaries drawn often. */
+export const timeOffset = fc.oneof(
+  fc.constantFrom(OFFSET_MIN, OFFSET_MAX, 0, -1, 1, 255, 256, -256, 65535, -65536, 2 ** 24, -(2 ** 24)),
+  fc.integer(),
+);
 
-export const quote: fc.Arbitrary<QuoteRecord> = fc.record({
-  kind: fc.constant('quote' as const),
-  ...base,
-  bid: safeInt,
-  ask: safeInt,
-  bidSize: u32,
-  askSize: u32,
-});
-export const trade: fc.Arbitrary<TradeRecord> = fc.record({
-  kind: fc.constant('trade' as const),
-  ...base,
-  price: safeInt,
-  size: u32,
-  side: fc.constantFrom(1, 2),
-});
-export const sensor: fc.Arbitrary<SensorRecord> = fc.record({
-  kind: fc.constant('sensor' as const),
-  ...base,
-  value: safeInt,
-  quality: fc.constantFrom(0, 1, 2, 3),
-});
+const clampSafe = (v: number): number => Math.min(MAX_SAFE, Math.max(-MAX_SAFE, v));
+
+/**
+ * Times a wire record can carry in a frame based at `baseUs`: `baseUs + offset`, clamped to the
+ * safe range (clamping only moves the time towards the base, so it still fits).
+ */
+export function timeNear(baseUs: number): fc.Arbitrary<number> {
+  return timeOffset.map((o) => clampSafe(baseUs + o));
+}
+
+/** Base times a frame can have to carry a record at `timeUs` (the mirror image of timeNear). */
+export function baseNear(timeUs: number): fc.Arbitrary<number> {
+  return timeOffset.map((o) => clampSafe(timeUs - o));
+}
+
+const quoteAt = (time: fc.Arbitrary<number>): fc.Arbitrary<QuoteRecord> =>
+  fc.record({
+    kind: fc.constant('quote' as const),
+    symbolId,
+    seq: u32,
+    time,
+    flags: recordFlags,
+    bid: safeInt,
+    ask: safeInt,
+    bidSize: u32,
+    askSize: u32,
+  });
+const tradeAt = (time: fc.Arbitrary<number>): fc.Arbitrary<TradeRecord> =>
+  fc.record({
+    kind: fc.constant('trade' as const),
+    symbolId,
+    seq: u32,
+    time,
+    flags: recordFlags,
+    price: safeInt,
+    size: u32,
+    side: fc.constantFrom(1, 2),
+  });
+const sensorAt = (time: fc.Arbitrary<number>): fc.Arbitrary<SensorRecord> =>
+  fc.record({
+    kind: fc.constant('sensor' as const),
+    symbolId,
+    seq: u32,
+    time,
+    flags: recordFlags,
+    value: safeInt,
+    quality: fc.constantFrom(0, 1, 2, 3),
+  });
 /** Notices carry no flags: the encoder always writes 0. */
-export const notice: fc.Arbitrary<NoticeRecord> = fc.record({
-  kind: fc.constant('notice' as const),
-  ...base,
-  flags: fc.constant(0),
-  code: u16,
-  count: u32,
-});
+const noticeAt = (time: fc.Arbitrary<number>): fc.Arbitrary<NoticeRecord> =>
+  fc.record({
+    kind: fc.constant('notice' as const),
+    symbolId,
+    seq: u32,
+    time,
+    flags: fc.constant(0),
+    code: u16,
+    count: u32,
+  });
+
+/** Records at any safe time (as bus records carry them); frame them with a base from `baseNear`. */
+export const quote = quoteAt(timeUs);
+export const trade = tradeAt(timeUs);
+export const sensor = sensorAt(timeUs);
+export const notice = noticeAt(timeUs);
 export const record: fc.Arbitrary<DecodedRecord> = fc.oneof(quote, trade, sensor, notice);
 
-/** A frame of mixed records. */
+/** Records whose time fits a frame based at `baseUs`. */
+export function recordNear(baseUs: number): fc.Arbitrary<DecodedRecord> {
+  const t = timeNear(baseUs);
+  return fc.oneof(quoteAt(t), tradeAt(t), sensorAt(t), noticeAt(t));
+}
+
+/** A frame of mixed records, every time within reach of the frame's base time. */
 export function frame(maxRecords = 40): fc.Arbitrary<DecodedFrame> {
-  return fc.record({
-    type: fc.constantFrom(1 as const, 2 as const),
-    flags: u16,
-    sendTime: timeUs,
-    records: fc.array(record, { maxLength: maxRecords }),
-    skipped: fc.constant(0),
-  });
+  return fc
+    .record({ type: fc.constantFrom(1 as const, 2 as const), flags: u16, baseTime: timeUs })
+    .chain((h) =>
+      fc
+        .array(recordNear(h.baseTime), { maxLength: maxRecords })
+        .map((records): DecodedFrame => ({ ...h, records, skipped: 0 })),
+    );
 }
 
 /** Numbers the encoder must refuse for a field that takes a safe integer. */
