@@ -86,7 +86,7 @@ export function sweepChartSvg(sweep: SweepResult): string {
     );
   });
   out.push(
-    `<text x="${L + 12}" y="${T + 16 + sweep.curves.length * 18}" fill="#666">hollow: step failed (served &lt; ${sweep.params.minDeliveredShare * 100} % or p99 &gt; ${limit} ms)</text>`,
+    `<text x="${L + 12}" y="${T + 16 + sweep.curves.length * 18}" fill="#666">hollow: step failed (delivered &lt; ${sweep.params.minDeliveredShare * 100} % or p99 &gt; ${limit} ms)</text>`,
     '</svg>',
   );
   return out.join('\n') + '\n';

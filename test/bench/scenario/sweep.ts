@@ -41,11 +41,12 @@ export interface SweepResult {
 
 function judge(p: SweepParams, offered: number, m: Measurement): { pass: boolean; reason: string } {
   const n = m.load.normal;
-  const served = (n.records + n.conflated) / m.load.windowSec;
+  // Received records only: a record merged into a newer one was not delivered.
+  const delivered = n.records / m.load.windowSec;
   if (m.load.connectFailures > 0)
     return { pass: false, reason: `${m.load.connectFailures} connection failures` };
-  if (served < p.minDeliveredShare * offered) {
-    return { pass: false, reason: `served ${((100 * served) / offered).toFixed(1)}% of offered` };
+  if (delivered < p.minDeliveredShare * offered) {
+    return { pass: false, reason: `delivered ${((100 * delivered) / offered).toFixed(1)}% of offered` };
   }
   if (n.latency.p99 > p.maxP99Ms) return { pass: false, reason: `p99 ${n.latency.p99.toFixed(0)} ms` };
   return { pass: true, reason: '' };
