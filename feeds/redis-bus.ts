@@ -16,6 +16,7 @@ import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
 import { historyKey, symbolChannel } from './redis-keys.ts';
 import { SubscriptionSync } from './redis-subscriptions.ts';
 import { parseRedisVersion, supportsShardedPubSub } from './redis-version.ts';
+import { RedisWatchdog } from './redis-watchdog.ts';
 
 /** Which connections a bus opens: publishers need no subscriber connection. */
 export type RedisBusRole = 'publisher' | 'subscriber' | 'both';
@@ -46,6 +47,11 @@ export interface RedisBusOptions {
   connectTimeoutMs?: number;
   /** How long `history()` waits for the symbol's subscription to be confirmed. Default 2000 ms. */
   subscribeWaitMs?: number;
+  /**
+   * A PING unanswered this long marks Redis stalled (not ready) until it answers again; PINGs go
+   * every third of it. Default 3000 ms; 0 turns the check off.
+   */
+  stallTimeoutMs?: number;
   /** Receives one line per outage and per recovery. Default `console.warn`. */
   log?: (message: string) => void;
 }
@@ -70,6 +76,8 @@ export interface RedisBusStats {
   historyFailures: number;
   /** Times the bus went from not ready to ready after having been ready. */
   recoveries: number;
+  /** Times Redis stopped answering PING within stallTimeoutMs while connected. */
+  stalls: number;
   /** Pub/sub flavour in use; null until the server version is known. */
   sharded: boolean | null;
 }
@@ -113,7 +121,9 @@ export class RedisBus implements Bus {
     listenerErrors: 0,
     historyFailures: 0,
     recoveries: 0,
+    stalls: 0,
   };
+  private readonly watchdog: RedisWatchdog;
 
   /** Starts connecting at once; `ready` turns true (with a `status` event) when Redis answers. */
   constructor(private readonly options: RedisBusOptions) {
@@ -176,6 +186,20 @@ export class RedisBus implements Bus {
     }
     // connect() rejects only when close() interrupts it; errors also reach the 'error' handlers.
     this.started = Promise.allSettled(starts);
+    const stallMs = options.stallTimeoutMs ?? 3000;
+    this.watchdog = new RedisWatchdog(
+      () => this.cmd.ping(),
+      () => this.cmd.isReady,
+      { intervalMs: Math.max(10, Math.floor(stallMs / 3)), deadlineMs: stallMs },
+      (stalled) => {
+        if (stalled) {
+          this.counters.stalls++;
+          this.lastError = `${RedisBusErrorCode.STALLED}: no PING reply within ${stallMs} ms`;
+        }
+        this.recompute();
+      },
+    );
+    this.watchdog.start();
   }
 
   /** True while records can flow: connections up, server version known, subscriptions restored. */
@@ -281,6 +305,7 @@ export class RedisBus implements Bus {
     if (this.staging.size > 0) this.flush();
     this.closed = true;
     this.isReady = false;
+    this.watchdog.stop();
     clearTimeout(this.retryTimer);
     this.subs?.stop();
     this.listeners.clear();
@@ -296,7 +321,7 @@ export class RedisBus implements Bus {
   }
 
   private isCommandUsable(): boolean {
-    return this.cmd.isReady && this.sharded !== null;
+    return this.cmd.isReady && this.sharded !== null && !this.watchdog.stalled;
   }
 
   /** Sends each symbol's staged records: LPUSH (history) before (S)PUBLISH (live), see history(). */

@@ -6,6 +6,8 @@ export const RedisBusErrorCode = {
   CONNECT_TIMEOUT: 'REDIS_BUS_CONNECT_TIMEOUT',
   /** Redis cannot be read right now (down or reconnecting): `history()` rejects with this. */
   UNAVAILABLE: 'REDIS_BUS_UNAVAILABLE',
+  /** Redis is connected but stopped answering (no PING reply within stallTimeoutMs). */
+  STALLED: 'REDIS_BUS_STALLED',
   /** The operation needs a connection this bus's role does not open (e.g. subscribe on a publisher). */
   ROLE: 'REDIS_BUS_ROLE',
 } as const;

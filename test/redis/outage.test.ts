@@ -124,6 +124,29 @@ describe('RedisBus outage', () => {
     expect(bus.ready).toBe(false);
   });
 
+  it('reports a Redis that stops answering over an open connection as stalled, then resyncs', async () => {
+    const server = await startServer();
+    const bus = await connectRedisBus(server.url, { ...options('both'), stallTimeoutMs: 600 });
+    const t = track(bus);
+    bus.subscribe(7, () => {});
+    await waitFor(() => bus.ready, 5000, 'ready');
+    server.pause();
+    cleanups.push(async () => server.resume());
+    const frozenAt = Date.now();
+    await waitFor(() => !bus.ready, 5000, 'stall detected');
+    // Detected by the PING deadline (600 ms, checked every 200 ms), not by a socket error: none comes.
+    expect(Date.now() - frozenAt).toBeLessThan(2500);
+    expect(bus.stats().stalls).toBe(1);
+    const dropped = bus.stats().dropped;
+    bus.publish(trade(7, 1), 0, 32);
+    expect(bus.stats().dropped).toBe(dropped + 1);
+    server.resume();
+    await waitFor(() => bus.ready, 5000, 'answering again');
+    expect(t.statuses).toEqual([false, true]);
+    await waitFor(() => t.resyncs() === 1, 2000, 'resync');
+    expect(bus.stats().stalls).toBe(1);
+  });
+
   it('caps the in-flight queue instead of growing memory when Redis stalls', async () => {
     const server = await startServer();
     const pub = await connectRedisBus(server.url, { ...options('publisher'), maxInFlight: 30 });
