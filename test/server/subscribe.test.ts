@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FrameFlag, FrameType, RecordFlag } from '../../codec/constants.ts';
+import { FrameFlag, FrameType, QUOTE_SIZE, RecordFlag } from '../../codec/constants.ts';
+import { encodeQuote } from '../../codec/records.ts';
 import type { ErrorMessage, SubscribedMessage } from '../../codec/control.ts';
 import type { RecordListener } from '../../feeds/bus.ts';
 import { MemoryBus } from '../../feeds/memory-bus.ts';
@@ -148,6 +149,39 @@ describe('subscriptions', () => {
     expect(recs.every((r) => (r.flags & RecordFlag.CONFLATED) === 0)).toBe(true);
     // One synchronous burst is one flush: the 50 quotes share one frame.
     expect(c.frames.length - framesBefore).toBe(1);
+  });
+
+  it('merges a symbol that outruns one batch (over 2,048 records) and flags every jump', async () => {
+    const c = await client();
+    c.send({ op: 'subscribe', symbols: ['AAPL'], snapshot: false });
+    await c.message((m) => m.op === 'subscribed');
+    for (let i = 1; i <= 3000; i++) pub.quote(1, i);
+    await c.waitFor(() => c.records().some((r) => r.seq === 3000), 3000, 'quote 3000');
+    const recs = c.records();
+    expect(recs.length).toBeLessThan(3000);
+    expect(recs[recs.length - 1]).toMatchObject({ seq: 3000, bid: 3000 });
+    for (let i = 1; i < recs.length; i++) {
+      expect(recs[i]!.seq).toBeGreaterThan(recs[i - 1]!.seq);
+      if (recs[i]!.seq !== recs[i - 1]!.seq + 1) expect(recs[i]!.flags & RecordFlag.CONFLATED).toBe(1);
+    }
+  });
+
+  it('sends a live record hours away from the clock in a frame of its own base, time intact', async () => {
+    const c = await client();
+    c.send({ op: 'subscribe', symbols: ['AAPL', 'MSFT'], snapshot: false });
+    await c.message((m) => m.op === 'subscribed');
+    // A feed whose clock is three hours behind (over the ±35.8 min an offset from now can hold).
+    const old = (Date.now() - 3 * 3600_000) * 1000;
+    const buf = new Uint8Array(QUOTE_SIZE);
+    encodeQuote(new DataView(buf.buffer), 0, 1, 1, old, 500, 501, 1, 1);
+    bus.publish(buf, 0, QUOTE_SIZE);
+    pub.quote(2, 700);
+    await c.waitFor(() => c.records().length === 2, 3000, 'both quotes');
+    const aapl = c.records().find((r) => r.symbolId === 1)!;
+    expect(aapl).toMatchObject({ seq: 1, time: old, bid: 500 });
+    expect(c.records().find((r) => r.symbolId === 2)).toMatchObject({ seq: 1, bid: 700 });
+    expect(c.frames.length).toBe(2);
+    expect(c.frames.map((f) => f.type)).toEqual([FrameType.LIVE, FrameType.LIVE]);
   });
 
   it('gives every subscriber the same records, each symbol in sequence order around trades', async () => {
