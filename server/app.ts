@@ -39,6 +39,8 @@ export interface GatewayDeps {
   feeds?: FeedsHandle | null;
   /** The catalogue, when no feeds run in this process to provide it. */
   catalogue?: CatalogueEntry[];
+  /** The release announced in `hello` instead of package.json's, for tests and canaries. */
+  version?: string;
 }
 
 export interface Gateway {
@@ -135,7 +137,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     connections,
     perIp: new Map(),
     log,
-    version: VERSION,
+    version: deps.version ?? VERSION,
     instance: randomUUID(),
     closing: false,
   };

@@ -14,13 +14,28 @@ export interface Rig {
   open(path: string, size?: { width: number; height: number }): Promise<{ page: Page; errors: string[] }>;
 }
 
-/** Starts gateway, feed and browser. */
-export async function startRig(feedOpts: Partial<ScriptedFeedOptions> = {}): Promise<Rig> {
-  ensureWebBuild();
+/**
+ * A gateway with its own bus and scripted feed. `port` and `version` let a test stop one and start
+ * another release in its place, as a deployment does.
+ */
+export async function startScriptedGateway(
+  feedOpts: Partial<ScriptedFeedOptions> = {},
+  opts: { port?: number; version?: string } = {},
+): Promise<{ gw: RunningGateway; feed: ScriptedFeed }> {
   const feed = new ScriptedFeed(standardCatalogue(), feedOpts);
   const bus = new MemoryBus({ historyDepth: 1024 });
   feed.bus = bus;
-  const gw = await startGateway({ batchMs: 20, shutdownGraceMs: 500 }, { bus, feeds: feed });
+  const gw = await startGateway(
+    { batchMs: 20, shutdownGraceMs: 500, ...(opts.port === undefined ? {} : { port: opts.port }) },
+    { bus, feeds: feed, version: opts.version },
+  );
+  return { gw, feed };
+}
+
+/** Starts gateway, feed and browser. */
+export async function startRig(feedOpts: Partial<ScriptedFeedOptions> = {}): Promise<Rig> {
+  ensureWebBuild();
+  const { gw, feed } = await startScriptedGateway(feedOpts);
   const browser = await launchBrowser();
   return {
     gw,

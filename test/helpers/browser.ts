@@ -1,8 +1,9 @@
 /** Debian's Chromium through playwright-core, for browser tests and the browser benchmark. Never downloads a browser. */
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -25,6 +26,99 @@ export function launchBrowser(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+export interface CdpBrowser {
+  browser: Browser;
+  /** The browser's own default context (a throwaway profile). */
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/**
+ * Headless Chromium whose pages can really be hidden. Playwright turns on focus emulation for the
+ * pages it creates, and that keeps them "visible" whatever happens to the window or tab; attached
+ * over CDP with `noDefaults`, it leaves the default context alone, so minimising the window or
+ * putting another tab in front changes `document.visibilityState` as on a real screen.
+ */
+export async function launchBrowserWithVisibility(timeoutMs = 30_000): Promise<CdpBrowser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}: apt-get install chromium (or set CHROMIUM_PATH)`,
+    );
+  }
+  const profile = mkdtempSync(join(tmpdir(), 'tickwall-chromium-'));
+  const proc = spawn(
+    CHROMIUM_PATH,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--no-default-browser-check',
+      '--remote-debugging-address=127.0.0.1',
+      '--remote-debugging-port=0',
+      `--user-data-dir=${profile}`,
+      'about:blank',
+    ],
+    // Its own process group, so that stopping it also stops the helpers it started.
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+  );
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGTERM');
+      const killer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(killer);
+    }
+    // Helpers outlive the browser process for a moment and keep writing the profile.
+    try {
+      process.kill(-proc.pid!, 'SIGKILL');
+    } catch {
+      // The group is already gone.
+    }
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+  };
+  try {
+    const endpoint = await new Promise<string>((resolve, reject) => {
+      let err = '';
+      const timer = setTimeout(
+        () => reject(new Error(`Chromium did not start in ${timeoutMs} ms:\n${err}`)),
+        timeoutMs,
+      );
+      let found = false;
+      proc.stderr!.on('data', (chunk: Buffer) => {
+        // The pipe is drained for the browser's whole life; only its start is worth keeping.
+        if (found) return;
+        err += chunk.toString();
+        const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
+        if (m !== null) {
+          found = true;
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+      proc.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`Chromium exited with ${code} before listening:\n${err}`));
+      });
+    });
+    const browser = await chromium.connectOverCDP(endpoint, { noDefaults: true, timeout: timeoutMs });
+    return {
+      browser,
+      context: browser.contexts()[0]!,
+      async close() {
+        await browser.close().catch(() => undefined);
+        await stop();
+      },
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
 }
 
 function newest(dir: string): number {

@@ -3,11 +3,14 @@
  * so it is re-requested on every return to visible.
  */
 export class WakeLockKeeper {
-  private sentinel: { release(): Promise<void> } | null = null;
+  private sentinel: WakeLockSentinel | null = null;
   private active = false;
   private readonly onVisibility = (): void => {
     if (document.visibilityState === 'visible') void this.request();
   };
+
+  /** `onChange` hears every gain and loss of the lock, including the browser dropping it. */
+  constructor(private readonly onChange: (held: boolean) => void = () => undefined) {}
 
   /** Requests the lock now and after each visibility change. */
   start(): void {
@@ -23,7 +26,9 @@ export class WakeLockKeeper {
     document.removeEventListener('visibilitychange', this.onVisibility);
     const s = this.sentinel;
     this.sentinel = null;
-    s?.release().catch(() => undefined);
+    if (s === null) return;
+    s.release().catch(() => undefined);
+    this.onChange(false);
   }
 
   /** True while a lock is held. */
@@ -32,9 +37,7 @@ export class WakeLockKeeper {
   }
 
   private async request(): Promise<void> {
-    const wl = (
-      navigator as Navigator & { wakeLock?: { request(t: 'screen'): Promise<{ release(): Promise<void> }> } }
-    ).wakeLock;
+    const wl = (navigator as Partial<Navigator>).wakeLock;
     if (wl === undefined || !this.active) return;
     try {
       const s = await wl.request('screen');
@@ -43,9 +46,16 @@ export class WakeLockKeeper {
         return;
       }
       this.sentinel = s;
+      // The browser releases it on its own when the page is hidden: `held` must not keep saying true.
+      s.addEventListener('release', () => {
+        if (this.sentinel !== s) return;
+        this.sentinel = null;
+        this.onChange(false);
+      });
+      this.onChange(true);
     } catch {
-      // Denied (hidden page, power saver, policy): the next visibility change tries again.
-      this.sentinel = null;
+      // Denied (hidden page, power saver, policy): the next visibility change tries again. A lock
+      // still held stays held: losing one is what the 'release' listener reports.
     }
   }
 }

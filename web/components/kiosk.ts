@@ -40,7 +40,10 @@ export class Kiosk extends LitElement {
   declare page: number;
   declare rows: number;
   private rotateTimer: ReturnType<typeof setInterval> | null = null;
-  private readonly wakeLock = new WakeLockKeeper();
+  // Shown on the host (`data-wake-lock="held"`) so a support session or a browser test can see it.
+  private readonly wakeLock = new WakeLockKeeper((held) => {
+    this.dataset.wakeLock = held ? 'held' : 'released';
+  });
   private shifter: PixelShifter | null = null;
   private unCatalogue: (() => void) | null = null;
   private readonly onResize = (): void => {

@@ -481,8 +481,10 @@ export class StreamClient extends Emitter<StreamEvents> {
     this.hello = hello;
     this.attempt = 0;
     if (this.firstVersion === null) this.firstVersion = hello.version;
-    else if (hello.version !== this.firstVersion)
+    else if (hello.version !== this.firstVersion) {
+      this.newVersion = hello.version;
       this.emit('version-change', this.firstVersion, hello.version);
+    }
     this.resubscribeOnCatalogue = true;
     this.setState({ kind: 'open', since: Date.now() });
     this.emit('hello', hello);
