@@ -8,24 +8,28 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = new URL('../..', import.meta.url).pathname;
 
-/** Launches headless Chromium with flags that keep it quiet and offline. */
-export function launchBrowser(): Promise<Browser> {
+/** The flags every Chromium here runs with: headless, quiet, offline. */
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
+
+function requireChromium(): void {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM_PATH}: apt-get install chromium (or set CHROMIUM_PATH)`,
     );
   }
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+}
+
+/** Launches headless Chromium with flags that keep it quiet and offline. */
+export function launchBrowser(): Promise<Browser> {
+  requireChromium();
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
 }
 
 export interface CdpBrowser {
@@ -42,21 +46,12 @@ export interface CdpBrowser {
  * putting another tab in front changes `document.visibilityState` as on a real screen.
  */
 export async function launchBrowserWithVisibility(timeoutMs = 30_000): Promise<CdpBrowser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM_PATH}: apt-get install chromium (or set CHROMIUM_PATH)`,
-    );
-  }
+  requireChromium();
   const profile = mkdtempSync(join(tmpdir(), 'tickwall-chromium-'));
   const proc = spawn(
     CHROMIUM_PATH,
     [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
+      ...CHROMIUM_FLAGS,
       '--no-default-browser-check',
       '--remote-debugging-address=127.0.0.1',
       '--remote-debugging-port=0',
