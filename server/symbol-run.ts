@@ -5,6 +5,9 @@ import type { Outbox } from './outbox.ts';
 
 /** Most records one symbol collects between two flushes before they spill into outboxes. */
 export const MAX_RUN_RECORDS = 2048;
+const INITIAL_BYTES = 16 * MAX_RECORD_SIZE;
+/** Flushes between checks whether buffers grown by a burst can be given back. */
+const SHRINK_EVERY = 1024;
 
 /**
  * The records of one symbol since the last flush, in sequence order, encoded once for the wire
@@ -14,10 +17,10 @@ export const MAX_RUN_RECORDS = 2048;
  */
 export class SymbolRun {
   /** Bus records (absolute times), back to back; each one's length byte is checked by the router. */
-  private bus: Uint8Array = new Uint8Array(16 * MAX_RECORD_SIZE);
+  private bus: Uint8Array = new Uint8Array(INITIAL_BYTES);
   private busLen = 0;
   /** The same records in wire form, built by `seal`. */
-  wire: Uint8Array = new Uint8Array(16 * MAX_RECORD_SIZE);
+  wire: Uint8Array = new Uint8Array(INITIAL_BYTES);
   wireLen = 0;
   /** Records in the run. */
   count = 0;
@@ -57,11 +60,34 @@ export class SymbolRun {
     for (let off = 0; off < this.busLen; off += b[off + 1]!) outbox.push(slot, b, off, b[off + 1]!);
   }
 
-  /** Empties the run after a flush. */
+  /** Most bytes a run held since the last shrink check, and flushes since then. */
+  private peak = 0;
+  private clears = 0;
+
+  /**
+   * Empties the run after a flush. Buffers a burst grew (up to MAX_RUN_RECORDS records, about
+   * 80 KB each) go back to twice the recent peak once the burst is long over, so a large catalogue
+   * does not keep every symbol's worst second in memory.
+   */
   clear(): void {
+    if (this.busLen > this.peak) this.peak = this.busLen;
+    if (++this.clears >= SHRINK_EVERY) {
+      const keep = Math.max(INITIAL_BYTES, 2 * this.peak);
+      if (this.bus.length > 2 * keep) {
+        this.bus = new Uint8Array(keep);
+        this.wire = new Uint8Array(keep);
+      }
+      this.peak = 0;
+      this.clears = 0;
+    }
     this.busLen = 0;
     this.wireLen = 0;
     this.count = 0;
+  }
+
+  /** Bytes held by the run's two buffers (for tests and memory accounting). */
+  get capacityBytes(): number {
+    return this.bus.length + this.wire.length;
   }
 
   get isEmpty(): boolean {
