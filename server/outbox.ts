@@ -41,10 +41,12 @@ export interface OutboxStats {
 }
 
 /**
- * One connection's pending records, in arrival order (so each symbol's records stay in sequence
+ * One connection's held-back records, in arrival order (so each symbol's records stay in sequence
  * order), with bounded memory: a newer quote or sensor reading replaces the pending one of its
  * symbol (latest value wins), and when the queue is full the oldest trade is dropped and counted.
- * Per-subscription state lives in typed arrays indexed by a small subscription slot number.
+ * Records reach it only where a client cannot take a symbol's run whole (see isClear): the socket
+ * is backed up, a snapshot is on its way, the subscription has a max rate, or a skip is still to be
+ * flagged. Per-subscription state lives in typed arrays indexed by a small subscription slot number.
  */
 export class Outbox {
   // Entries: record bytes in fixed slots, their length and owning subscription slot.
