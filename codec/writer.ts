@@ -25,6 +25,28 @@ function checkFrameFlags(flags: number): void {
 }
 
 /**
+ * Writes the 16-byte frame header at `off` of `view`. No checks: callers pass a valid type, a
+ * u16 count and flags, and a safe-integer base time (FrameWriter.begin checks them; the gateway's
+ * flusher builds them itself on its hot path).
+ */
+export function writeFrameHeader(
+  view: DataView,
+  off: number,
+  frameType: number,
+  count: number,
+  flags: number,
+  baseUs: number,
+): void {
+  view.setUint8(off, MAGIC_0);
+  view.setUint8(off + 1, MAGIC_1);
+  view.setUint8(off + 2, PROTOCOL_VERSION);
+  view.setUint8(off + 3, frameType);
+  view.setUint16(off + 4, count, true);
+  view.setUint16(off + 6, flags, true);
+  writeI64(view, off + 8, baseUs);
+}
+
+/**
  * Builds one binary frame at a time in a buffer allocated once. `finish()` returns a view of
  * that buffer, valid until the next `begin()`: copy it if it must outlive that.
  *
@@ -215,14 +237,7 @@ export class FrameWriter {
 
   /** Writes the header and returns the frame: a view into this writer's buffer. */
   finish(): Uint8Array {
-    const v = this.view;
-    v.setUint8(0, MAGIC_0);
-    v.setUint8(1, MAGIC_1);
-    v.setUint8(2, PROTOCOL_VERSION);
-    v.setUint8(3, this.frameType);
-    v.setUint16(4, this.count, true);
-    v.setUint16(6, this.frameFlags, true);
-    writeI64(v, 8, this.baseUs);
+    writeFrameHeader(this.view, 0, this.frameType, this.count, this.frameFlags, this.baseUs);
     return this.bytes.subarray(0, this.pos);
   }
 }

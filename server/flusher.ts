@@ -1,13 +1,10 @@
 import {
   FRAME_HEADER_SIZE,
   FrameType,
-  MAGIC_0,
-  MAGIC_1,
   MAX_RECORDS_PER_FRAME,
   MAX_WIRE_RECORD_SIZE,
-  PROTOCOL_VERSION,
 } from '../codec/constants.ts';
-import { writeI64 } from '../codec/int64.ts';
+import { writeFrameHeader } from '../codec/writer.ts';
 import type { Connection } from './connection.ts';
 import type { OutboxStats } from './outbox.ts';
 import { WS_HEADER_ROOM, sendBinary } from './ws-frame.ts';
@@ -143,8 +140,10 @@ export class Flusher {
     if (need > this.scratch.length) this.growScratch(need);
     const frame = this.frame;
     const outbox = conn.outbox;
-    let pos = outbox.flush(frame, FRAME_HEADER_SIZE, nowUs, nowUs);
-    let count = outbox.written;
+    // Most connections keeping up have nothing queued: their frame is runs only.
+    const queued = outbox.hasWork;
+    let pos = queued ? outbox.flush(frame, FRAME_HEADER_SIZE, nowUs, nowUs) : FRAME_HEADER_SIZE;
+    let count = queued ? outbox.written : 0;
     const runs = conn.runs;
     for (let i = 0; i < runs.length; i++) {
       const run = runs[i]!;
@@ -164,7 +163,7 @@ export class Flusher {
     conn.detachRuns();
     this.send(conn, pos, count, nowUs);
     // Records too far from now for an offset from it (a feed clock far off) go in frames of their own.
-    for (let pass = 0; pass < MAX_MISFIT_FRAMES && !Number.isNaN(outbox.misfitUs); pass++) {
+    for (let pass = 0; queued && pass < MAX_MISFIT_FRAMES && !Number.isNaN(outbox.misfitUs); pass++) {
       const base = outbox.misfitUs;
       const end = outbox.flush(frame, FRAME_HEADER_SIZE, nowUs, base);
       this.send(conn, end, outbox.written, base);
@@ -174,14 +173,7 @@ export class Flusher {
   /** Writes the LIVE frame header (base time `baseUs`) before `count` records ending at `end`; sends it. */
   private send(conn: Connection, end: number, count: number, baseUs: number): void {
     if (count === 0) return;
-    const out = this.frame;
-    out[0] = MAGIC_0;
-    out[1] = MAGIC_1;
-    out[2] = PROTOCOL_VERSION;
-    out[3] = FrameType.LIVE;
-    this.view.setUint16(4, count, true);
-    this.view.setUint16(6, 0, true);
-    writeI64(this.view, 8, baseUs);
+    writeFrameHeader(this.view, 0, FrameType.LIVE, count, 0, baseUs);
     const stats = this.options.stats;
     stats.recordsSent += count;
     stats.framesSent++;

@@ -10,7 +10,7 @@ import {
   WIRE_SHRINK,
 } from '../codec/constants.ts';
 import { encodeNotice, recordSeq } from '../codec/records.ts';
-import { busRecordTime, toWire, wireTimeFits } from '../codec/wire.ts';
+import { busRecordTime, toWire } from '../codec/wire.ts';
 
 const SLOT = MAX_RECORD_SIZE;
 const DEAD = 0xffff;
@@ -21,15 +21,11 @@ const NONE = -1;
 const HOLD = 1;
 /** Records were merged or dropped: the next one sent carries CONFLATED. */
 const SKIP = 2;
-/** The subscription has a max rate. */
-const LIMIT = 4;
-/** Records are queued. */
-const QUEUED = 8;
 /**
  * A snapshot went out and no newer record has come yet: records it already covered (they can
  * still arrive, e.g. from a Redis subscription that lags the history read) are dropped.
  */
-const COVERED = 16;
+const COVERED = 4;
 
 /** Counters an outbox adds to; shared by all outboxes of a gateway and read by /metrics. */
 export interface OutboxStats {
@@ -62,7 +58,7 @@ export class Outbox {
   private pendingTrade: Int32Array;
   private lastSeq: Uint32Array;
   private lost: Uint32Array;
-  /** Per slot: HOLD | SKIP | LIMIT | QUEUED bits; 0 means a run may bypass the queue (isClear). */
+  /** Per slot: HOLD | SKIP | COVERED bits (see isClear). */
   private state: Uint8Array;
   private intervalUs: Float64Array;
   private nextDueUs: Float64Array;
@@ -136,7 +132,7 @@ export class Outbox {
    * its symbol may bypass the queue and go out exactly as they came.
    */
   isClear(sub: number): boolean {
-    return this.state[sub] === 0;
+    return this.state[sub] === 0 && this.queued[sub] === 0 && this.intervalUs[sub] === 0;
   }
 
   /** Records that records of slot `sub` up to `seq` were sent past the queue. */
@@ -148,8 +144,6 @@ export class Outbox {
   setRate(sub: number, maxRate: number): void {
     this.intervalUs[sub] = maxRate > 0 ? 1e6 / maxRate : 0;
     this.nextDueUs[sub] = 0;
-    if (maxRate > 0) this.state[sub]! |= LIMIT;
-    else this.state[sub]! &= ~LIMIT;
   }
 
   /** Holds the slot's live records back until `release` (a snapshot is being fetched). */
@@ -228,7 +222,7 @@ export class Outbox {
     for (let k = 0; k < len; k++) dst[base + k] = src[off + k]!;
     this.lens[i] = len;
     this.owner[i] = sub;
-    if (this.queued[sub]!++ === 0) this.state[sub]! |= QUEUED;
+    this.queued[sub]!++;
     this.live++;
     this.liveBytes += len;
     if (!isTrade) this.pendingMerge[sub] = i;
@@ -266,7 +260,7 @@ export class Outbox {
     if (this.pendingMerge[sub] === i) this.pendingMerge[sub] = NONE;
     if (this.pendingTrade[sub] === i) this.pendingTrade[sub] = NONE;
     this.owner[i] = DEAD;
-    if (--this.queued[sub]! === 0) this.state[sub]! &= ~QUEUED;
+    this.queued[sub]!--;
     this.live--;
     this.liveBytes -= this.lens[i]!;
   }
@@ -398,17 +392,16 @@ export class Outbox {
       const len = this.lens[r]!;
       let keep =
         (this.state[sub]! & HOLD) !== 0 || count >= MAX_RECORDS_PER_FRAME || pos + len - WIRE_SHRINK > cap;
+      const limited = !keep && this.intervalUs[sub]! > 0;
+      if (limited && this.nextDueUs[sub]! > nowUs) keep = true;
+      let wireLen = -1;
       if (!keep) {
-        const t = busRecordTime(this.bytes, r * SLOT);
-        if (!wireTimeFits(t, baseUs)) {
+        wireLen = toWire(b, r * SLOT, out, pos, baseUs);
+        if (wireLen < 0) {
+          // Too far from this frame's base for an offset: it goes in a frame based on its own time.
           keep = true;
-          if (Number.isNaN(this.misfitUs) && !Number.isNaN(t)) this.misfitUs = t;
-        }
-      }
-      if (!keep && this.intervalUs[sub]! > 0) {
-        const next = this.nextDueUs[sub]!;
-        if (next > nowUs) keep = true;
-        else if (next >= 0) {
+          if (Number.isNaN(this.misfitUs)) this.misfitUs = busRecordTime(b, r * SLOT);
+        } else if (limited && this.nextDueUs[sub]! >= 0) {
           // Negative marks "already emitting in this flush", so a slot's merge and trade go together.
           this.nextDueUs[sub] = -1;
           this.dueStack[due++] = sub;
@@ -425,14 +418,13 @@ export class Outbox {
         w++;
         continue;
       }
-      const wireLen = toWire(b, r * SLOT, out, pos, baseUs);
       const seq = this.seqAt(r);
       if ((this.state[sub]! & SKIP) !== 0) {
         out[pos] = out[pos]! | RecordFlag.CONFLATED;
         this.state[sub]! &= ~SKIP;
       }
       this.lastSeq[sub] = seq;
-      if (--this.queued[sub]! === 0) this.state[sub]! &= ~QUEUED;
+      this.queued[sub]!--;
       if (this.pendingMerge[sub] === r) this.pendingMerge[sub] = NONE;
       if (this.pendingTrade[sub] === r) this.pendingTrade[sub] = NONE;
       pos += wireLen;
