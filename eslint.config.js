@@ -16,8 +16,8 @@ export default tseslint.config(
     },
   },
   {
-    // The codec and the web client run in browsers too: no Node-only globals there.
-    files: ['codec/**/*.ts', 'web/**/*.ts'],
+    // The codec, the web client and the emitter they share run in browsers too: no Node-only globals there.
+    files: ['codec/**/*.ts', 'web/**/*.ts', 'feeds/emitter.ts'],
     rules: {
       'no-restricted-globals': ['error', 'Buffer', 'process', '__dirname', 'require'],
     },

@@ -12,7 +12,7 @@ import {
   type ServerMessage,
 } from '../../codec/index.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
-import { Emitter } from './emitter.ts';
+import { Emitter } from '../../feeds/emitter.ts';
 import {
   browserSocket,
   defaultStreamUrl,
