@@ -77,3 +77,54 @@ export function toWire(
   for (let i = outOff + WIRE_RECORD_HEADER_SIZE; i < end; i++) out[i] = src[i + shift]!;
   return len - WIRE_SHRINK;
 }
+
+/**
+ * The reverse of `toWire`: converts the wire record at `src[srcOff..]`, whose time is an offset
+ * from `baseUs`, back into its bus form at `out[outOff..]` and returns the bytes written (the
+ * wire length plus WIRE_SHRINK). The caller guarantees a whole wire record, a base time for which
+ * base + offset is a safe integer, and room in `out`; `src` and `out` must not overlap.
+ */
+export function fromWire(
+  src: Uint8Array,
+  srcOff: number,
+  out: Uint8Array,
+  outOff: number,
+  baseUs: number,
+): number {
+  const o = srcOff + 8;
+  const d = src[o]! | (src[o + 1]! << 8) | (src[o + 2]! << 16) | (src[o + 3]! << 24);
+  const time = baseUs + d;
+  const hi = Math.floor(time / TWO_32);
+  const lo = time - hi * TWO_32;
+  const len = src[srcOff + 1]!;
+  out[outOff] = src[srcOff]!;
+  out[outOff + 1] = len + WIRE_SHRINK;
+  for (let i = 2; i < 8; i++) out[outOff + i] = src[srcOff + i]!;
+  out[outOff + 8] = lo & 0xff;
+  out[outOff + 9] = (lo >>> 8) & 0xff;
+  out[outOff + 10] = (lo >>> 16) & 0xff;
+  out[outOff + 11] = (lo >>> 24) & 0xff;
+  out[outOff + 12] = hi & 0xff;
+  out[outOff + 13] = (hi >> 8) & 0xff;
+  out[outOff + 14] = (hi >> 16) & 0xff;
+  out[outOff + 15] = (hi >> 24) & 0xff;
+  const shift = srcOff + WIRE_RECORD_HEADER_SIZE - (outOff + RECORD_HEADER_SIZE);
+  const end = outOff + len + WIRE_SHRINK;
+  for (let i = outOff + RECORD_HEADER_SIZE; i < end; i++) out[i] = src[i + shift]!;
+  return len + WIRE_SHRINK;
+}
+
+/**
+ * Moves the time offset of the wire record at `buf[off..]` from base `fromUs` to base `toUs`, in
+ * place; false, changing nothing, when the time does not fit the new base.
+ */
+export function rebaseWire(buf: Uint8Array, off: number, fromUs: number, toUs: number): boolean {
+  const o = off + 8;
+  const d = (buf[o]! | (buf[o + 1]! << 8) | (buf[o + 2]! << 16) | (buf[o + 3]! << 24)) + (fromUs - toUs);
+  if (!(d >= MIN_TIME_OFFSET && d <= MAX_TIME_OFFSET)) return false;
+  buf[o] = d & 0xff;
+  buf[o + 1] = (d >> 8) & 0xff;
+  buf[o + 2] = (d >> 16) & 0xff;
+  buf[o + 3] = (d >> 24) & 0xff;
+  return true;
+}

@@ -41,6 +41,8 @@ export interface GatewayDeps {
   catalogue?: CatalogueEntry[];
   /** The release announced in `hello` instead of package.json's, for tests and canaries. */
   version?: string;
+  /** How often LIVE frames move to a newer base time (ms; default one minute), for tests. */
+  rebaseEveryMs?: number;
 }
 
 export interface Gateway {
@@ -122,6 +124,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     slowConsumerGraceMs: config.slowConsumerGraceMs,
     stats,
     onSlow: closeSlow,
+    ...(deps.rebaseEveryMs === undefined ? {} : { rebaseEveryMs: deps.rebaseEveryMs }),
     ...(feeds?.pump === undefined ? {} : { pull: () => feeds.pump?.() }),
   });
   const router = new Router(bus, flusher, stats);

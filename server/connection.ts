@@ -3,8 +3,9 @@ import type { ServerMessage } from '../codec/control.ts';
 import { Outbox } from './outbox.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { GatewayStats } from './stats.ts';
-import type { SymbolRun } from './symbol-run.ts';
-import { socketHighWaterMark } from './ws-frame.ts';
+import type { SymbolLog } from './symbol-log.ts';
+import type { Socket } from 'node:net';
+import { rawSocket, socketHighWaterMark } from './ws-frame.ts';
 
 /** One client: its socket, subscriptions (symbol id -> outbox slot) and outbox. */
 export class Connection {
@@ -19,18 +20,19 @@ export class Connection {
   private readonly freeSlots: number[] = [];
   private nextSlot = 0;
 
-  /** Queued in the flusher's dirty list. */
-  dirty = false;
+  /** Tick of the flush this connection is due at (see Flusher), -1 when none is due. */
+  dueTick = -1;
+  /** Tick of its last flush. */
+  lastFlushTick = Number.NEGATIVE_INFINITY;
   closed = false;
   /** Answered the last heartbeat ping. */
   alive = true;
   /** When the socket went over the high-water mark (ms), 0 when under. */
   pausedSince = 0;
-  /** Symbol runs handed to this connection for the flush in progress, with their outbox slots. */
-  readonly runs: SymbolRun[] = [];
-  readonly runSlots: number[] = [];
-  /** Wire bytes of `runs`. */
-  runBytes = 0;
+  /** Per slot: the symbol's log, undefined for a free slot. */
+  readonly logs: (SymbolLog | undefined)[] = [];
+  /** Per slot: position in the symbol's log up to which records were taken. */
+  cursor: Float64Array = new Float64Array(4);
   /**
    * False only while the last frame write was taken under the socket's high-water mark and
    * nothing else was sent since: the flusher then knows the socket is not backed up without
@@ -39,6 +41,8 @@ export class Connection {
   congested = true;
   /** The socket's write high-water mark (see ws-frame.ts). */
   readonly socketHighWater: number;
+  /** ws's socket, kept here so a frame write does not go through the ws object. */
+  readonly socket: Socket | undefined;
   readonly openedAt = Date.now();
 
   constructor(
@@ -52,6 +56,7 @@ export class Connection {
   ) {
     this.outbox = new Outbox(2 * maxSymbols + tradeBacklog, stats);
     this.socketHighWater = socketHighWaterMark(ws);
+    this.socket = rawSocket(ws);
     this.limiter = new RateLimiter(maxMessagesPerSec, this.openedAt);
   }
 
@@ -65,22 +70,11 @@ export class Connection {
       const gen = new Uint32Array(this.snapshotGen.length * 2);
       gen.set(this.snapshotGen);
       this.snapshotGen = gen;
+      const cursor = new Float64Array(this.cursor.length * 2);
+      cursor.set(this.cursor);
+      this.cursor = cursor;
     }
     return slot;
-  }
-
-  /** Adds a sealed symbol run to this connection's next frame. */
-  attachRun(run: SymbolRun, slot: number): void {
-    this.runs.push(run);
-    this.runSlots.push(slot);
-    this.runBytes += run.wireLen;
-  }
-
-  /** Forgets the attached runs (they were sent, queued or dropped with the connection). */
-  detachRuns(): void {
-    this.runs.length = 0;
-    this.runSlots.length = 0;
-    this.runBytes = 0;
   }
 
   /** Returns a slot to the pool. */

@@ -41,14 +41,18 @@ export function handleControl(ctx: GatewayContext, conn: Connection, text: strin
     } else if (verdict === 'close') {
       ctx.stats.rateLimitCloses++;
       conn.ws.close(CloseCode.POLICY_VIOLATION, 'RATE_LIMITED');
+      // No frame may follow the close frame.
+      conn.closed = true;
     }
     return;
   }
   const parsed = parseClientMessage(text, ctx.config.maxMessageBytes);
   if (!parsed.ok) {
     replyError(ctx, conn, parsed.code, parsed.message, parsed.id);
-    if (parsed.code === ErrorCode.MESSAGE_TOO_BIG)
+    if (parsed.code === ErrorCode.MESSAGE_TOO_BIG) {
       conn.ws.close(CloseCode.MESSAGE_TOO_BIG, 'MESSAGE_TOO_BIG');
+      conn.closed = true;
+    }
     return;
   }
   dispatch(ctx, conn, parsed.message);

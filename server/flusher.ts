@@ -22,63 +22,134 @@ export interface FlusherOptions {
   slowConsumerGraceMs: number;
   /** Frame and record counters (shared with the outboxes). */
   stats: OutboxStats;
-  /** Called at the start of each flush: feeds in this process publish what is due by now. */
+  /** How long one base time serves (default one minute; see baseUs). */
+  rebaseEveryMs?: number;
+  /** Called at the start of each tick: feeds in this process publish what is due by now. */
   pull?: () => void;
   /** Called once for a connection that must be closed as a slow consumer. */
   onSlow: (conn: Connection, reason: 'grace' | 'hard-limit') => void;
 }
 
+/** How long one base time serves all LIVE frames before the logs move to a newer one. */
+const REBASE_EVERY_MS = 60_000;
+
+/** Most ticks per batch interval: the finer the ticks, the closer each flush comes to its deadline. */
+const MAX_TICKS_PER_BATCH = 16;
+
 /**
- * The batch clock. Connections that received records join a dirty list; a flush turns each
- * one's queued records and symbol runs into one frame (two or more only past the u16 record
- * count, or for records whose times need a base of their own). Before anything else a flush lets
- * the in-process feeds publish what is due and the router hand out the runs. Flushes run on the leading edge: right after the burst that
- * made something dirty (setImmediate, so a whole feed tick or Redis read is batched together)
- * when the last flush is at least one interval old, else when the interval ends. A record thus
- * waits at most one batch interval, and usually much less; there is never more than one flush
- * per interval. A socket over the high-water mark is skipped, so its outbox keeps conflating.
+ * The batch clock. It ticks every batchMs / ticks ms while any connection is due. A record makes
+ * each subscriber due (arm) at the last tick that keeps its wait within one batch interval, or at
+ * the next tick when the connection's last flush is at least an interval old (leading edge, so a
+ * quiet client sees a lone update at once). At its tick a connection takes what its symbols'
+ * logs hold past its cursors, plus its outbox, as one frame (two or more only past the u16 record
+ * count, or for records whose times need a base of their own).
+ *
+ * Deadlines are per connection, so flushes spread over the interval instead of all connections
+ * writing in one burst that the last of them waits for; and a frame holds everything that came
+ * within one interval of its first record. Each tick first lets the in-process feeds publish what
+ * is due. A socket over the high-water mark is skipped, so its outbox keeps conflating.
  */
 export class Flusher {
-  private dirty: Connection[] = [];
+  /** Ticks per batch interval. */
+  readonly ticks: number;
+  readonly tickMs: number;
+  /** wheel[t % ticks]: connections due at tick t (entries whose dueTick moved are skipped). */
+  private wheel: Connection[][];
   private spare: Connection[] = [];
+  /** The next tick to run; tick t runs at `origin + t * tickMs` on the monotonic clock. */
+  private openTick = 0;
+  private readonly origin = performance.now();
+  /** Connections with a due tick. */
+  private armed = 0;
+  /**
+   * The base time of every LIVE frame (records are offsets from it), moved to the clock once a
+   * minute, so a record in a symbol's log is in wire form once for all its subscribers.
+   */
+  baseUs = Date.now() * 1000;
+  /** Called when baseUs moves (the router rewrites its logs). */
+  onRebase: (baseUs: number) => void = () => {};
+  /** Bumped after every tick's flushes (the router uses it to visit subscribers once between flushes). */
+  flushCount = 0;
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
-  private lastFlushMs = 0;
-  /** Inside flushAll: scheduling waits for its end, so one flush never arms another at once. */
-  private flushing = false;
-  /** Runs first in every flush, with its time (the router hands out symbol runs here). */
-  beforeFlush: (nowUs: number) => void = () => {};
-  /** Runs last in every flush (the router empties the runs it handed out). */
-  afterFlush: () => void = () => {};
   /** The frame is built after WS_HEADER_ROOM bytes, so the WebSocket header can go in front of it. */
   private scratch = new Uint8Array(64 * 1024);
   private frame = this.scratch.subarray(WS_HEADER_ROOM);
   private view = new DataView(this.scratch.buffer, WS_HEADER_ROOM);
+  /** Slots of the connection being flushed whose records go straight into the frame. */
+  private ready = new Int32Array(64);
   private stopped = false;
-  private readonly run = (): void => this.flushAll();
+  /** Inside tick(): it starts the timer itself when done, so what becomes due meanwhile does not. */
+  private ticking = false;
+  private readonly run = (): void => this.tick();
 
-  constructor(private readonly options: FlusherOptions) {}
+  private readonly rebaseEveryUs: number;
 
-  /** Queues `conn` for the next flush. */
-  markDirty(conn: Connection): void {
-    if (conn.dirty || this.stopped) return;
-    conn.dirty = true;
-    this.dirty.push(conn);
-    this.schedule();
+  constructor(private readonly options: FlusherOptions) {
+    this.rebaseEveryUs = (options.rebaseEveryMs ?? REBASE_EVERY_MS) * 1000;
+    this.ticks = Math.max(2, Math.min(MAX_TICKS_PER_BATCH, Math.round(options.batchMs)));
+    this.tickMs = options.batchMs / this.ticks;
+    this.wheel = Array.from({ length: this.ticks }, () => []);
   }
 
-  /** Asks for a flush (leading edge, at most one per interval) without a dirty connection. */
-  schedule(): void {
-    if (this.timer !== null || this.immediate !== null || this.stopped || this.flushing) return;
-    const wait = this.lastFlushMs + this.options.batchMs - Date.now();
+  /** A record for `conn` arrived: it flushes within one batch interval. */
+  arm(conn: Connection): void {
+    if (conn.dueTick >= 0 || this.stopped) return;
+    this.wake();
+    // A record published while a tick runs (the feeds' pull) became due during the tick before.
+    const arrived = this.ticking ? this.openTick - 1 : this.openTick;
+    if (arrived - conn.lastFlushTick >= this.ticks) this.place(conn, this.openTick);
+    else this.place(conn, arrived + this.ticks - 1);
+  }
+
+  /** `conn` has something to say now (a snapshot's held records, a notice): it flushes at the next tick. */
+  markDirty(conn: Connection): void {
+    if ((conn.dueTick >= 0 && conn.dueTick <= this.openTick) || this.stopped) return;
+    this.wake();
+    this.place(conn, this.openTick);
+  }
+
+  private place(conn: Connection, tick: number): void {
+    if (conn.dueTick < 0) this.armed++;
+    conn.dueTick = tick;
+    this.wheel[tick % this.ticks]!.push(conn);
+  }
+
+  /** Starts the clock if it is idle; an idle clock first catches up with the time. */
+  private wake(): void {
+    if (this.timer !== null || this.immediate !== null || this.ticking) return;
+    const now = Math.ceil((performance.now() - this.origin) / this.tickMs);
+    if (this.armed === 0 && now > this.openTick) {
+      // Nothing is due, so no wheel entry is live: skipping ticks moves no deadline.
+      for (const list of this.wheel) list.length = 0;
+      this.openTick = now;
+    }
+    this.startTimer();
+  }
+
+  private startTimer(): void {
+    const wait = this.origin + this.openTick * this.tickMs - performance.now();
     if (wait <= 0) this.immediate = setImmediate(this.run);
     else this.timer = setTimeout(this.run, wait);
   }
 
-  /** Flushes every dirty connection now (used on shutdown). */
+  /** Flushes every connection that is due, whenever (used on shutdown). */
   flushNow(): void {
     this.cancel();
-    this.flushAll();
+    const nowMs = Date.now();
+    for (let i = 0; i < this.ticks; i++) {
+      const list = this.wheel[i]!;
+      this.wheel[i] = [];
+      for (let k = 0; k < list.length; k++) {
+        const conn = list[k]!;
+        if (conn.dueTick < 0) continue;
+        conn.dueTick = -1;
+        this.armed--;
+        if (!conn.closed) this.flushOne(conn, nowMs, nowMs * 1000);
+      }
+    }
+    this.flushCount++;
+    this.armed = 0;
   }
 
   private cancel(): void {
@@ -94,79 +165,120 @@ export class Flusher {
     this.cancel();
   }
 
-  private flushAll(): void {
+  private tick(): void {
     this.timer = null;
     this.immediate = null;
-    const nowMs = Date.now();
-    const nowUs = nowMs * 1000;
-    this.lastFlushMs = nowMs;
-    this.flushing = true;
-    this.options.pull?.();
-    this.beforeFlush(nowUs);
-    const list = this.dirty;
-    this.dirty = this.spare;
-    for (let i = 0; i < list.length; i++) {
-      const conn = list[i]!;
-      conn.dirty = false;
-      if (conn.closed) {
-        conn.detachRuns();
-        continue;
-      }
-      this.flushOne(conn, nowMs, nowUs);
-      if (!conn.closed && conn.outbox.hasWork) this.markDirty(conn);
+    const n = this.openTick;
+    const slot = n % this.ticks;
+    const list = this.wheel[slot]!;
+    this.wheel[slot] = this.spare;
+    // From here on, whatever becomes due goes to a later tick.
+    this.openTick = n + 1;
+    this.ticking = true;
+    try {
+      this.flushDue(list, n);
+    } finally {
+      // Should a flush throw, the connections not reached yet stay due, at the next tick.
+      for (let i = 0; i < list.length; i++) if (list[i]!.dueTick === n) this.place(list[i]!, n + 1);
+      list.length = 0;
+      this.spare = list;
+      this.flushCount++;
+      this.ticking = false;
     }
-    list.length = 0;
-    this.spare = list;
-    this.afterFlush();
-    this.flushing = false;
-    // Connections still holding work (paused sockets, max rate, snapshots) come back next interval.
-    if (this.dirty.length > 0) this.schedule();
+    if (this.armed > 0 && !this.stopped) this.startTimer();
   }
 
+  /** Runs tick `n`: the feeds publish, then the connections in `list` that are still due at `n` flush. */
+  private flushDue(list: Connection[], n: number): void {
+    const nowMs = Date.now();
+    const nowUs = nowMs * 1000;
+    if (nowUs - this.baseUs >= this.rebaseEveryUs || nowUs < this.baseUs) {
+      this.baseUs = nowUs;
+      this.onRebase(nowUs);
+    }
+    this.options.pull?.();
+    for (let i = 0; i < list.length; i++) {
+      const conn = list[i]!;
+      if (conn.dueTick !== n) continue;
+      conn.dueTick = -1;
+      this.armed--;
+      if (conn.closed) continue;
+      conn.lastFlushTick = n;
+      this.flushOne(conn, nowMs, nowUs);
+      // Paused sockets, max rates and snapshots still holding records come back an interval later.
+      if (!conn.closed && conn.outbox.hasWork && conn.dueTick < 0) this.place(conn, n + this.ticks);
+    }
+  }
+
+  /** Takes `conn`'s new records: into the outbox where the slot cannot take them whole, else straight into the frame. */
   private flushOne(conn: Connection, nowMs: number, nowUs: number): void {
     const o = this.options;
     const buffered = conn.congested || conn.socketHighWater > o.highWaterBytes ? conn.ws.bufferedAmount : 0;
-    if (buffered >= o.highWaterBytes) {
+    const paused = buffered >= o.highWaterBytes;
+    const outbox = conn.outbox;
+    const logs = conn.logs;
+    const cursor = conn.cursor;
+    if (this.ready.length < logs.length) this.ready = new Int32Array(logs.length * 2);
+    const ready = this.ready;
+    let nReady = 0;
+    let logBytes = 0;
+    for (let s = 0; s < logs.length; s++) {
+      const log = logs[s];
+      if (log === undefined) continue;
+      const from = cursor[s]!;
+      if (log.head === from) continue;
+      if (paused || !outbox.isClear(s)) {
+        log.pushTo(outbox, s, from);
+        cursor[s] = log.head;
+      } else {
+        ready[nReady++] = s;
+        logBytes += log.head - from;
+      }
+    }
+    if (paused) {
       if (conn.pausedSince === 0) conn.pausedSince = nowMs;
-      // The runs are only valid during this flush: keep their records in the outbox, which merges.
-      for (let i = 0; i < conn.runs.length; i++) conn.runs[i]!.pushTo(conn.outbox, conn.runSlots[i]!);
-      conn.detachRuns();
       if (buffered >= o.maxBufferedBytes) o.onSlow(conn, 'hard-limit');
       else if (nowMs - conn.pausedSince > o.slowConsumerGraceMs) o.onSlow(conn, 'grace');
       return;
     }
     conn.pausedSince = 0;
-    const need = conn.outbox.pendingBytes + conn.runBytes + WS_HEADER_ROOM;
+    const queued = outbox.hasWork;
+    const need = (queued ? outbox.pendingBytes : FRAME_HEADER_SIZE) + logBytes + WS_HEADER_ROOM;
     if (need > this.scratch.length) this.growScratch(need);
     const frame = this.frame;
-    const outbox = conn.outbox;
-    // Most connections keeping up have nothing queued: their frame is runs only.
-    const queued = outbox.hasWork;
-    let pos = queued ? outbox.flush(frame, FRAME_HEADER_SIZE, nowUs, nowUs) : FRAME_HEADER_SIZE;
+    const baseUs = this.baseUs;
+    let pos = queued ? outbox.flush(frame, FRAME_HEADER_SIZE, nowUs, baseUs, true) : FRAME_HEADER_SIZE;
     let count = queued ? outbox.written : 0;
-    const runs = conn.runs;
-    for (let i = 0; i < runs.length; i++) {
-      const run = runs[i]!;
-      const len = run.wireLen;
-      if (count + run.count > MAX_RECORDS_PER_FRAME || pos + len > frame.length) {
-        this.send(conn, pos, count, nowUs);
-        pos = FRAME_HEADER_SIZE;
-        count = 0;
+    let misfitUs = queued ? outbox.misfitUs : Number.NaN;
+    for (let i = 0; i < nReady; i++) {
+      const s = ready[i]!;
+      const log = logs[s]!;
+      let from = cursor[s]!;
+      let sent = false;
+      while (from < log.head) {
+        pos = log.copyTo(from, frame, pos, frame.length, MAX_RECORDS_PER_FRAME - count);
+        count += log.written;
+        from = log.reached;
+        if (log.written > 0) sent = true;
+        if (from < log.head) {
+          if (count === 0) {
+            // Not even one record fits an empty frame: cannot happen with the scratch sizes above.
+            log.pushTo(outbox, s, from);
+            break;
+          }
+          this.send(conn, pos, count, baseUs);
+          pos = FRAME_HEADER_SIZE;
+          count = 0;
+        }
       }
-      const src = run.wire;
-      if (len <= 256) for (let k = 0; k < len; k++) frame[pos + k] = src[k]!;
-      else frame.set(src.subarray(0, len), pos);
-      pos += len;
-      count += run.count;
-      outbox.noteSent(conn.runSlots[i]!, run.lastSeq);
+      if (sent) outbox.noteSent(s, log.reachedSeq);
+      cursor[s] = log.head;
     }
-    conn.detachRuns();
-    this.send(conn, pos, count, nowUs);
-    // Records too far from now for an offset from it (a feed clock far off) go in frames of their own.
-    for (let pass = 0; queued && pass < MAX_MISFIT_FRAMES && !Number.isNaN(outbox.misfitUs); pass++) {
-      const base = outbox.misfitUs;
-      const end = outbox.flush(frame, FRAME_HEADER_SIZE, nowUs, base);
-      this.send(conn, end, outbox.written, base);
+    this.send(conn, pos, count, baseUs);
+    for (let pass = 0; pass < MAX_MISFIT_FRAMES && !Number.isNaN(misfitUs); pass++) {
+      const end = outbox.flush(frame, FRAME_HEADER_SIZE, nowUs, misfitUs, false);
+      this.send(conn, end, outbox.written, misfitUs);
+      misfitUs = outbox.misfitUs;
     }
   }
 
@@ -178,7 +290,7 @@ export class Flusher {
     stats.recordsSent += count;
     stats.framesSent++;
     stats.bytesSent += end;
-    conn.congested = !sendBinary(conn.ws, this.scratch, end);
+    conn.congested = !sendBinary(conn.ws, conn.socket, conn.congested, this.scratch, end);
   }
 
   private growScratch(need: number): void {

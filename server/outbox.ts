@@ -234,11 +234,12 @@ export class Outbox {
     pos: number,
     sub: number,
     nowUs: number,
+    baseUs: number,
     code: number,
     count: number,
   ): number {
     encodeNotice(this.noticeView, 0, this.symbolOf[sub]!, this.lastSeq[sub]!, nowUs, code, count);
-    return toWire(this.noticeBytes, 0, out, pos, nowUs);
+    return toWire(this.noticeBytes, 0, out, pos, baseUs);
   }
 
   private loseTrade(sub: number): void {
@@ -359,24 +360,24 @@ export class Outbox {
    * to `baseUs`, and returns the end position; `written` tells how many. Records held back
    * (snapshot pending, max rate not due, frame full) stay queued, and so does a record whose time
    * is too far from `baseUs` to be written relative to it: `misfitUs` then holds its time, and
-   * another frame based on it takes it. Notices go only into a frame based on `nowUs`. The caller
-   * writes the frame header.
+   * another frame based on it takes it. Notices (timed `nowUs`) go only into the frame that asks
+   * for them. The caller writes the frame header.
    */
-  flush(out: Uint8Array, pos: number, nowUs: number, baseUs: number): number {
+  flush(out: Uint8Array, pos: number, nowUs: number, baseUs: number, notices: boolean): number {
     let count = 0;
     const cap = out.length;
     this.misfitUs = Number.NaN;
-    if (this.noticeCount > 0 && baseUs === nowUs) {
+    if (this.noticeCount > 0 && notices) {
       const subs = this.pendingMerge.length;
       for (let s = 0; s < subs && pos + WIRE_NOTICE_SIZE <= cap; s++) {
         if (this.resync[s] === 1) {
-          pos += this.notice(out, pos, s, nowUs, NoticeCode.RESYNC, 0);
+          pos += this.notice(out, pos, s, nowUs, baseUs, NoticeCode.RESYNC, 0);
           this.resync[s] = 0;
           this.noticeCount--;
           count++;
         }
         if (this.lost[s]! > 0 && (this.state[s]! & HOLD) === 0 && pos + WIRE_NOTICE_SIZE <= cap) {
-          pos += this.notice(out, pos, s, nowUs, NoticeCode.TRADES_LOST, this.lost[s]!);
+          pos += this.notice(out, pos, s, nowUs, baseUs, NoticeCode.TRADES_LOST, this.lost[s]!);
           this.lost[s] = 0;
           this.noticeCount--;
           count++;

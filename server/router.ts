@@ -5,7 +5,7 @@ import type { Bus, RecordListener } from '../feeds/bus.ts';
 import type { Connection } from './connection.ts';
 import type { Flusher } from './flusher.ts';
 import type { GatewayStats } from './stats.ts';
-import { SymbolRun } from './symbol-run.ts';
+import { SymbolLog } from './symbol-log.ts';
 
 interface Topic {
   symbolId: number;
@@ -15,27 +15,24 @@ interface Topic {
   listener: RecordListener;
   lastSeq: number;
   hasSeq: boolean;
-  /** Records since the last flush, fanned out at the next one. */
-  run: SymbolRun;
-  /** In the router's list of topics to fan out at the next flush. */
-  queued: boolean;
+  /** Recent records, taken by each subscriber at its own flush. */
+  log: SymbolLog;
+  /** The flusher's flush count when every subscriber was last made due; -1 forces a visit. */
+  armedAt: number;
 }
 
 /**
  * Fans bus records out to the connections that hold the symbol, and nobody else. The bus is
  * subscribed per symbol only while at least one connection holds it.
  *
- * Records collect per symbol in a run until the next flush. Then every subscriber that is keeping
- * up (nothing queued, held or rate-limited for that symbol) gets the run attached to its
- * connection, and the flusher copies it whole into the frame; the others get the run's records
- * queued in their outbox, which merges and bounds them. Every record reaches a client that keeps
- * up, in sequence order; merging happens only where a client or a limit needs it.
+ * A record is appended once to its symbol's log and each subscriber is made due for a flush
+ * (Flusher.arm); at that flush the connection takes everything past its cursor, whole into its
+ * frame when it is keeping up, into its outbox (which merges and bounds) when it is not. Every
+ * record reaches a client that keeps up, in sequence order; merging happens only where a client or
+ * a limit needs it.
  */
 export class Router {
   private readonly topics = new Map<number, Topic>();
-  private queuedTopics: Topic[] = [];
-  private spareTopics: Topic[] = [];
-  private readonly sealedRuns: SymbolRun[] = [];
 
   constructor(
     private readonly bus: Bus,
@@ -43,8 +40,7 @@ export class Router {
     private readonly stats: GatewayStats,
   ) {
     bus.on('resync', () => this.resyncAll());
-    flusher.beforeFlush = (nowUs) => this.fanOutRuns(nowUs);
-    flusher.afterFlush = () => this.clearRuns();
+    flusher.onRebase = (baseUs) => this.rebase(baseUs);
   }
 
   /** Number of (connection, symbol) subscriptions. */
@@ -70,8 +66,8 @@ export class Router {
         listener: () => {},
         lastSeq: 0,
         hasSeq: false,
-        run: new SymbolRun(),
-        queued: false,
+        log: new SymbolLog(this.flusher.baseUs),
+        armedAt: -1,
       };
       topic.listener = (bytes, off, len) => this.deliver(topic, bytes, off, len);
       this.topics.set(symbolId, topic);
@@ -79,8 +75,12 @@ export class Router {
       this.bus.subscribe(symbolId, topic.listener);
     }
     conn.topicPos[slot] = t.conns.length;
+    conn.logs[slot] = t.log;
+    conn.cursor[slot] = t.log.head;
     t.conns.push(conn);
     t.slots.push(slot);
+    // The new subscriber is not due yet: the next record must visit the subscribers again.
+    t.armedAt = -1;
   }
 
   /** Removes `conn`'s subscription; unsubscribes the bus when it was the last one. */
@@ -89,6 +89,7 @@ export class Router {
     if (t === undefined) return;
     const i = conn.topicPos[slot]!;
     if (t.conns[i] !== conn || t.slots[i] !== slot) return;
+    conn.logs[slot] = undefined;
     const last = t.conns.length - 1;
     if (i !== last) {
       const moved = t.conns[last]!;
@@ -117,65 +118,76 @@ export class Router {
       this.stats.upstreamGaps++;
       for (let i = 0; i < t.conns.length; i++) t.conns[i]!.outbox.markResync(t.slots[i]!);
     }
-    if (!t.run.append(bytes, off, len)) {
-      // A symbol outpacing the flush clock: what it has so far goes through the outboxes, which merge.
-      this.spill(t);
-      t.run.append(bytes, off, len);
+    let added = t.log.append(bytes, off, len);
+    if (added === 0) {
+      this.makeRoom(t, len);
+      added = t.log.append(bytes, off, len);
     }
-    if (!t.queued) {
-      t.queued = true;
-      this.queuedTopics.push(t);
-      this.flusher.schedule();
+    if (added < 0) {
+      // Too far from the frames' base time for an offset (a feed clock far off): the outboxes
+      // take it, after what each subscriber has not taken from the log, and frame it on its own base.
+      this.spill(t);
+      for (let i = 0; i < t.conns.length; i++) {
+        t.conns[i]!.outbox.push(t.slots[i]!, bytes, off, len);
+        this.flusher.markDirty(t.conns[i]!);
+      }
+      return;
+    }
+    // One visit per symbol between two flushes makes every subscriber due; later records find them due.
+    const flusher = this.flusher;
+    if (t.armedAt !== flusher.flushCount) {
+      t.armedAt = flusher.flushCount;
+      const conns = t.conns;
+      for (let i = 0; i < conns.length; i++) flusher.arm(conns[i]!);
     }
   }
 
-  /** Queues a topic's run in every subscriber's outbox and empties it. */
+  /**
+   * Frees log space for `len` bytes: drops what every subscriber has taken, else grows the log,
+   * else (a symbol outpacing the batch clock) queues what the laggards have not taken yet in
+   * their outboxes, which merge, and drops it all.
+   */
+  private makeRoom(t: Topic, len: number): void {
+    this.compact(t);
+    if (t.log.grow(len)) return;
+    this.spill(t);
+  }
+
+  /** Drops the records every subscriber has taken. */
+  private compact(t: Topic): void {
+    const conns = t.conns;
+    const slots = t.slots;
+    let keep = t.log.head;
+    for (let i = 0; i < conns.length; i++) keep = Math.min(keep, conns[i]!.cursor[slots[i]!]!);
+    t.log.compact(keep);
+  }
+
+  /** Queues what each subscriber has not taken from the log in its outbox, and empties the log. */
   private spill(t: Topic): void {
+    const log = t.log;
     const conns = t.conns;
     const slots = t.slots;
     for (let i = 0; i < conns.length; i++) {
       const c = conns[i]!;
-      t.run.pushTo(c.outbox, slots[i]!);
-      if (!c.dirty) this.flusher.markDirty(c);
-    }
-    t.run.clear();
-  }
-
-  /**
-   * Called first in each flush: hands every waiting run to its subscribers, whole to those
-   * keeping up, record by record to the others' outboxes.
-   */
-  private fanOutRuns(nowUs: number): void {
-    const list = this.queuedTopics;
-    if (list.length === 0) return;
-    this.queuedTopics = this.spareTopics;
-    const flusher = this.flusher;
-    for (let i = 0; i < list.length; i++) {
-      const t = list[i]!;
-      t.queued = false;
-      const run = t.run;
-      if (run.isEmpty) continue;
-      const whole = run.seal(nowUs);
-      const conns = t.conns;
-      const slots = t.slots;
-      for (let k = 0; k < conns.length; k++) {
-        const c = conns[k]!;
-        const slot = slots[k]!;
-        if (whole && c.pausedSince === 0 && c.outbox.isClear(slot)) c.attachRun(run, slot);
-        else run.pushTo(c.outbox, slot);
-        if (!c.dirty) flusher.markDirty(c);
+      const slot = slots[i]!;
+      if (c.cursor[slot]! < log.head) {
+        log.pushTo(c.outbox, slot, c.cursor[slot]!);
+        c.cursor[slot] = log.head;
+        this.flusher.markDirty(c);
       }
-      this.sealedRuns.push(run);
     }
-    list.length = 0;
-    this.spareTopics = list;
+    log.compact(log.head);
   }
 
-  /** Empties the runs handed out by the last fan-out (called last in each flush). */
-  private clearRuns(): void {
-    const runs = this.sealedRuns;
-    for (let i = 0; i < runs.length; i++) runs[i]!.clear();
-    runs.length = 0;
+  /** The frames' base time moved: every log's records are rewritten as offsets from the new one. */
+  private rebase(baseUs: number): void {
+    for (const t of this.topics.values()) {
+      this.compact(t);
+      if (t.log.rebase(baseUs)) continue;
+      // Records older than the new base can express (no subscriber took them for half an hour).
+      this.spill(t);
+      t.log.baseUs = baseUs;
+    }
   }
 
   /** The bus may have lost records: every subscriber is told to re-snapshot. */
@@ -185,7 +197,7 @@ export class Router {
       for (let i = 0; i < t.conns.length; i++) {
         const c = t.conns[i]!;
         c.outbox.markResync(t.slots[i]!);
-        if (!c.dirty) this.flusher.markDirty(c);
+        this.flusher.markDirty(c);
       }
     }
   }

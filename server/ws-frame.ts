@@ -11,18 +11,27 @@ interface WsInternals {
 
 /**
  * Sends `payload` (at `buf[WS_HEADER_ROOM .. WS_HEADER_ROOM + len)`) as one binary message with a
- * single socket write. ws would put the header in a second buffer and writev both, building
- * option objects on the way; at tens of thousands of frames a second that is most of the
- * per-frame cost that is not the system call itself. Falls back to ws.send whenever ws might have
- * something queued (its sender is not idle), so frames never overtake ws's own messages.
+ * single write to `socket`, ws's own socket. ws would put the header in a second buffer and writev
+ * both, building option objects on the way; at tens of thousands of frames a second that is most
+ * of the per-frame cost that is not the system call itself. When `wsUsed` (ws sent something since
+ * the last frame) and ws's sender is not idle, it goes through ws.send instead, so frames never
+ * overtake ws's own messages; with compression off ws's sender never queues otherwise, and reading
+ * its state touches cold objects every frame.
  * Returns the socket write's result: false when the socket buffers more than its high-water mark,
  * or when the frame went through ws.send and nothing is known.
  */
-export function sendBinary(ws: WebSocket, buf: Uint8Array, len: number): boolean {
-  const internals = ws as unknown as WsInternals;
-  const socket = internals._socket;
-  const sender = internals._sender;
-  if (socket === undefined || sender === undefined || sender._state !== 0 || sender._bufferedBytes !== 0) {
+export function sendBinary(
+  ws: WebSocket,
+  socket: Socket | undefined,
+  wsUsed: boolean,
+  buf: Uint8Array,
+  len: number,
+): boolean {
+  const sender = wsUsed ? (ws as unknown as WsInternals)._sender : undefined;
+  if (
+    socket === undefined ||
+    (wsUsed && (sender === undefined || sender._state !== 0 || sender._bufferedBytes !== 0))
+  ) {
     ws.send(Buffer.from(buf.subarray(WS_HEADER_ROOM, WS_HEADER_ROOM + len)), { binary: true });
     return false;
   }
@@ -53,6 +62,11 @@ export function sendBinary(ws: WebSocket, buf: Uint8Array, len: number): boolean
   const frame = Buffer.allocUnsafe(WS_HEADER_ROOM + len - start);
   frame.set(buf.subarray(start, WS_HEADER_ROOM + len));
   return socket.write(frame);
+}
+
+/** ws's socket, which frames are written to directly. */
+export function rawSocket(ws: WebSocket): Socket | undefined {
+  return (ws as unknown as WsInternals)._socket;
 }
 
 /**

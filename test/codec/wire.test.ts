@@ -15,9 +15,11 @@ import {
   FrameReader,
   FrameType,
   FrameWriter,
+  fromWire,
   MAX_RECORD_SIZE,
   PROTOCOL_VERSION,
   readerRecord,
+  rebaseWire,
   RECORD_HEADER_SIZE,
   RECORD_SIZES,
   recordType,
@@ -220,6 +222,55 @@ describe('toWire', () => {
     const source = readFileSync(fileURLToPath(new URL('../../codec/wire.ts', import.meta.url)), 'utf8');
     const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
     expect(code).not.toMatch(/\bnew\b|DataView|BigInt|=>|\bfunction\s*\(|subarray|slice\(/);
+  });
+});
+
+describe('fromWire and rebaseWire', () => {
+  it('fromWire gives back the bus record byte for byte, whatever the base', () => {
+    const wire = new Uint8Array(MAX_RECORD_SIZE);
+    const back = new Uint8Array(2 + MAX_RECORD_SIZE + 2);
+    fc.assert(
+      fc.property(
+        arb.record.chain((r) => arb.baseNear(r.time).map((b) => [r, b] as const)),
+        fc.nat({ max: 2 }),
+        ([r, base], pad) => {
+          const { bytes, off, len } = busAt(r, 1);
+          const n = toWire(bytes, off, wire, 0, base);
+          back.fill(0xdd);
+          expect(fromWire(wire, 0, back, pad, base)).toBe(len);
+          expect(back.subarray(pad, pad + len)).toEqual(bytes.subarray(off, off + len));
+          expect(back.subarray(pad + len).every((b) => b === 0xdd)).toBe(true);
+          expect(n + WIRE_SHRINK).toBe(len);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('rebaseWire keeps the event time when it fits the new base, and changes nothing when not', () => {
+    const wire = new Uint8Array(MAX_RECORD_SIZE);
+    const back = new Uint8Array(MAX_RECORD_SIZE);
+    fc.assert(
+      fc.property(
+        arb.record.chain((r) =>
+          fc.tuple(arb.baseNear(r.time), arb.baseNear(r.time)).map(([a, b]) => [r, a, b] as const),
+        ),
+        ([r, from, to]) => {
+          const { bytes, off, len } = busAt(r, 0);
+          const n = toWire(bytes, off, wire, 0, from);
+          const before = wire.slice(0, n);
+          const fits = wireTimeFits(r.time, to);
+          expect(rebaseWire(wire, 0, from, to)).toBe(fits);
+          if (fits) {
+            fromWire(wire, 0, back, 0, to);
+            expect(back.subarray(0, len)).toEqual(bytes.subarray(off, off + len));
+          } else {
+            expect(wire.subarray(0, n)).toEqual(before);
+          }
+        },
+      ),
+      { numRuns: 5000 },
+    );
   });
 });
 

@@ -1,0 +1,148 @@
+import { MAX_RECORD_SIZE } from '../codec/constants.ts';
+import { recordSeq } from '../codec/records.ts';
+import { fromWire, rebaseWire, toWire } from '../codec/wire.ts';
+import type { Outbox } from './outbox.ts';
+
+/** Most bytes one symbol's log holds; past it, subscribers still behind spill into their outboxes. */
+export const MAX_LOG_BYTES = 2048 * MAX_RECORD_SIZE;
+const INITIAL_BYTES = 16 * MAX_RECORD_SIZE;
+
+/** One bus record converted back for an outbox (they keep bus form). */
+const busScratch = new Uint8Array(MAX_RECORD_SIZE);
+
+/**
+ * The recent records of one symbol, in sequence order and in wire form, shared by all its
+ * subscribers. Each subscriber keeps a cursor (an absolute byte position) and, when its own flush
+ * comes, takes everything past it: copied byte for byte into its frame when it is keeping up,
+ * queued in its outbox (which merges and bounds) when it is not. Subscribers flush at their own
+ * times, spread over the batch interval, so a record stays here until the slowest cursor has
+ * passed it. Record times are offsets from `baseUs`, the base time every LIVE frame of the gateway
+ * carries (Flusher.baseUs), so a record is converted once, not once per subscriber.
+ * Positions only grow; `start` is the position of `buf[0]`.
+ */
+export class SymbolLog {
+  /** Wire records back to back. */
+  buf: Uint8Array = new Uint8Array(INITIAL_BYTES);
+  /** Position of `buf[0]`. */
+  start = 0;
+  /** Position after the last record. */
+  head = 0;
+  /** Sequence number of the last record. */
+  lastSeq = 0;
+  /** Set by `copyTo`: records copied, the position reached, the last copied record's seq. */
+  written = 0;
+  reached = 0;
+  reachedSeq = 0;
+
+  constructor(public baseUs: number) {}
+
+  /**
+   * Appends one bus record (its length byte checked by the router) in wire form: 1 when appended,
+   * 0 when there is no room (the caller compacts, grows or spills), -1 when its time is too far
+   * from `baseUs` for an offset.
+   */
+  append(src: Uint8Array, off: number, len: number): number {
+    const at = this.head - this.start;
+    if (at + len > this.buf.length) return 0;
+    const w = toWire(src, off, this.buf, at, this.baseUs);
+    if (w < 0) return -1;
+    this.head += w;
+    this.lastSeq = recordSeq(src, off);
+    return 1;
+  }
+
+  /**
+   * Forgets the records before position `keep` (no subscriber needs them any more). A buffer a
+   * burst grew goes back to a size near what is left, so a quiet symbol does not keep its worst second.
+   */
+  compact(keep: number): void {
+    const drop = keep - this.start;
+    if (drop <= 0) return;
+    const used = this.head - keep;
+    if (this.buf.length > INITIAL_BYTES && used * 8 < this.buf.length) {
+      let cap = INITIAL_BYTES;
+      while (cap < used * 4) cap *= 2;
+      const next = new Uint8Array(cap);
+      next.set(this.buf.subarray(drop, drop + used));
+      this.buf = next;
+    } else {
+      this.buf.copyWithin(0, drop, drop + used);
+    }
+    this.start = keep;
+  }
+
+  /** Doubles the buffer (up to MAX_LOG_BYTES) until `len` more bytes fit; false if they cannot. */
+  grow(len: number): boolean {
+    const need = this.head - this.start + len;
+    if (need > MAX_LOG_BYTES) return false;
+    let cap = this.buf.length;
+    while (cap < need) cap *= 2;
+    if (cap === this.buf.length) return true;
+    const next = new Uint8Array(Math.min(cap, MAX_LOG_BYTES));
+    next.set(this.buf.subarray(0, this.head - this.start));
+    this.buf = next;
+    return true;
+  }
+
+  /**
+   * Copies the records from position `from` on into `out` at `pos`, while they fit before `end`
+   * and fewer than `maxCount` are copied. Returns the end position; `written`, `reached` and
+   * `reachedSeq` tell where it stopped.
+   */
+  copyTo(from: number, out: Uint8Array, pos: number, end: number, maxCount: number): number {
+    const b = this.buf;
+    const first = from - this.start;
+    const stop = Math.min(this.head - this.start, first + (end - pos));
+    let off = first;
+    let last = -1;
+    let n = 0;
+    while (n < maxCount && off < stop) {
+      const next = off + b[off + 1]!;
+      if (next > stop) break;
+      last = off;
+      off = next;
+      n++;
+    }
+    const bytes = off - first;
+    if (bytes <= 256) for (let k = 0; k < bytes; k++) out[pos + k] = b[first + k]!;
+    else out.set(b.subarray(first, off), pos);
+    this.written = n;
+    this.reached = off + this.start;
+    if (last >= 0) this.reachedSeq = recordSeq(b, last);
+    return pos + bytes;
+  }
+
+  /** Queues the records from position `from` on in `outbox` slot `slot`, in bus form (the per-record path). */
+  pushTo(outbox: Outbox, slot: number, from: number): void {
+    const b = this.buf;
+    const stop = this.head - this.start;
+    for (let off = from - this.start; off < stop; off += b[off + 1]!) {
+      const len = fromWire(b, off, busScratch, 0, this.baseUs);
+      outbox.push(slot, busScratch, 0, len);
+    }
+  }
+
+  /**
+   * Moves every record held to offsets from `baseUs`; false, changing nothing, when one does not
+   * fit it (the caller spills and empties the log first).
+   */
+  rebase(baseUs: number): boolean {
+    const b = this.buf;
+    const stop = this.head - this.start;
+    const old = this.baseUs;
+    for (let off = 0; off < stop; off += b[off + 1]!) {
+      // Check all before changing any: rebasing there and back is exact.
+      if (!rebaseWire(b, off, old, baseUs)) {
+        for (let back = 0; back < off; back += b[back + 1]!) rebaseWire(b, back, baseUs, old);
+        return false;
+      }
+    }
+    this.baseUs = baseUs;
+    return true;
+  }
+
+  /** Bytes the buffer holds (for tests and memory accounting). */
+  get capacityBytes(): number {
+    return this.buf.length;
+  }
+}
