@@ -68,14 +68,12 @@ export class Flusher {
   baseUs = Date.now() * 1000;
   /** Called when baseUs moves (the router rewrites its logs). */
   onRebase: (baseUs: number) => void = () => {};
-  /** Bumped after every tick's flushes (the router uses it to visit subscribers once between flushes). */
-  flushCount = 0;
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
   /** The frame is built after WS_HEADER_ROOM bytes, so the WebSocket header can go in front of it. */
-  private scratch = new Uint8Array(64 * 1024);
+  private scratch = Buffer.allocUnsafeSlow(64 * 1024);
   private frame = this.scratch.subarray(WS_HEADER_ROOM);
-  private view = new DataView(this.scratch.buffer, WS_HEADER_ROOM);
+  private view = new DataView(this.scratch.buffer, this.scratch.byteOffset + WS_HEADER_ROOM);
   /** Slots of the connection being flushed whose records go straight into the frame. */
   private ready = new Int32Array(64);
   private stopped = false;
@@ -148,7 +146,6 @@ export class Flusher {
         if (!conn.closed) this.flushOne(conn, nowMs, nowMs * 1000);
       }
     }
-    this.flushCount++;
     this.armed = 0;
   }
 
@@ -182,7 +179,6 @@ export class Flusher {
       for (let i = 0; i < list.length; i++) if (list[i]!.dueTick === n) this.place(list[i]!, n + 1);
       list.length = 0;
       this.spare = list;
-      this.flushCount++;
       this.ticking = false;
     }
     if (this.armed > 0 && !this.stopped) this.startTimer();
@@ -225,6 +221,8 @@ export class Flusher {
     for (let s = 0; s < logs.length; s++) {
       const log = logs[s];
       if (log === undefined) continue;
+      // Whatever comes next for this symbol must make this connection due again.
+      log.idle(conn);
       const from = cursor[s]!;
       if (log.head === from) continue;
       if (paused || !outbox.isClear(s)) {
@@ -245,7 +243,7 @@ export class Flusher {
     const queued = outbox.hasWork;
     const need = (queued ? outbox.pendingBytes : FRAME_HEADER_SIZE) + logBytes + WS_HEADER_ROOM;
     if (need > this.scratch.length) this.growScratch(need);
-    const frame = this.frame;
+    let frame = this.frame;
     const baseUs = this.baseUs;
     let pos = queued ? outbox.flush(frame, FRAME_HEADER_SIZE, nowUs, baseUs, true) : FRAME_HEADER_SIZE;
     let count = queued ? outbox.written : 0;
@@ -267,6 +265,7 @@ export class Flusher {
             break;
           }
           this.send(conn, pos, count, baseUs);
+          frame = this.frame;
           pos = FRAME_HEADER_SIZE;
           count = 0;
         }
@@ -276,7 +275,7 @@ export class Flusher {
     }
     this.send(conn, pos, count, baseUs);
     for (let pass = 0; pass < MAX_MISFIT_FRAMES && !Number.isNaN(misfitUs); pass++) {
-      const end = outbox.flush(frame, FRAME_HEADER_SIZE, nowUs, misfitUs, false);
+      const end = outbox.flush(this.frame, FRAME_HEADER_SIZE, nowUs, misfitUs, false);
       this.send(conn, end, outbox.written, misfitUs);
       misfitUs = outbox.misfitUs;
     }
@@ -290,14 +289,23 @@ export class Flusher {
     stats.recordsSent += count;
     stats.framesSent++;
     stats.bytesSent += end;
-    conn.congested = !sendBinary(conn.ws, conn.socket, conn.congested, this.scratch, end);
+    const socket = conn.socket;
+    const idle = socket !== undefined && socket.writableLength === 0;
+    conn.congested = !sendBinary(conn.ws, socket, conn.congested, this.scratch, end);
+    // sendBinary wrote an idle socket straight from the scratch; if the kernel did not take the
+    // frame whole, the socket keeps it: build the next frames elsewhere.
+    if (idle && socket.writableLength !== 0) this.newScratch(this.scratch.length);
   }
 
   private growScratch(need: number): void {
     let cap = this.scratch.length;
     while (cap < need && cap < MAX_FRAME_BYTES + WS_HEADER_ROOM) cap *= 2;
-    this.scratch = new Uint8Array(Math.min(cap, MAX_FRAME_BYTES + WS_HEADER_ROOM));
+    this.newScratch(Math.min(cap, MAX_FRAME_BYTES + WS_HEADER_ROOM));
+  }
+
+  private newScratch(bytes: number): void {
+    this.scratch = Buffer.allocUnsafeSlow(bytes);
     this.frame = this.scratch.subarray(WS_HEADER_ROOM);
-    this.view = new DataView(this.scratch.buffer, WS_HEADER_ROOM);
+    this.view = new DataView(this.scratch.buffer, this.scratch.byteOffset + WS_HEADER_ROOM);
   }
 }

@@ -17,8 +17,6 @@ interface Topic {
   hasSeq: boolean;
   /** Recent records, taken by each subscriber at its own flush. */
   log: SymbolLog;
-  /** The flusher's flush count when every subscriber was last made due; -1 forces a visit. */
-  armedAt: number;
 }
 
 /**
@@ -67,7 +65,6 @@ export class Router {
         lastSeq: 0,
         hasSeq: false,
         log: new SymbolLog(this.flusher.baseUs),
-        armedAt: -1,
       };
       topic.listener = (bytes, off, len) => this.deliver(topic, bytes, off, len);
       this.topics.set(symbolId, topic);
@@ -76,11 +73,12 @@ export class Router {
     }
     conn.topicPos[slot] = t.conns.length;
     conn.logs[slot] = t.log;
+    t.log.subscribers++;
     conn.cursor[slot] = t.log.head;
     t.conns.push(conn);
     t.slots.push(slot);
-    // The new subscriber is not due yet: the next record must visit the subscribers again.
-    t.armedAt = -1;
+    // Not due yet: the next record makes it due.
+    t.log.idle(conn);
   }
 
   /** Removes `conn`'s subscription; unsubscribes the bus when it was the last one. */
@@ -90,6 +88,7 @@ export class Router {
     const i = conn.topicPos[slot]!;
     if (t.conns[i] !== conn || t.slots[i] !== slot) return;
     conn.logs[slot] = undefined;
+    t.log.subscribers--;
     const last = t.conns.length - 1;
     if (i !== last) {
       const moved = t.conns[last]!;
@@ -133,12 +132,17 @@ export class Router {
       }
       return;
     }
-    // One visit per symbol between two flushes makes every subscriber due; later records find them due.
-    const flusher = this.flusher;
-    if (t.armedAt !== flusher.flushCount) {
-      t.armedAt = flusher.flushCount;
+    // Only the subscribers that flushed since the last record can be idle; the rest are due already.
+    const log = t.log;
+    if (log.idleAll) {
+      log.idleAll = false;
+      log.idleConns.length = 0;
       const conns = t.conns;
-      for (let i = 0; i < conns.length; i++) flusher.arm(conns[i]!);
+      for (let i = 0; i < conns.length; i++) this.flusher.arm(conns[i]!);
+    } else if (log.idleConns.length > 0) {
+      const idle = log.idleConns;
+      for (let i = 0; i < idle.length; i++) this.flusher.arm(idle[i]!);
+      idle.length = 0;
     }
   }
 
@@ -173,7 +177,8 @@ export class Router {
       if (c.cursor[slot]! < log.head) {
         log.pushTo(c.outbox, slot, c.cursor[slot]!);
         c.cursor[slot] = log.head;
-        this.flusher.markDirty(c);
+        // Its deadline stands: records past a cursor always have their connection due.
+        this.flusher.arm(c);
       }
     }
     log.compact(log.head);

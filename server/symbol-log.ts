@@ -1,6 +1,7 @@
 import { MAX_RECORD_SIZE } from '../codec/constants.ts';
 import { recordSeq } from '../codec/records.ts';
 import { fromWire, rebaseWire, toWire } from '../codec/wire.ts';
+import type { Connection } from './connection.ts';
 import type { Outbox } from './outbox.ts';
 
 /** Most bytes one symbol's log holds; past it, subscribers still behind spill into their outboxes. */
@@ -21,20 +22,40 @@ const busScratch = new Uint8Array(MAX_RECORD_SIZE);
  * Positions only grow; `start` is the position of `buf[0]`.
  */
 export class SymbolLog {
-  /** Wire records back to back. */
-  buf: Uint8Array = new Uint8Array(INITIAL_BYTES);
+  /** Wire records back to back (a Buffer for its native, allocation-free copy). */
+  buf: Buffer = Buffer.allocUnsafeSlow(INITIAL_BYTES);
   /** Position of `buf[0]`. */
   start = 0;
   /** Position after the last record. */
   head = 0;
   /** Sequence number of the last record. */
   lastSeq = 0;
+  /**
+   * Subscribers that took everything and may no longer be due: the next record makes them due
+   * (Flusher.arm), so a record visits only the subscribers that flushed since the last one, not
+   * all of them. `idleAll` stands for every subscriber once the list would outgrow them.
+   */
+  readonly idleConns: Connection[] = [];
+  idleAll = false;
+  /** Subscribers, for bounding idleConns (kept by the router). */
+  subscribers = 0;
   /** Set by `copyTo`: records copied, the position reached, the last copied record's seq. */
   written = 0;
   reached = 0;
   reachedSeq = 0;
 
   constructor(public baseUs: number) {}
+
+  /** Notes that `conn` took everything it had here and may no longer be due. */
+  idle(conn: Connection): void {
+    if (this.idleAll) return;
+    if (this.idleConns.length >= this.subscribers) {
+      this.idleAll = true;
+      this.idleConns.length = 0;
+    } else {
+      this.idleConns.push(conn);
+    }
+  }
 
   /**
    * Appends one bus record (its length byte checked by the router) in wire form: 1 when appended,
@@ -62,8 +83,8 @@ export class SymbolLog {
     if (this.buf.length > INITIAL_BYTES && used * 8 < this.buf.length) {
       let cap = INITIAL_BYTES;
       while (cap < used * 4) cap *= 2;
-      const next = new Uint8Array(cap);
-      next.set(this.buf.subarray(drop, drop + used));
+      const next = Buffer.allocUnsafeSlow(cap);
+      this.buf.copy(next, 0, drop, drop + used);
       this.buf = next;
     } else {
       this.buf.copyWithin(0, drop, drop + used);
@@ -71,15 +92,21 @@ export class SymbolLog {
     this.start = keep;
   }
 
-  /** Doubles the buffer (up to MAX_LOG_BYTES) until `len` more bytes fit; false if they cannot. */
+  /**
+   * Makes room for `len` more bytes after a compaction: doubles the buffer (up to MAX_LOG_BYTES)
+   * until they fit, and also while the records kept fill more than half of it, so compactions stay
+   * rare (each frees at least half). False when `len` more bytes cannot fit at all.
+   */
   grow(len: number): boolean {
-    const need = this.head - this.start + len;
+    const used = this.head - this.start;
+    const need = used + len;
     if (need > MAX_LOG_BYTES) return false;
     let cap = this.buf.length;
-    while (cap < need) cap *= 2;
+    while (cap < need || (used * 2 > cap && cap < MAX_LOG_BYTES)) cap *= 2;
+    cap = Math.min(cap, MAX_LOG_BYTES);
     if (cap === this.buf.length) return true;
-    const next = new Uint8Array(Math.min(cap, MAX_LOG_BYTES));
-    next.set(this.buf.subarray(0, this.head - this.start));
+    const next = Buffer.allocUnsafeSlow(cap);
+    this.buf.copy(next, 0, 0, used);
     this.buf = next;
     return true;
   }
@@ -104,8 +131,8 @@ export class SymbolLog {
       n++;
     }
     const bytes = off - first;
-    if (bytes <= 256) for (let k = 0; k < bytes; k++) out[pos + k] = b[first + k]!;
-    else out.set(b.subarray(first, off), pos);
+    if (bytes <= 128) for (let k = 0; k < bytes; k++) out[pos + k] = b[first + k]!;
+    else b.copy(out, pos, first, off);
     this.written = n;
     this.reached = off + this.start;
     if (last >= 0) this.reachedSeq = recordSeq(b, last);

@@ -24,7 +24,7 @@ export function sendBinary(
   ws: WebSocket,
   socket: Socket | undefined,
   wsUsed: boolean,
-  buf: Uint8Array,
+  buf: Buffer,
   len: number,
 ): boolean {
   const sender = wsUsed ? (ws as unknown as WsInternals)._sender : undefined;
@@ -58,10 +58,15 @@ export function sendBinary(
   }
   // FIN + binary opcode; server frames are never masked.
   buf[start] = 0x82;
-  // The kernel may not take it at once: the socket keeps a reference, so it gets its own copy.
-  const frame = Buffer.allocUnsafe(WS_HEADER_ROOM + len - start);
-  frame.set(buf.subarray(start, WS_HEADER_ROOM + len));
-  return socket.write(frame);
+  if (socket.writableLength !== 0) {
+    // Queued behind earlier data, the frame would be held by the socket: it gets its own copy.
+    const frame = Buffer.allocUnsafe(WS_HEADER_ROOM + len - start);
+    buf.copy(frame, 0, start, WS_HEADER_ROOM + len);
+    return socket.write(frame);
+  }
+  // The kernel takes it now, normally whole: no copy, and no new memory per frame (fresh
+  // buffers of a few KB each, tens of thousands a second, keep the garbage collector busy).
+  return socket.write(buf.subarray(start, WS_HEADER_ROOM + len));
 }
 
 /** ws's socket, which frames are written to directly. */

@@ -161,6 +161,56 @@ describe('backpressure', () => {
     }
   }, 30_000);
 
+  it('keeps the frame a full socket still holds intact while it builds frames for others', async () => {
+    const bus = new MemoryBus({ historyDepth: 16 });
+    const pub = new TestPublisher(bus);
+    gw = await startGateway(
+      { batchMs: 5, highWaterBytes: 256 * 1024, slowConsumerGraceMs: 60_000 },
+      { bus, feeds: null, catalogue: TEST_CATALOGUE },
+    );
+    const slow = await TestClient.connect(gw.wsUrl);
+    const fast = await TestClient.connect(gw.wsUrl);
+    clients.push(slow, fast);
+    for (const c of [slow, fast]) {
+      c.send({ op: 'subscribe', symbols: ['AAPL', 'MSFT'], snapshot: false });
+      await c.message((m) => m.op === 'subscribed');
+    }
+    const sock = (slow.ws as unknown as { _socket: Socket })._socket;
+    sock.pause();
+    // Each quote's price tells its symbol and sequence number, so a byte of another frame shows.
+    const seqs = [0, 0, 0];
+    const quote = (symbolId: number): void => {
+      seqs[symbolId]!++;
+      pub.quote(symbolId, symbolId * 1_000_000 + seqs[symbolId]!);
+    };
+    // Until the kernel buffers are full and the slow client's frames pile up in its outbox.
+    for (let round = 0; round < 400 && gw.gateway.stats.conflated === 0; round++) {
+      for (let i = 0; i < 1000; i++) quote(1 + (i % 2));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(gw.gateway.stats.conflated).toBeGreaterThan(0);
+    // More frames for the fast client, built while the slow socket holds the rest of its last one.
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 200; i++) quote(1 + (i % 2));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    sock.resume();
+    for (const c of [fast, slow])
+      await c.waitFor(
+        () => c.records().some((r) => r.symbolId === 1 && r.seq === seqs[1]),
+        15_000,
+        'the last AAPL quote',
+      );
+    for (const c of [fast, slow]) {
+      expect(c.closeCode).toBeNull();
+      for (const r of c.records()) {
+        if (r.kind !== 'quote') continue;
+        expect(r.bid).toBe(r.symbolId * 1_000_000 + r.seq);
+        expect(r.ask).toBe(r.bid + 1);
+      }
+    }
+  }, 60_000);
+
   it('reports dropped trades to a slow reader with TRADES_LOST and a CONFLATED flag', async () => {
     const bus = new MemoryBus({ historyDepth: 16 });
     const pub = new TestPublisher(bus);
