@@ -52,8 +52,8 @@ Raw results: \`${jsonPath}\`.
   load client decodes it; same clock (one machine). Kept in a fixed-bucket log-linear histogram
   (64 sub-buckets per power of two: values within 1.6 %). It includes the feed runner's tick: the
   baselines send what the feed publishes every 10 ms, so a record waits up to 10 ms before they
-  see it; tickwall lets its feed publish right before each flush, so a record waits at most one
-  batch interval in all.
+  see it; tickwall lets its feed publish at each tick of its batch clock (16 per interval), so a
+  record waits at most about one batch interval in all.
 - **Bytes/record**: WebSocket payload plus frame header bytes received, divided by records.
 - **Deliveries**: records decoded by reading clients. Offered = clients x symbols per client x
   updates per second per symbol. The feed publishes quotes only (\`--trade-rate 0\`), Poisson-timed.
@@ -79,10 +79,12 @@ Raw results: \`${jsonPath}\`.
   development VM (2026-11-21) 10.5 µs per write of 40 bytes, 11.2 µs for 250, 12.6 µs for 4,000.
   The baselines send one message per record; tickwall one per client per batch, so its CPU per
   record is about (that floor + its own per-frame work) ÷ records per frame, which the row "server
-  CPU µs/message" in table 1 shows. At fan-out a client gets 200 records/s, so a frame that keeps
-  p99 under 40 ms holds about 6 of them: the per-write cost of this VM, not encoding, bounds the
-  ratio to the baselines there. With more records per frame (table 2b, higher rates) the cost per
-  record falls towards the copy itself.
+  CPU µs/message" in table 1 shows. At fan-out a client gets 200 records/s. Each connection's
+  frame leaves one batch interval after the first record it carries, so a frame holds about
+  1 + 200/s x (interval - one tick) records: about 7.5 at the default 34 ms, the longest interval
+  that keeps p99 under 40 ms. The per-write cost of this VM, not encoding, bounds the ratio to the
+  baselines there. With more records per frame (table 2b, higher rates) the cost per record falls
+  towards the copy itself.
 
 ## Results
 
