@@ -272,7 +272,7 @@ export function defaultConfig(): GatewayConfig {
     role: 'all',
     bus: null,
     historyDepth: 1024,
-    batchMs: 34,
+    batchMs: 30,
     heartbeatMs: 15000,
     highWaterBytes: 256 * 1024,
     maxBufferedBytes: 16 * 1024 * 1024,

@@ -81,8 +81,8 @@ Raw results: \`${jsonPath}\`.
   record is about (that floor + its own per-frame work) ÷ records per frame, which the row "server
   CPU µs/message" in table 1 shows. At fan-out a client gets 200 records/s. Each connection's
   frame leaves one batch interval after the first record it carries, so a frame holds about
-  1 + 200/s x (interval - one tick) records: about 7.5 at the default 34 ms, the longest interval
-  that keeps p99 under 40 ms. The per-write cost of this VM, not encoding, bounds the ratio to the
+  1 + 200/s x (interval - one tick) records: about 7 at the default 30 ms, which keeps p99 under
+  40 ms with a margin. The per-write cost of this VM, not encoding, bounds the ratio to the
   baselines there. With more records per frame (table 2b, higher rates) the cost per record falls
   towards the copy itself.
 
