@@ -41,16 +41,19 @@ export function checkTargets(r: BenchResult): TargetCheck[] {
   const sw = r.sweep;
   const st = sw?.curves.find((c) => c.server === 'tickwall');
   const sj = sw?.curves.find((c) => c.server === 'json');
+  // tickwall's highest rate sustained with p99 under 100 ms, against the most JSON sustains at all.
+  const rate = st?.sustainedRateP99Under100 ?? 0;
+  const p99 = st?.steps.find((x) => x.rate === rate)?.p99Ms ?? Number.NaN;
   out.push({
     name: 'saturation vs JSON',
     target: '>= 25x JSON, p99 < 100 ms',
     actual:
       st && sj
-        ? `${fmt(st.sustainedRate, 1)} vs ${fmt(sj.sustainedRate, 1)} updates/s/symbol ` +
-          `(${fmt(sj.sustainedRate > 0 ? st.sustainedRate / sj.sustainedRate : Number.POSITIVE_INFINITY, 1)}x), ` +
-          `p99 ${fmt(st.sustainedP99Ms, 1)} ms, received records only`
+        ? `${fmt(rate, 1)} vs ${fmt(sj.sustainedRate, 1)} updates/s/symbol ` +
+          `(${fmt(sj.sustainedRate > 0 ? rate / sj.sustainedRate : Number.POSITIVE_INFINITY, 1)}x), ` +
+          `p99 ${fmt(p99, 1)} ms, received records only`
         : 'n/a',
-    met: st && sj ? st.sustainedRate >= 25 * sj.sustainedRate && st.sustainedP99Ms < 100 : null,
+    met: st && sj ? rate >= 25 * sj.sustainedRate && p99 < 100 : null,
   });
 
   const sl = r.slow?.pairs.find((p) => p.server === 'tickwall');
