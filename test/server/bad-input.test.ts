@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { CloseCode, type ErrorMessage } from '../../codec/control.ts';
 import { MemoryBus } from '../../feeds/memory-bus.ts';
@@ -84,6 +85,33 @@ describe('bad input gets its documented reply and hurts nobody', () => {
     c.send(JSON.stringify({ op: 'subscribe', symbols: Array.from({ length: 200 }, (_, i) => `SYM${i}`) }));
     expect(await c.closed()).toBe(CloseCode.MESSAGE_TOO_BIG);
     expect(c.messages.some((m) => m.op === 'error' && m.code === 'MESSAGE_TOO_BIG')).toBe(true);
+    await bystanderStillServed();
+  });
+
+  it('sends no live frame after its close frame', async () => {
+    const c = await TestClient.connect(gw.wsUrl);
+    c.send({ op: 'subscribe', symbols: ['AAPL'], snapshot: false });
+    await c.message((m) => m.op === 'subscribed');
+    // What the server writes, byte for byte: a ws client drops anything after a close frame.
+    const sock = (c.ws as unknown as { _socket: Socket })._socket;
+    const chunks: Buffer[] = [];
+    sock.on('data', (d: Buffer) => chunks.push(d));
+    const feed = setInterval(() => pub.quote(1, 100), 1);
+    try {
+      await c.waitFor(() => c.frames.length >= 3, 3000, 'live frames');
+      c.send(JSON.stringify({ op: 'subscribe', symbols: Array.from({ length: 200 }, (_, i) => `SYM${i}`) }));
+      // Not reading, the client does not answer the close, so the connection stays open a while.
+      sock.pause();
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      clearInterval(feed);
+    }
+    sock.resume();
+    expect(await c.closed()).toBe(CloseCode.MESSAGE_TOO_BIG);
+    const opcodes = wsOpcodes(Buffer.concat(chunks));
+    expect(opcodes).toContain(0x2);
+    expect(opcodes.at(-1)).toBe(0x8);
+    expect(opcodes.filter((o) => o === 0x8)).toHaveLength(1);
     await bystanderStillServed();
   });
 
@@ -193,3 +221,24 @@ describe('upgrade security', () => {
     ok.close();
   });
 });
+
+/** Opcodes of the unmasked WebSocket frames (server to client) in `bytes`, in order. */
+function wsOpcodes(bytes: Buffer): number[] {
+  const out: number[] = [];
+  let at = 0;
+  while (at + 2 <= bytes.length) {
+    let len = bytes[at + 1]! & 0x7f;
+    let head = 2;
+    if (len === 126) {
+      len = bytes.readUInt16BE(at + 2);
+      head = 4;
+    } else if (len === 127) {
+      len = Number(bytes.readBigUInt64BE(at + 2));
+      head = 10;
+    }
+    if (at + head + len > bytes.length) break;
+    out.push(bytes[at]! & 0x0f);
+    at += head + len;
+  }
+  return out;
+}
