@@ -51,8 +51,8 @@ const MAX_TICKS_PER_BATCH = 16;
  */
 export class Flusher {
   /** Ticks per batch interval. */
-  readonly ticks: number;
-  readonly tickMs: number;
+  private readonly ticks: number;
+  private readonly tickMs: number;
   /** wheel[t % ticks]: connections due at tick t (entries whose dueTick moved are skipped). */
   private wheel: Connection[][];
   private spare: Connection[] = [];
@@ -146,7 +146,6 @@ export class Flusher {
         if (!conn.closed) this.flushOne(conn, nowMs, nowMs * 1000);
       }
     }
-    this.armed = 0;
   }
 
   private cancel(): void {
@@ -291,7 +290,7 @@ export class Flusher {
     stats.bytesSent += end;
     const socket = conn.socket;
     const idle = socket !== undefined && socket.writableLength === 0;
-    conn.congested = !sendBinary(conn.ws, socket, conn.congested, this.scratch, end);
+    conn.congested = !sendBinary(conn.ws, socket, conn.congested, !idle, this.scratch, end);
     // sendBinary wrote an idle socket straight from the scratch; if the kernel did not take the
     // frame whole, the socket keeps it: build the next frames elsewhere.
     if (idle && socket.writableLength !== 0) this.newScratch(this.scratch.length);

@@ -57,14 +57,15 @@ export class Router {
   add(conn: Connection, symbolId: number, slot: number): void {
     let t = this.topics.get(symbolId);
     if (t === undefined) {
+      const conns: Connection[] = [];
       const topic: Topic = {
         symbolId,
-        conns: [],
+        conns,
         slots: [],
         listener: () => {},
         lastSeq: 0,
         hasSeq: false,
-        log: new SymbolLog(this.flusher.baseUs),
+        log: new SymbolLog(this.flusher.baseUs, conns),
       };
       topic.listener = (bytes, off, len) => this.deliver(topic, bytes, off, len);
       this.topics.set(symbolId, topic);
@@ -73,7 +74,6 @@ export class Router {
     }
     conn.topicPos[slot] = t.conns.length;
     conn.logs[slot] = t.log;
-    t.log.subscribers++;
     conn.cursor[slot] = t.log.head;
     t.conns.push(conn);
     t.slots.push(slot);
@@ -88,7 +88,6 @@ export class Router {
     const i = conn.topicPos[slot]!;
     if (t.conns[i] !== conn || t.slots[i] !== slot) return;
     conn.logs[slot] = undefined;
-    t.log.subscribers--;
     const last = t.conns.length - 1;
     if (i !== last) {
       const moved = t.conns[last]!;

@@ -28,8 +28,6 @@ export class SymbolLog {
   start = 0;
   /** Position after the last record. */
   head = 0;
-  /** Sequence number of the last record. */
-  lastSeq = 0;
   /**
    * Subscribers that took everything and may no longer be due: the next record makes them due
    * (Flusher.arm), so a record visits only the subscribers that flushed since the last one, not
@@ -37,19 +35,21 @@ export class SymbolLog {
    */
   readonly idleConns: Connection[] = [];
   idleAll = false;
-  /** Subscribers, for bounding idleConns (kept by the router). */
-  subscribers = 0;
   /** Set by `copyTo`: records copied, the position reached, the last copied record's seq. */
   written = 0;
   reached = 0;
   reachedSeq = 0;
 
-  constructor(public baseUs: number) {}
+  /** `subscribers`: the router's list of this symbol's subscribers, which bounds idleConns. */
+  constructor(
+    public baseUs: number,
+    private readonly subscribers: readonly Connection[] = [],
+  ) {}
 
   /** Notes that `conn` took everything it had here and may no longer be due. */
   idle(conn: Connection): void {
     if (this.idleAll) return;
-    if (this.idleConns.length >= this.subscribers) {
+    if (this.idleConns.length >= this.subscribers.length) {
       this.idleAll = true;
       this.idleConns.length = 0;
     } else {
@@ -68,7 +68,6 @@ export class SymbolLog {
     const w = toWire(src, off, this.buf, at, this.baseUs);
     if (w < 0) return -1;
     this.head += w;
-    this.lastSeq = recordSeq(src, off);
     return 1;
   }
 

@@ -16,7 +16,9 @@ interface WsInternals {
  * of the per-frame cost that is not the system call itself. When `wsUsed` (ws sent something since
  * the last frame) and ws's sender is not idle, it goes through ws.send instead, so frames never
  * overtake ws's own messages; with compression off ws's sender never queues otherwise, and reading
- * its state touches cold objects every frame.
+ * its state touches cold objects every frame. `copy`: the socket still holds earlier data and
+ * would keep `buf` too, so the frame goes in a buffer of its own; otherwise it is written from
+ * `buf` itself, which the caller must not reuse while the socket still holds it.
  * Returns the socket write's result: false when the socket buffers more than its high-water mark,
  * or when the frame went through ws.send and nothing is known.
  */
@@ -24,6 +26,7 @@ export function sendBinary(
   ws: WebSocket,
   socket: Socket | undefined,
   wsUsed: boolean,
+  copy: boolean,
   buf: Buffer,
   len: number,
 ): boolean {
@@ -58,8 +61,7 @@ export function sendBinary(
   }
   // FIN + binary opcode; server frames are never masked.
   buf[start] = 0x82;
-  if (socket.writableLength !== 0) {
-    // Queued behind earlier data, the frame would be held by the socket: it gets its own copy.
+  if (copy) {
     const frame = Buffer.allocUnsafe(WS_HEADER_ROOM + len - start);
     buf.copy(frame, 0, start, WS_HEADER_ROOM + len);
     return socket.write(frame);
