@@ -217,14 +217,17 @@ export class Flusher {
     const ready = this.ready;
     let nReady = 0;
     let logBytes = 0;
+    const clear = !paused && outbox.allClear;
     for (let s = 0; s < logs.length; s++) {
       const log = logs[s];
       if (log === undefined) continue;
+      const from = cursor[s]!;
+      // A log with nothing new has had this connection idle since the flush that took its last
+      // record (only a record ends that), so only the others are told.
+      if (log.head === from) continue;
       // Whatever comes next for this symbol must make this connection due again.
       log.idle(conn);
-      const from = cursor[s]!;
-      if (log.head === from) continue;
-      if (paused || !outbox.isClear(s)) {
+      if (!clear && (paused || !outbox.isClear(s))) {
         log.pushTo(outbox, s, from);
         cursor[s] = log.head;
       } else {

@@ -68,6 +68,10 @@ export class Outbox {
   /** Live entries per slot. */
   private queued: Uint32Array;
   private noticeCount = 0;
+  /** Slots whose state is not 0 (see setState). */
+  private flagged = 0;
+  /** Slots with a max rate. */
+  private limited = 0;
   /** Records the last `flush` wrote. */
   written = 0;
   /** Time of a record the last `flush` left because it did not fit the base time; NaN when none. */
@@ -123,8 +127,16 @@ export class Outbox {
     this.lost[sub] = 0;
     this.resync[sub] = 0;
     this.symbolOf[sub] = symbolId;
-    this.state[sub] = holdForSnapshot ? HOLD : 0;
+    this.setState(sub, holdForSnapshot ? HOLD : 0);
     this.setRate(sub, maxRate);
+  }
+
+  /**
+   * True when every slot is clear (see isClear): the flusher then asks no slot, which spares it
+   * reading three arrays per subscription of every connection at every flush.
+   */
+  get allClear(): boolean {
+    return this.live === 0 && this.flagged === 0 && this.limited === 0;
   }
 
   /**
@@ -142,13 +154,22 @@ export class Outbox {
 
   /** Changes a slot's max rate (updates/s; 0 = unlimited). */
   setRate(sub: number, maxRate: number): void {
-    this.intervalUs[sub] = maxRate > 0 ? 1e6 / maxRate : 0;
+    const intervalUs = maxRate > 0 ? 1e6 / maxRate : 0;
+    if (intervalUs > 0 !== this.intervalUs[sub]! > 0) this.limited += intervalUs > 0 ? 1 : -1;
+    this.intervalUs[sub] = intervalUs;
     this.nextDueUs[sub] = 0;
+  }
+
+  /** Sets slot `sub`'s state bits, keeping count of the slots whose state is not 0. */
+  private setState(sub: number, bits: number): void {
+    const was = this.state[sub]!;
+    if ((was === 0) !== (bits === 0)) this.flagged += bits === 0 ? -1 : 1;
+    this.state[sub] = bits;
   }
 
   /** Holds the slot's live records back until `release` (a snapshot is being fetched). */
   hold(sub: number): void {
-    this.state[sub]! |= HOLD;
+    this.setState(sub, this.state[sub]! | HOLD);
   }
 
   /**
@@ -156,7 +177,7 @@ export class Outbox {
    * are dropped, the rest follow in order.
    */
   release(sub: number, hasSnapshot: boolean, lastSeq: number): void {
-    this.state[sub]! &= ~HOLD;
+    this.setState(sub, this.state[sub]! & ~HOLD);
     if (!hasSnapshot) return;
     this.lastSeq[sub] = lastSeq;
     let first = -1;
@@ -169,9 +190,9 @@ export class Outbox {
     // The snapshot resets the client's sequence: the first held record that follows it must carry
     // CONFLATED exactly when records between them were merged or dropped while held.
     const jump = first >= 0 ? first !== (lastSeq + 1) >>> 0 : this.lost[sub]! > 0;
-    if (jump) this.state[sub]! |= SKIP;
-    else this.state[sub]! &= ~SKIP;
-    if (first < 0) this.state[sub]! |= COVERED;
+    if (jump) this.setState(sub, this.state[sub]! | SKIP);
+    else this.setState(sub, this.state[sub]! & ~SKIP);
+    if (first < 0) this.setState(sub, this.state[sub]! | COVERED);
   }
 
   /** Frees slot `sub`: its pending records are discarded. */
@@ -181,7 +202,8 @@ export class Outbox {
     this.resync[sub] = 0;
     if (this.lost[sub]! > 0) this.noticeCount--;
     this.lost[sub] = 0;
-    this.state[sub] = 0;
+    this.setState(sub, 0);
+    this.setRate(sub, 0);
   }
 
   /** Asks the next flush to tell the client that records of this slot's symbol were lost upstream. */
@@ -196,7 +218,7 @@ export class Outbox {
   push(sub: number, src: Uint8Array, off: number, len: number): void {
     if ((this.state[sub]! & COVERED) !== 0) {
       if (((recordSeq(src, off) - this.lastSeq[sub]!) | 0) <= 0) return;
-      this.state[sub]! &= ~COVERED;
+      this.setState(sub, this.state[sub]! & ~COVERED);
     }
     const isTrade = src[off]! >> 4 === RecordType.TRADE;
     const limited = this.intervalUs[sub]! > 0;
@@ -204,7 +226,7 @@ export class Outbox {
       const prev = this.pendingMerge[sub]!;
       if (prev !== NONE) {
         this.kill(prev);
-        this.state[sub]! |= SKIP;
+        this.setState(sub, this.state[sub]! | SKIP);
         this.stats.conflated++;
       }
     } else if (limited) {
@@ -245,7 +267,7 @@ export class Outbox {
   private loseTrade(sub: number): void {
     if (this.lost[sub] === 0) this.noticeCount++;
     this.lost[sub] = this.lost[sub]! + 1;
-    this.state[sub]! |= SKIP;
+    this.setState(sub, this.state[sub]! | SKIP);
     this.stats.tradesDropped++;
   }
 
@@ -422,7 +444,7 @@ export class Outbox {
       const seq = this.seqAt(r);
       if ((this.state[sub]! & SKIP) !== 0) {
         out[pos] = out[pos]! | RecordFlag.CONFLATED;
-        this.state[sub]! &= ~SKIP;
+        this.setState(sub, this.state[sub]! & ~SKIP);
       }
       this.lastSeq[sub] = seq;
       this.queued[sub]!--;

@@ -178,6 +178,9 @@ export class Router {
         c.cursor[slot] = log.head;
         // Its deadline stands: records past a cursor always have their connection due.
         this.flusher.arm(c);
+        // Its flush finds nothing new here and so does not note it idle: the next record must
+        // still make it due.
+        log.idle(c);
       }
     }
     log.compact(log.head);

@@ -129,4 +129,23 @@ describe('batch clock', () => {
     const bases = new Set(c.frames.filter((f) => f.type === FrameType.LIVE).map((f) => f.baseTime));
     expect(bases.size).toBeGreaterThanOrEqual(3);
   });
+
+  it("still sends a symbol's next record after a base-time move spilled an old one from its log", async () => {
+    const { bus, pub } = await setup(200, 40);
+    const c = await subscriber('AAPL');
+    pub.quote(1, 100);
+    await c.waitFor(() => c.records().length === 1, 2000, 'the first quote');
+    // Within an interval of that flush, so it waits most of one; its time fits the current base by
+    // 1 ms and no later one, so the base-time move meanwhile spills it to the outbox.
+    const buf = new Uint8Array(QUOTE_SIZE);
+    const old = Date.now() * 1000 - 2 ** 31 + 1000;
+    encodeQuote(new DataView(buf.buffer), 0, 1, 2, old, 101, 102, 1, 1);
+    bus.publish(buf, 0, QUOTE_SIZE);
+    pub.skip(1, 1);
+    await c.waitFor(() => c.records().length === 2, 2000, 'the old quote');
+    await sleep(250);
+    pub.quote(1, 103);
+    await c.waitFor(() => c.records().length === 3, 1000, 'the quote after the spill');
+    expect(c.records().map((r) => r.time)[1]).toBe(old);
+  });
 });
