@@ -88,7 +88,24 @@ describe('bad input gets its documented reply and hurts nobody', () => {
     await bystanderStillServed();
   });
 
-  it('sends no live frame after its close frame', async () => {
+  const closers: [string, (c: TestClient) => void, number][] = [
+    [
+      'MESSAGE_TOO_BIG',
+      (c) =>
+        c.send(
+          JSON.stringify({ op: 'subscribe', symbols: Array.from({ length: 200 }, (_, i) => `SYM${i}`) }),
+        ),
+      CloseCode.MESSAGE_TOO_BIG,
+    ],
+    [
+      'RATE_LIMITED',
+      (c) => {
+        for (let i = 0; i < 40; i++) c.send({ op: 'ping', id: i });
+      },
+      CloseCode.POLICY_VIOLATION,
+    ],
+  ];
+  it.each(closers)('sends no live frame after its close frame (%s)', async (_name, trigger, code) => {
     const c = await TestClient.connect(gw.wsUrl);
     c.send({ op: 'subscribe', symbols: ['AAPL'], snapshot: false });
     await c.message((m) => m.op === 'subscribed');
@@ -99,7 +116,7 @@ describe('bad input gets its documented reply and hurts nobody', () => {
     const feed = setInterval(() => pub.quote(1, 100), 1);
     try {
       await c.waitFor(() => c.frames.length >= 3, 3000, 'live frames');
-      c.send(JSON.stringify({ op: 'subscribe', symbols: Array.from({ length: 200 }, (_, i) => `SYM${i}`) }));
+      trigger(c);
       // Not reading, the client does not answer the close, so the connection stays open a while.
       sock.pause();
       await new Promise((r) => setTimeout(r, 300));
@@ -107,7 +124,7 @@ describe('bad input gets its documented reply and hurts nobody', () => {
       clearInterval(feed);
     }
     sock.resume();
-    expect(await c.closed()).toBe(CloseCode.MESSAGE_TOO_BIG);
+    expect(await c.closed()).toBe(code);
     const opcodes = wsOpcodes(Buffer.concat(chunks));
     expect(opcodes).toContain(0x2);
     expect(opcodes.at(-1)).toBe(0x8);
