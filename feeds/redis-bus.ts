@@ -76,7 +76,7 @@ export interface RedisBusStats {
   historyFailures: number;
   /** Times the bus went from not ready to ready after having been ready. */
   recoveries: number;
-  /** Times Redis stopped answering PING within stallTimeoutMs while connected. */
+  /** Times a connection (command or subscriber) got no PING reply within stallTimeoutMs while connected. */
   stalls: number;
   /** Pub/sub flavour in use; null until the server version is known. */
   sharded: boolean | null;
@@ -124,6 +124,11 @@ export class RedisBus implements Bus {
     stalls: 0,
   };
   private readonly watchdog: RedisWatchdog;
+  /**
+   * The subscriber connection's own: it can go silent alone (a half-open connection, a proxy or
+   * NAT that dropped it), and then records stop while the command connection still answers.
+   */
+  private readonly subWatchdog: RedisWatchdog | undefined;
 
   /** Starts connecting at once; `ready` turns true (with a `status` event) when Redis answers. */
   constructor(private readonly options: RedisBusOptions) {
@@ -187,19 +192,25 @@ export class RedisBus implements Bus {
     // connect() rejects only when close() interrupts it; errors also reach the 'error' handlers.
     this.started = Promise.allSettled(starts);
     const stallMs = options.stallTimeoutMs ?? 3000;
-    this.watchdog = new RedisWatchdog(
-      () => this.cmd.ping(),
-      () => this.cmd.isReady,
-      { intervalMs: Math.max(10, Math.floor(stallMs / 3)), deadlineMs: stallMs },
-      (stalled) => {
-        if (stalled) {
-          this.counters.stalls++;
-          this.lastError = `${RedisBusErrorCode.STALLED}: no PING reply within ${stallMs} ms`;
-        }
-        this.recompute();
-      },
-    );
-    this.watchdog.start();
+    const watch = (name: string, client: Client): RedisWatchdog => {
+      const dog = new RedisWatchdog(
+        () => client.ping(),
+        () => client.isReady,
+        { intervalMs: Math.max(10, Math.floor(stallMs / 3)), deadlineMs: stallMs },
+        (stalled) => {
+          if (stalled) {
+            this.counters.stalls++;
+            this.lastError = `${RedisBusErrorCode.STALLED}: no PING reply on the ${name} connection within ${stallMs} ms`;
+          }
+          this.recompute();
+        },
+      );
+      dog.start();
+      return dog;
+    };
+    this.watchdog = watch('command', this.cmd);
+    // node-redis (v5 on) takes PING on a subscribed RESP2 connection and resolves it with the pong.
+    this.subWatchdog = this.sub === undefined ? undefined : watch('subscriber', this.sub);
   }
 
   /** True while records can flow: connections up, server version known, subscriptions restored. */
@@ -306,6 +317,7 @@ export class RedisBus implements Bus {
     this.closed = true;
     this.isReady = false;
     this.watchdog.stop();
+    this.subWatchdog?.stop();
     clearTimeout(this.retryTimer);
     this.subs?.stop();
     this.listeners.clear();
@@ -448,7 +460,10 @@ export class RedisBus implements Bus {
   /** Derives `ready` from the connections and emits status / resync on transitions. */
   private recompute(): void {
     if (this.closed) return;
-    const next = this.isCommandUsable() && (this.sub === undefined || (this.sub.isReady && this.subRestored));
+    const next =
+      this.isCommandUsable() &&
+      (this.sub === undefined ||
+        (this.sub.isReady && this.subRestored && this.subWatchdog?.stalled !== true));
     if (next === this.isReady) return;
     this.isReady = next;
     if (!next) {

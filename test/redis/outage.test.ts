@@ -1,4 +1,5 @@
 /** RedisBus through a Redis outage: status false -> true, resync, resubscription, bounded publisher. */
+import { createServer, connect, type Socket } from 'node:net';
 import { createClient } from 'redis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectRedisBus, RedisBus, type ConnectRedisBusOptions } from '../../feeds/redis-bus.ts';
@@ -46,6 +47,56 @@ async function shardSubscribers(url: string, symbolId: number): Promise<number> 
   } finally {
     c.destroy();
   }
+}
+
+/**
+ * A TCP relay to Redis that can go silent on the connections whose client named itself `name`
+ * (CLIENT SETNAME, sent by node-redis on connect), as a half-open connection or a NAT that dropped
+ * it would: bytes stop both ways, nothing closes. Thawing delivers what was held.
+ */
+async function relay(
+  redisPort: number,
+  name: string,
+): Promise<{ url: string; freeze: () => void; thaw: () => void }> {
+  const sockets: Socket[] = [];
+  const held: { to: Socket; data: Buffer }[] = [];
+  let frozen = false;
+  const server = createServer((client) => {
+    const upstream = connect(redisPort, '127.0.0.1');
+    sockets.push(client, upstream);
+    let named = false;
+    const pass = (to: Socket, data: Buffer): void => {
+      if (frozen && named) held.push({ to, data });
+      else to.write(data);
+    };
+    client.on('data', (d: Buffer) => {
+      if (!named && d.includes(name)) named = true;
+      pass(upstream, d);
+    });
+    upstream.on('data', (d: Buffer) => pass(client, d));
+    const end = (): void => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  cleanups.push(async () => {
+    for (const sk of sockets) sk.destroy();
+    await new Promise((r) => server.close(r));
+  });
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    freeze: () => {
+      frozen = true;
+    },
+    thaw: () => {
+      frozen = false;
+      for (const h of held.splice(0)) h.to.write(h.data);
+    },
+  };
 }
 
 describe('RedisBus outage', () => {
@@ -136,7 +187,8 @@ describe('RedisBus outage', () => {
     await waitFor(() => !bus.ready, 5000, 'stall detected');
     // Detected by the PING deadline (600 ms, checked every 200 ms), not by a socket error: none comes.
     expect(Date.now() - frozenAt).toBeLessThan(2500);
-    expect(bus.stats().stalls).toBe(1);
+    // One per connection: the command and the subscriber connection each miss their deadline.
+    await waitFor(() => bus.stats().stalls === 2, 2000, 'both connections stalled');
     const dropped = bus.stats().dropped;
     bus.publish(trade(7, 1), 0, 32);
     expect(bus.stats().dropped).toBe(dropped + 1);
@@ -144,7 +196,36 @@ describe('RedisBus outage', () => {
     await waitFor(() => bus.ready, 5000, 'answering again');
     expect(t.statuses).toEqual([false, true]);
     await waitFor(() => t.resyncs() === 1, 2000, 'resync');
+    expect(bus.stats().stalls).toBe(2);
+  });
+
+  it('reports a subscriber connection gone silent on its own as stalled, then resyncs and delivers again', async () => {
+    const server = await startServer();
+    const r = await relay(server.port, 'tickwall-bus-sub');
+    const bus = await connectRedisBus(r.url, { ...options('subscriber'), stallTimeoutMs: 600 });
+    const pub = await connectRedisBus(server.url, options('publisher'));
+    cleanups.push(() => pub.close());
+    const t = track(bus);
+    const got = collector();
+    bus.subscribe(9, got.fn);
+    await waitFor(() => bus.ready, 5000, 'ready');
+    let seq = 0;
+    const feed = setInterval(() => pub.publish(trade(9, ++seq), 0, 32), 20);
+    cleanups.push(async () => clearInterval(feed));
+    await waitFor(() => got.records.length >= 3, 5000, 'records before the freeze');
+    r.freeze();
+    cleanups.push(async () => r.thaw());
+    const frozenAt = Date.now();
+    // The command connection still answers its PINGs: only the subscriber's own deadline can tell.
+    await waitFor(() => !bus.ready, 5000, 'subscriber stall detected');
+    expect(Date.now() - frozenAt).toBeLessThan(2500);
     expect(bus.stats().stalls).toBe(1);
+    const seen = got.records.length;
+    r.thaw();
+    await waitFor(() => bus.ready, 5000, 'answering again');
+    expect(t.statuses).toEqual([false, true]);
+    await waitFor(() => t.resyncs() === 1, 2000, 'resync');
+    await waitFor(() => got.records.length >= seen + 5, 5000, 'records after the thaw');
   });
 
   it('caps the in-flight queue instead of growing memory when Redis stalls', async () => {
