@@ -256,7 +256,7 @@ export class Flusher {
       let from = cursor[s]!;
       let sent = false;
       while (from < log.head) {
-        pos = log.copyTo(from, frame, pos, frame.length, MAX_RECORDS_PER_FRAME - count);
+        pos = log.copyTo(from, frame, this.view, pos, frame.length, MAX_RECORDS_PER_FRAME - count);
         count += log.written;
         from = log.reached;
         if (log.written > 0) sent = true;

@@ -24,6 +24,8 @@ const busScratch = new Uint8Array(MAX_RECORD_SIZE);
 export class SymbolLog {
   /** Wire records back to back (a Buffer for its native, allocation-free copy). */
   buf: Buffer = Buffer.allocUnsafeSlow(INITIAL_BYTES);
+  /** Over `buf`: short runs are copied four bytes at a time, several times faster than byte by byte. */
+  private view = viewOf(this.buf);
   /** Position of `buf[0]`. */
   start = 0;
   /** Position after the last record. */
@@ -85,6 +87,7 @@ export class SymbolLog {
       const next = Buffer.allocUnsafeSlow(cap);
       this.buf.copy(next, 0, drop, drop + used);
       this.buf = next;
+      this.view = viewOf(next);
     } else {
       this.buf.copyWithin(0, drop, drop + used);
     }
@@ -107,15 +110,23 @@ export class SymbolLog {
     const next = Buffer.allocUnsafeSlow(cap);
     this.buf.copy(next, 0, 0, used);
     this.buf = next;
+    this.view = viewOf(next);
     return true;
   }
 
   /**
-   * Copies the records from position `from` on into `out` at `pos`, while they fit before `end`
-   * and fewer than `maxCount` are copied. Returns the end position; `written`, `reached` and
-   * `reachedSeq` tell where it stopped.
+   * Copies the records from position `from` on into `out` (`outView` over the same bytes) at
+   * `pos`, while they fit before `end` and fewer than `maxCount` are copied. Returns the end
+   * position; `written`, `reached` and `reachedSeq` tell where it stopped.
    */
-  copyTo(from: number, out: Uint8Array, pos: number, end: number, maxCount: number): number {
+  copyTo(
+    from: number,
+    out: Uint8Array,
+    outView: DataView,
+    pos: number,
+    end: number,
+    maxCount: number,
+  ): number {
     const b = this.buf;
     const first = from - this.start;
     const stop = Math.min(this.head - this.start, first + (end - pos));
@@ -130,8 +141,15 @@ export class SymbolLog {
       n++;
     }
     const bytes = off - first;
-    if (bytes <= 128) for (let k = 0; k < bytes; k++) out[pos + k] = b[first + k]!;
-    else b.copy(out, pos, first, off);
+    if (bytes <= 128) {
+      // A native copy costs about as much as 128 bytes copied here; most runs are one or two records.
+      const v = this.view;
+      let k = 0;
+      for (; k + 4 <= bytes; k += 4) outView.setUint32(pos + k, v.getUint32(first + k, true), true);
+      for (; k < bytes; k++) out[pos + k] = b[first + k]!;
+    } else {
+      b.copy(out, pos, first, off);
+    }
     this.written = n;
     this.reached = off + this.start;
     if (last >= 0) this.reachedSeq = recordSeq(b, last);
@@ -171,4 +189,8 @@ export class SymbolLog {
   get capacityBytes(): number {
     return this.buf.length;
   }
+}
+
+function viewOf(buf: Buffer): DataView {
+  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 }
