@@ -155,7 +155,9 @@ export class Outbox {
   /** Changes a slot's max rate (updates/s; 0 = unlimited). */
   setRate(sub: number, maxRate: number): void {
     const intervalUs = maxRate > 0 ? 1e6 / maxRate : 0;
-    if (intervalUs > 0 !== this.intervalUs[sub]! > 0) this.limited += intervalUs > 0 ? 1 : -1;
+    const was = this.intervalUs[sub]! > 0;
+    const now = intervalUs > 0;
+    if (was !== now) this.limited += now ? 1 : -1;
     this.intervalUs[sub] = intervalUs;
     this.nextDueUs[sub] = 0;
   }
