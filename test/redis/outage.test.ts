@@ -199,34 +199,40 @@ describe('RedisBus outage', () => {
     expect(bus.stats().stalls).toBe(2);
   });
 
-  it('reports a subscriber connection gone silent on its own as stalled, then resyncs and delivers again', async () => {
-    const server = await startServer();
-    const r = await relay(server.port, 'tickwall-bus-sub');
-    const bus = await connectRedisBus(r.url, { ...options('subscriber'), stallTimeoutMs: 600 });
-    const pub = await connectRedisBus(server.url, options('publisher'));
-    cleanups.push(() => pub.close());
-    const t = track(bus);
-    const got = collector();
-    bus.subscribe(9, got.fn);
-    await waitFor(() => bus.ready, 5000, 'ready');
-    let seq = 0;
-    const feed = setInterval(() => pub.publish(trade(9, ++seq), 0, 32), 20);
-    cleanups.push(async () => clearInterval(feed));
-    await waitFor(() => got.records.length >= 3, 5000, 'records before the freeze');
-    r.freeze();
-    cleanups.push(async () => r.thaw());
-    const frozenAt = Date.now();
-    // The command connection still answers its PINGs: only the subscriber's own deadline can tell.
-    await waitFor(() => !bus.ready, 5000, 'subscriber stall detected');
-    expect(Date.now() - frozenAt).toBeLessThan(2500);
-    expect(bus.stats().stalls).toBe(1);
-    const seen = got.records.length;
-    r.thaw();
-    await waitFor(() => bus.ready, 5000, 'answering again');
-    expect(t.statuses).toEqual([false, true]);
-    await waitFor(() => t.resyncs() === 1, 2000, 'resync');
-    await waitFor(() => got.records.length >= seen + 5, 5000, 'records after the thaw');
-  });
+  it.each([
+    ['sharded', true],
+    ['plain', false],
+  ])(
+    'reports a %s subscriber connection gone silent on its own as stalled, then resyncs and delivers again',
+    async (_name, sharded) => {
+      const server = await startServer();
+      const r = await relay(server.port, 'tickwall-bus-sub');
+      const bus = await connectRedisBus(r.url, { ...options('subscriber'), stallTimeoutMs: 600, sharded });
+      const pub = await connectRedisBus(server.url, { ...options('publisher'), sharded });
+      cleanups.push(() => pub.close());
+      const t = track(bus);
+      const got = collector();
+      bus.subscribe(9, got.fn);
+      await waitFor(() => bus.ready, 5000, 'ready');
+      let seq = 0;
+      const feed = setInterval(() => pub.publish(trade(9, ++seq), 0, 32), 20);
+      cleanups.push(async () => clearInterval(feed));
+      await waitFor(() => got.records.length >= 3, 5000, 'records before the freeze');
+      r.freeze();
+      cleanups.push(async () => r.thaw());
+      const frozenAt = Date.now();
+      // The command connection still answers its PINGs: only the subscriber's own deadline can tell.
+      await waitFor(() => !bus.ready, 5000, 'subscriber stall detected');
+      expect(Date.now() - frozenAt).toBeLessThan(2500);
+      expect(bus.stats().stalls).toBe(1);
+      const seen = got.records.length;
+      r.thaw();
+      await waitFor(() => bus.ready, 5000, 'answering again');
+      expect(t.statuses).toEqual([false, true]);
+      await waitFor(() => t.resyncs() === 1, 2000, 'resync');
+      await waitFor(() => got.records.length >= seen + 5, 5000, 'records after the thaw');
+    },
+  );
 
   it('caps the in-flight queue instead of growing memory when Redis stalls', async () => {
     const server = await startServer();
