@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FRAME_HEADER_SIZE, QUOTE_SIZE, TRADE_SIZE } from '../../codec/constants.ts';
 import { encodeQuote, encodeTrade } from '../../codec/records.ts';
-import { Outbox, type OutboxStats } from '../../server/outbox.ts';
+import { Outbox } from '../../server/outbox.ts';
+import { outboxStats } from '../helpers/outbox.ts';
 
 const SLOTS = 3;
 const NOW = 1_700_000_000_000_000;
@@ -34,14 +35,7 @@ describe('Outbox', () => {
   it('says all slots are clear exactly when each slot says so, whatever happened to them', () => {
     fc.assert(
       fc.property(fc.array(op, { minLength: 10, maxLength: 80, size: 'max' }), (ops) => {
-        const stats: OutboxStats = {
-          recordsSent: 0,
-          framesSent: 0,
-          bytesSent: 0,
-          conflated: 0,
-          tradesDropped: 0,
-        };
-        const outbox = new Outbox(16, stats);
+        const outbox = new Outbox(16, outboxStats());
         for (let s = 0; s < SLOTS; s++) outbox.openSlot(s, s + 1, 0, false);
         const record = new Uint8Array(64);
         const view = new DataView(record.buffer);

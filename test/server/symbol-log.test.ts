@@ -13,7 +13,8 @@ import { encodeQuote } from '../../codec/records.ts';
 import { toWire } from '../../codec/wire.ts';
 import { writeFrameHeader } from '../../codec/writer.ts';
 import { FrameType } from '../../codec/constants.ts';
-import { Outbox, type OutboxStats } from '../../server/outbox.ts';
+import { Outbox } from '../../server/outbox.ts';
+import { outboxStats } from '../helpers/outbox.ts';
 import { MAX_LOG_BYTES, SymbolLog } from '../../server/symbol-log.ts';
 
 const NOW = 1_700_000_000_000_123;
@@ -127,14 +128,7 @@ describe('SymbolLog', () => {
   });
 
   it('hands records to an outbox in bus form, with their absolute times', () => {
-    const stats: OutboxStats = {
-      recordsSent: 0,
-      framesSent: 0,
-      bytesSent: 0,
-      conflated: 0,
-      tradesDropped: 0,
-    };
-    const outbox = new Outbox(16, stats);
+    const outbox = new Outbox(16, outboxStats());
     outbox.openSlot(0, 1, 0, false);
     const log = new SymbolLog(NOW);
     append(log, 1);
