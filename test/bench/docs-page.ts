@@ -68,6 +68,10 @@ Raw results: \`${jsonPath}\`.
   connection has carried data once.
 - Every scenario starts a fresh server, connects and subscribes every client, warms up, then
   measures; traffic stays on 127.0.0.1 and every run stops by itself.
+- **Fan-out rounds**: one 20 s window is not enough on a shared machine (tickwall's CPU per record
+  moved between 2.3 and 3.0 µs across single runs on one day). The fan-out scenario runs in
+  rounds, each measuring tickwall, JSON/ws and Socket.IO in turn, and its table and targets use
+  each server's median round by CPU per record; every round is listed under the table.
 - **Other work on the cores**: the machine may be shared. For every window the bench reads
   \`/proc/stat\` and reports the CPU share of each pinned core that neither the server nor the load
   process used, and the server's involuntary context switches. Latency tails of runs with much

@@ -55,7 +55,7 @@ function fanoutTable(r: BenchResult): Table | null {
     }),
   ]);
   const p = f.params;
-  return {
+  const table: Table = {
     title: `1. Fan-out: 100 symbols x ${p.rate} updates/s, ${p.clients} clients x ${p.symbols} symbols (${n(f.offeredPerSec)} deliveries/s offered), ${p.duration} s window after ${p.warmup} s warm-up`,
     head: [
       'metric',
@@ -64,6 +64,18 @@ function fanoutTable(r: BenchResult): Table | null {
     ],
     rows,
   };
+  const rounds = f.rounds ?? [];
+  if (rounds.length > 1) {
+    const each = servers.map((s) => {
+      const runs = rounds.map((r) => r.find((m) => m.server === s));
+      const cells = runs.map((m) =>
+        m === undefined ? 'n/a' : `${n(m.cpuPerRecordUs, 2)} (${n(m.load.normal.latency.p99, 1)})`,
+      );
+      return `${LABEL[s] ?? s} ${cells.join(', ')}`;
+    });
+    table.note = `${rounds.length} rounds, each running every server in turn; the columns above are each server's median round by CPU per record. CPU µs/record (p99 ms) per round, in the order run: ${each.join('; ')}.`;
+  }
+  return table;
 }
 
 function sweepTables(r: BenchResult): Table[] {
