@@ -104,6 +104,16 @@ export interface HelloMessage {
   /** Size in bytes of every record type this server may send, so unknown types can be skipped. */
   recordSizes: Record<string, number>;
   defaultHistory: number;
+  /**
+   * Whether the gateway's feed path (its bus) is up. While false, records may be missing or late:
+   * show every symbol as stale. Changes arrive as `upstream` messages. Absent from older gateways.
+   */
+  upstream?: boolean;
+}
+/** The gateway's feed path went down (`ready` false) or came back (true); see HelloMessage.upstream. */
+export interface UpstreamMessage {
+  op: 'upstream';
+  ready: boolean;
 }
 export interface SubscribedMessage {
   op: 'subscribed';
@@ -139,7 +149,13 @@ export interface ErrorMessage {
   symbols?: string[];
 }
 export type ServerMessage =
-  HelloMessage | SubscribedMessage | UnsubscribedMessage | CatalogueMessage | PongMessage | ErrorMessage;
+  | HelloMessage
+  | SubscribedMessage
+  | UnsubscribedMessage
+  | CatalogueMessage
+  | PongMessage
+  | ErrorMessage
+  | UpstreamMessage;
 
 export const SYMBOL_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:/-]{0,31}$';
 /** Hard cap on array lengths in one message, whatever the configured symbol limit. */

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { CatalogueEntry } from '../codec/catalogue.ts';
-import { CloseCode } from '../codec/control.ts';
+import { CloseCode, type UpstreamMessage } from '../codec/control.ts';
 import type { Bus } from '../feeds/bus.ts';
 import { createBus } from './bus-factory.ts';
 import { CatalogueIndex } from './catalogue-index.ts';
@@ -147,7 +147,13 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const heartbeat = new Heartbeat(connections, config.heartbeatMs, stats, (conn) =>
     log.info({ conn: conn.id, ip: conn.ip }, 'heartbeat timeout: terminating'),
   );
-  bus.on('status', (ready) => log.warn({ ready }, ready ? 'bus ready' : 'bus down'));
+  bus.on('status', (ready) => {
+    log.warn({ ready }, ready ? 'bus ready' : 'bus down');
+    // Every client learns at once, so a wall display shows its numbers as stale within the bus's
+    // stall deadline instead of after its own silence threshold.
+    const text = JSON.stringify({ op: 'upstream', ready } satisfies UpstreamMessage);
+    for (const conn of connections) conn.sendText(text);
+  });
 
   await app.register(websocket, {
     // ws refuses only gross oversize (4x); messages between the two limits get a MESSAGE_TOO_BIG reply before the 1009.

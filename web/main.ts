@@ -8,6 +8,7 @@ import { StreamClient } from './stream/index.ts';
 const client = new StreamClient({ history: 1000 });
 client.on('data', () => scheduler.request());
 client.on('state', () => scheduler.request());
+client.on('upstream', () => scheduler.request());
 client.on('version-change', () => {
   // A wall screen must run the code the gateway serves; a trader's desk is told (status bar) instead.
   if (isKiosk(location.search)) location.reload();

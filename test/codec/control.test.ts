@@ -279,14 +279,17 @@ describe('parseClientMessage never throws', () => {
 
 describe('docs/protocol.md covers the control protocol', () => {
   const doc = loadProtocolDoc();
-  const serverOps: ServerMessage['op'][] = [
-    'hello',
-    'subscribed',
-    'unsubscribed',
-    'catalogue',
-    'pong',
-    'error',
-  ];
+  // A Record over the union, so a server message added to the codec fails to compile until listed.
+  const serverOpSet: Record<ServerMessage['op'], true> = {
+    hello: true,
+    subscribed: true,
+    unsubscribed: true,
+    catalogue: true,
+    pong: true,
+    error: true,
+    upstream: true,
+  };
+  const serverOps = Object.keys(serverOpSet);
 
   it.each(Object.values(ErrorCode))('documents error code %s in the error code table', (code) => {
     expect(doc).toMatch(new RegExp(`^\\| \`${code}\` +\\|`, 'm'));
@@ -330,6 +333,7 @@ describe('docs/protocol.md covers the control protocol', () => {
     };
     expect(Object.keys(hello.limits).sort()).toEqual(Object.keys(limits).sort());
     for (const key of Object.keys(limits)) expect(doc).toContain(`\`limits.${key}\``);
+    expect(hello.upstream).toBe(true);
   });
 
   it('carries the exact client JSON schemas', () => {

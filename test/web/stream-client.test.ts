@@ -15,6 +15,7 @@ import {
   Side,
 } from '../../codec/index.ts';
 import type { CatalogueEntry, ClientMessage, HelloMessage } from '../../codec/index.ts';
+import { freshness } from '../../web/app/staleness.ts';
 import { StreamClient, T_SIDE, T_SIZE, type SocketLike } from '../../web/stream/index.ts';
 
 const CATALOGUE: CatalogueEntry[] = [
@@ -67,6 +68,8 @@ class FakeServer {
   readonly received: ClientMessage[] = [];
   sockets: WebSocket[] = [];
   version = '1.0.0';
+  /** hello.upstream; undefined leaves the field out, as gateways before it did. */
+  upstream: boolean | undefined = undefined;
   answerPings = true;
   /** Ends every snapshot subscribe at once with an empty SNAPSHOT_END frame. */
   autoEnd = false;
@@ -76,7 +79,7 @@ class FakeServer {
     this.wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     this.wss.on('connection', (ws) => {
       this.sockets.push(ws);
-      ws.send(JSON.stringify(hello(this.version)));
+      ws.send(JSON.stringify({ ...hello(this.version), upstream: this.upstream }));
       ws.on('message', (data) => {
         const msg = JSON.parse(data.toString()) as ClientMessage;
         this.received.push(msg);
@@ -268,5 +271,35 @@ describe('StreamClient', () => {
     server.ws.close(1001);
     await until(() => changes.length === 1, 3000);
     expect(changes).toEqual(['1.0.0->2.0.0']);
+  });
+
+  it('shows every symbol as stale while the gateway reports its feed path down, from a message or hello', async () => {
+    await connected({ backoff: { baseMs: 50, capMs: 100 } });
+    server.frame(
+      FrameType.SNAPSHOT,
+      (w) => w.quote(1, 10, now(), 10000, 10002, 5, 5),
+      FrameFlag.SNAPSHOT_END,
+    );
+    await until(() => client.get('AAA')?.lastSeq === 10);
+    expect(client.upstreamReady).toBe(true);
+    expect(freshness(client, 'AAA', 10_000)).toMatchObject({ stale: false, why: '' });
+    const events: boolean[] = [];
+    client.on('upstream', (ready) => events.push(ready));
+
+    server.ws.send(JSON.stringify({ op: 'upstream', ready: false }));
+    await until(() => !client.upstreamReady);
+    // Fresh by age, yet not live: nothing vouches for it.
+    expect(freshness(client, 'AAA', 10_000)).toMatchObject({ stale: true, why: 'feed down' });
+    server.ws.send(JSON.stringify({ op: 'upstream', ready: true }));
+    await until(() => client.upstreamReady);
+    expect(freshness(client, 'AAA', 10_000)).toMatchObject({ stale: false, why: '' });
+    expect(events).toEqual([false, true]);
+
+    // A gateway whose feed path is down at connect says so in hello.
+    server.upstream = false;
+    server.ws.close(1001);
+    await until(() => client.state.kind === 'open' && client.hello !== null && !client.upstreamReady);
+    expect(freshness(client, 'AAA', 10_000)).toMatchObject({ stale: true, why: 'feed down' });
+    expect(events).toEqual([false, true, false]);
   });
 });

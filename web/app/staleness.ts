@@ -6,17 +6,19 @@ export const DEFAULT_STALE_MS = 10_000;
 export interface Freshness {
   stale: boolean;
   ageMs: number;
-  /** Why it is not live, for the badge: "no data", "disconnected", or "" when live. */
+  /** Why it is not live, for the badge: "no data", "disconnected", "feed down", "stale", or "" when live. */
   why: string;
 }
 
 /**
- * Whether a symbol may be shown as live. Anything is stale while the link is down, whatever its
- * age: a wall screen must never present numbers it cannot vouch for.
+ * Whether a symbol may be shown as live. Anything is stale while the link is down, or while the
+ * gateway reports its own feed path down, whatever its age: a wall screen must never present
+ * numbers it cannot vouch for.
  */
 export function freshness(client: StreamClient, symbol: string, staleMs: number): Freshness {
   const ageMs = client.ageMs(symbol);
   if (client.state.kind !== 'open') return { stale: true, ageMs, why: 'disconnected' };
+  if (!client.upstreamReady) return { stale: true, ageMs, why: 'feed down' };
   if (!Number.isFinite(ageMs)) return { stale: true, ageMs, why: 'no data' };
   if (ageMs > staleMs) return { stale: true, ageMs, why: 'stale' };
   return { stale: false, ageMs, why: '' };

@@ -36,6 +36,7 @@ export class StatusBar extends LitElement {
       <span class=${age > SILENT_MS ? 'silent' : ''}
         >Last update <strong class="last-age">${formatAge(age)}</strong> ago</span
       >
+      ${c.upstreamReady || state.kind !== 'open' ? '' : html`<span class="silent" data-testid="feed-down">Feed down at the gateway</span>`}
       <span class="spacer"></span>
       ${
         c.newVersion !== null

@@ -9,6 +9,7 @@ import type { StreamClient } from '../stream/index.ts';
 export function staleLabel(f: Freshness): string {
   if (f.why === 'no data') return 'NO DATA';
   if (f.why === 'disconnected') return `DISCONNECTED · ${formatAge(f.ageMs)} old`;
+  if (f.why === 'feed down') return `FEED DOWN · ${formatAge(f.ageMs)} old`;
   return `STALE · ${formatAge(f.ageMs)} old`;
 }
 

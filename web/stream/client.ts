@@ -68,6 +68,8 @@ export interface StreamEvents {
   /** The gateway now runs another release than the one this page first met. */
   'version-change': (first: string, now: string) => void;
   rtt: (ms: number) => void;
+  /** The gateway's feed path went down (false) or came back (true). */
+  upstream: (ready: boolean) => void;
 }
 
 const SNAPSHOT_TIMEOUT_MS = 15_000;
@@ -105,6 +107,11 @@ export class StreamClient extends Emitter<StreamEvents> {
   lastMessageMs = 0;
   /** The gateway's version when it differs from the one first seen (a new release is deployed). */
   newVersion: string | null = null;
+  /**
+   * False while the gateway reports its feed path down (hello, then `upstream` messages): what
+   * the client holds may be stale even though the link is open.
+   */
+  upstreamReady = true;
 
   private readonly opts: Required<Omit<StreamClientOptions, 'url'>>;
   private readonly reader = new FrameReader();
@@ -462,6 +469,9 @@ export class StreamClient extends Emitter<StreamEvents> {
           this.emit('rtt', rtt);
         }
         break;
+      case 'upstream':
+        this.setUpstream(msg.ready === true);
+        break;
       case 'error':
         if (msg.symbols !== undefined && (msg.code === 'UNKNOWN_SYMBOL' || msg.code === 'TOO_MANY_SYMBOLS')) {
           for (const s of msg.symbols) this.rejectedSymbols.set(s, msg.code);
@@ -477,8 +487,17 @@ export class StreamClient extends Emitter<StreamEvents> {
     }
   }
 
+  private setUpstream(ready: boolean): void {
+    if (ready === this.upstreamReady) return;
+    this.upstreamReady = ready;
+    this.stateSerial++;
+    this.emit('upstream', ready);
+  }
+
   private onHello(hello: HelloMessage): void {
     this.hello = hello;
+    // A gateway that predates the field says nothing: its feed path counts as up.
+    this.setUpstream(hello.upstream !== false);
     this.attempt = 0;
     if (this.firstVersion === null) this.firstVersion = hello.version;
     else if (hello.version !== this.firstVersion) {
