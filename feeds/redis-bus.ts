@@ -49,7 +49,8 @@ export interface RedisBusOptions {
   subscribeWaitMs?: number;
   /**
    * A PING unanswered this long marks Redis stalled (not ready) until it answers again; PINGs go
-   * every third of it. Default 3000 ms; 0 turns the check off.
+   * every third of it, and a connection silent both ways for twice this long is closed and
+   * reconnected. Default 3000 ms; 0 turns both off.
    */
   stallTimeoutMs?: number;
   /** Receives one line per outage and per recovery. Default `console.warn`. */
@@ -85,6 +86,9 @@ export interface RedisBusStats {
 const EMPTY = new Uint8Array(0);
 /** A node-redis client as created here (string replies; `bin` views the same connection with Buffer replies). */
 type Client = ReturnType<typeof createClient>;
+
+/** How long close() waits for replies in flight before it drops a connection. */
+const CLOSE_WAIT_MS = 1000;
 
 /** Implements `Bus` over Redis pub/sub (sharded when available) plus capped per-symbol history lists. */
 export class RedisBus implements Bus {
@@ -150,6 +154,7 @@ export class RedisBus implements Bus {
     this.maxInFlight = options.maxInFlight ?? 50000;
     this.subscribeWaitMs = options.subscribeWaitMs ?? 2000;
     this.log = options.log ?? ((m) => console.warn(m));
+    const stallMs = options.stallTimeoutMs ?? 3000;
 
     const clientOptions = (name: string) => ({
       url: options.url,
@@ -162,6 +167,11 @@ export class RedisBus implements Bus {
       socket: {
         connectTimeout: options.connectTimeoutMs ?? 2000,
         reconnectStrategy: backoffStrategy(options.reconnect ?? { initialMs: 50, maxMs: 2000 }),
+        // A healthy connection carries a PING each way every stallMs / 3 (see RedisWatchdog, which
+        // sends no second PING while one is unanswered). One that has carried nothing for twice the
+        // stall deadline is dead (half-open, or dropped by a proxy or NAT): node-redis then closes
+        // it and reconnects, where TCP keepalive would take minutes. Off with stall detection.
+        ...(stallMs > 0 ? { socketTimeout: 2 * stallMs } : {}),
       },
     });
 
@@ -191,7 +201,6 @@ export class RedisBus implements Bus {
     }
     // connect() rejects only when close() interrupts it; errors also reach the 'error' handlers.
     this.started = Promise.allSettled(starts);
-    const stallMs = options.stallTimeoutMs ?? 3000;
     const watch = (name: string, client: Client): RedisWatchdog => {
       const dog = new RedisWatchdog(
         () => client.ping(),
@@ -321,12 +330,22 @@ export class RedisBus implements Bus {
     clearTimeout(this.retryTimer);
     this.subs?.stop();
     this.listeners.clear();
-    const clients = this.sub === undefined ? [this.cmd] : [this.cmd, this.sub];
-    // close() waits for replies already in flight; destroy() when the connection is down anyway.
+    const connections: [Client, RedisWatchdog | undefined][] = [[this.cmd, this.watchdog]];
+    if (this.sub !== undefined) connections.push([this.sub, this.subWatchdog]);
+    // close() waits for replies already in flight, so a connection that went silent would hold
+    // shutdown forever: destroy() one that is down or stalled at once, and any other after a bound.
     await Promise.allSettled(
-      clients.map(async (c) => {
-        if (c.isReady) await c.close();
-        else c.destroy();
+      connections.map(async ([c, dog]) => {
+        if (!c.isReady || dog?.stalled === true) {
+          c.destroy();
+          return;
+        }
+        const timer = setTimeout(() => c.destroy(), CLOSE_WAIT_MS);
+        try {
+          await c.close();
+        } finally {
+          clearTimeout(timer);
+        }
       }),
     );
     await this.started;

@@ -50,30 +50,28 @@ async function shardSubscribers(url: string, symbolId: number): Promise<number> 
 }
 
 /**
- * A TCP relay to Redis that can go silent on the connections whose client named itself `name`
- * (CLIENT SETNAME, sent by node-redis on connect), as a half-open connection or a NAT that dropped
- * it would: bytes stop both ways, nothing closes. Thawing delivers what was held.
+ * A TCP relay to Redis that can cut, silently, the connections whose client named itself `name`
+ * (CLIENT SETNAME, sent by node-redis on connect), as a NAT or proxy that dropped them would:
+ * bytes vanish both ways and nothing closes. Connections opened after the cut pass.
  */
 async function relay(
   redisPort: number,
   name: string,
-): Promise<{ url: string; freeze: () => void; thaw: () => void }> {
+): Promise<{ url: string; cut: () => void; named: () => number }> {
   const sockets: Socket[] = [];
-  const held: { to: Socket; data: Buffer }[] = [];
-  let frozen = false;
+  const pairs: { named: boolean; dead: boolean }[] = [];
   const server = createServer((client) => {
     const upstream = connect(redisPort, '127.0.0.1');
     sockets.push(client, upstream);
-    let named = false;
-    const pass = (to: Socket, data: Buffer): void => {
-      if (frozen && named) held.push({ to, data });
-      else to.write(data);
-    };
+    const pair = { named: false, dead: false };
+    pairs.push(pair);
     client.on('data', (d: Buffer) => {
-      if (!named && d.includes(name)) named = true;
-      pass(upstream, d);
+      if (!pair.named && d.includes(name)) pair.named = true;
+      if (!pair.dead) upstream.write(d);
     });
-    upstream.on('data', (d: Buffer) => pass(client, d));
+    upstream.on('data', (d: Buffer) => {
+      if (!pair.dead) client.write(d);
+    });
     const end = (): void => {
       client.destroy();
       upstream.destroy();
@@ -89,13 +87,10 @@ async function relay(
   });
   return {
     url: `redis://127.0.0.1:${port}`,
-    freeze: () => {
-      frozen = true;
+    cut: () => {
+      for (const p of pairs) if (p.named) p.dead = true;
     },
-    thaw: () => {
-      frozen = false;
-      for (const h of held.splice(0)) h.to.write(h.data);
-    },
+    named: () => pairs.filter((p) => p.named).length,
   };
 }
 
@@ -203,7 +198,7 @@ describe('RedisBus outage', () => {
     ['sharded', true],
     ['plain', false],
   ])(
-    'reports a %s subscriber connection gone silent on its own as stalled, then resyncs and delivers again',
+    'reports a %s subscriber connection gone silent on its own as stalled, replaces it, resyncs and delivers again',
     async (_name, sharded) => {
       const server = await startServer();
       const r = await relay(server.port, 'tickwall-bus-sub');
@@ -217,22 +212,41 @@ describe('RedisBus outage', () => {
       let seq = 0;
       const feed = setInterval(() => pub.publish(trade(9, ++seq), 0, 32), 20);
       cleanups.push(async () => clearInterval(feed));
-      await waitFor(() => got.records.length >= 3, 5000, 'records before the freeze');
-      r.freeze();
-      cleanups.push(async () => r.thaw());
-      const frozenAt = Date.now();
+      await waitFor(() => got.records.length >= 3, 5000, 'records before the cut');
+      expect(r.named()).toBe(1);
+      r.cut();
+      const cutAt = Date.now();
       // The command connection still answers its PINGs: only the subscriber's own deadline can tell.
       await waitFor(() => !bus.ready, 5000, 'subscriber stall detected');
-      expect(Date.now() - frozenAt).toBeLessThan(2500);
+      expect(Date.now() - cutAt).toBeLessThan(2500);
       expect(bus.stats().stalls).toBe(1);
       const seen = got.records.length;
-      r.thaw();
-      await waitFor(() => bus.ready, 5000, 'answering again');
+      // The cut connection never comes back: the bus must drop it and connect anew (after twice
+      // the stall deadline of silence), not wait minutes for TCP keepalive.
+      await waitFor(() => bus.ready, 6000, 'a new subscriber connection');
+      expect(r.named()).toBeGreaterThanOrEqual(2);
       expect(t.statuses).toEqual([false, true]);
       await waitFor(() => t.resyncs() === 1, 2000, 'resync');
-      await waitFor(() => got.records.length >= seen + 5, 5000, 'records after the thaw');
+      await waitFor(() => got.records.length >= seen + 5, 5000, 'records on the new connection');
     },
   );
+
+  it('closes after at most a one-second wait even when its connections went silent with a reply in flight', async () => {
+    const server = await startServer();
+    // Both connections (tickwall-bus and tickwall-bus-sub).
+    const r = await relay(server.port, 'tickwall-bus');
+    const bus = await connectRedisBus(r.url, { ...options('both'), stallTimeoutMs: 5000 });
+    bus.subscribe(9, () => {});
+    await waitFor(() => bus.ready, 5000, 'ready');
+    r.cut();
+    // Never answered, and well inside the stall deadline: nothing has noticed the cut yet.
+    const pending = bus.history(9, 10).catch((err: unknown) => err);
+    await new Promise((res) => setTimeout(res, 50));
+    const t0 = Date.now();
+    await bus.close();
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(await pending).toBeInstanceOf(Error);
+  });
 
   it('caps the in-flight queue instead of growing memory when Redis stalls', async () => {
     const server = await startServer();
