@@ -132,17 +132,7 @@ export class Router {
       return;
     }
     // Only the subscribers that flushed since the last record can be idle; the rest are due already.
-    const log = t.log;
-    if (log.idleAll) {
-      log.idleAll = false;
-      log.idleConns.length = 0;
-      const conns = t.conns;
-      for (let i = 0; i < conns.length; i++) this.flusher.arm(conns[i]!);
-    } else if (log.idleConns.length > 0) {
-      const idle = log.idleConns;
-      for (let i = 0; i < idle.length; i++) this.flusher.arm(idle[i]!);
-      idle.length = 0;
-    }
+    t.log.wakeIdle(this.flusher);
   }
 
   /**

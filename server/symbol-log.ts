@@ -2,6 +2,7 @@ import { MAX_RECORD_SIZE } from '../codec/constants.ts';
 import { recordSeq } from '../codec/records.ts';
 import { fromWire, rebaseWire, toWire } from '../codec/wire.ts';
 import type { Connection } from './connection.ts';
+import type { Flusher } from './flusher.ts';
 import type { Outbox } from './outbox.ts';
 
 /** Most bytes one symbol's log holds; past it, subscribers still behind spill into their outboxes. */
@@ -35,8 +36,8 @@ export class SymbolLog {
    * (Flusher.arm), so a record visits only the subscribers that flushed since the last one, not
    * all of them. `idleAll` stands for every subscriber once the list would outgrow them.
    */
-  readonly idleConns: Connection[] = [];
-  idleAll = false;
+  private readonly idleConns: Connection[] = [];
+  private idleAll = false;
   /** Set by `copyTo`: records copied, the position reached, the last copied record's seq. */
   written = 0;
   reached = 0;
@@ -56,6 +57,20 @@ export class SymbolLog {
       this.idleConns.length = 0;
     } else {
       this.idleConns.push(conn);
+    }
+  }
+
+  /** A record was appended: makes due (Flusher.arm) the subscribers idle here, and forgets them. */
+  wakeIdle(flusher: Flusher): void {
+    if (this.idleAll) {
+      this.idleAll = false;
+      this.idleConns.length = 0;
+      const conns = this.subscribers;
+      for (let i = 0; i < conns.length; i++) flusher.arm(conns[i]!);
+    } else if (this.idleConns.length > 0) {
+      const idle = this.idleConns;
+      for (let i = 0; i < idle.length; i++) flusher.arm(idle[i]!);
+      idle.length = 0;
     }
   }
 
