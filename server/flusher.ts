@@ -134,18 +134,10 @@ export class Flusher {
   /** Flushes every connection that is due, whenever (used on shutdown). */
   flushNow(): void {
     this.cancel();
+    // Every due tick lies within one turn of the wheel from the open one.
+    const first = this.openTick;
     const nowMs = Date.now();
-    for (let i = 0; i < this.ticks; i++) {
-      const list = this.wheel[i]!;
-      this.wheel[i] = [];
-      for (let k = 0; k < list.length; k++) {
-        const conn = list[k]!;
-        if (conn.dueTick < 0) continue;
-        conn.dueTick = -1;
-        this.armed--;
-        if (!conn.closed) this.flushOne(conn, nowMs, nowMs * 1000);
-      }
-    }
+    for (let n = first; n < first + this.ticks; n++) this.flushDue(this.wheel[n % this.ticks]!, n, nowMs);
   }
 
   private cancel(): void {
@@ -172,7 +164,14 @@ export class Flusher {
     this.openTick = n + 1;
     this.ticking = true;
     try {
-      this.flushDue(list, n);
+      const nowMs = Date.now();
+      const nowUs = nowMs * 1000;
+      if (nowUs - this.baseUs >= this.rebaseEveryUs || nowUs < this.baseUs) {
+        this.baseUs = nowUs;
+        this.onRebase(nowUs);
+      }
+      this.options.pull?.();
+      this.flushDue(list, n, nowMs);
     } finally {
       // Should a flush throw, the connections not reached yet stay due, at the next tick.
       for (let i = 0; i < list.length; i++) if (list[i]!.dueTick === n) this.place(list[i]!, n + 1);
@@ -183,15 +182,9 @@ export class Flusher {
     if (this.armed > 0 && !this.stopped) this.startTimer();
   }
 
-  /** Runs tick `n`: the feeds publish, then the connections in `list` that are still due at `n` flush. */
-  private flushDue(list: Connection[], n: number): void {
-    const nowMs = Date.now();
+  /** Flushes the connections in `list` that are still due at tick `n`, at time `nowMs`. */
+  private flushDue(list: Connection[], n: number, nowMs: number): void {
     const nowUs = nowMs * 1000;
-    if (nowUs - this.baseUs >= this.rebaseEveryUs || nowUs < this.baseUs) {
-      this.baseUs = nowUs;
-      this.onRebase(nowUs);
-    }
-    this.options.pull?.();
     for (let i = 0; i < list.length; i++) {
       const conn = list[i]!;
       if (conn.dueTick !== n) continue;

@@ -130,6 +130,23 @@ describe('batch clock', () => {
     expect(bases.size).toBeGreaterThanOrEqual(3);
   });
 
+  it('sends the records still waiting for their deadline before the going-away close on shutdown', async () => {
+    const { pub } = await setup(5000);
+    const c = await subscriber('AAPL');
+    pub.quote(1, 100);
+    await c.waitFor(() => c.records().length === 1, 2000, 'the first quote (leading edge)');
+    // Inside the interval of that flush: due in about 5 s, far after the shutdown below.
+    pub.quote(1, 101);
+    pub.quote(1, 102);
+    await sleep(50);
+    expect(c.records()).toHaveLength(1);
+    const closing = gw!.close();
+    gw = null;
+    expect(await c.closed()).toBe(1001);
+    await closing;
+    expect(c.records().map((r) => r.seq)).toEqual([1, 2, 3]);
+  });
+
   it("still sends a symbol's next record after a base-time move spilled an old one from its log", async () => {
     const { bus, pub } = await setup(200, 40);
     const c = await subscriber('AAPL');
