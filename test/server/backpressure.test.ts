@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { CloseCode } from '../../codec/control.ts';
 import { MemoryBus } from '../../feeds/memory-bus.ts';
 import { TestClient } from '../helpers/client.ts';
+import type { GatewayStats } from '../../server/stats.ts';
 import { startGateway, type RunningGateway } from '../helpers/gateway.ts';
 import { TEST_CATALOGUE, TestPublisher } from '../helpers/records.ts';
 
@@ -16,6 +17,36 @@ afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   await gw?.close();
 });
+
+/**
+ * A gateway (5 ms batches, no slow-consumer close within the test) with a `slow` client whose
+ * socket is paused after subscribing to `slowSymbols`, and a `fast` one on `fastSymbols`.
+ */
+async function slowAndFast(
+  highWaterBytes: number,
+  slowSymbols: string[],
+  fastSymbols: string[],
+): Promise<{ pub: TestPublisher; slow: TestClient; fast: TestClient; sock: Socket; stats: GatewayStats }> {
+  const bus = new MemoryBus({ historyDepth: 16 });
+  const pub = new TestPublisher(bus);
+  gw = await startGateway(
+    { batchMs: 5, highWaterBytes, slowConsumerGraceMs: 60_000 },
+    { bus, feeds: null, catalogue: TEST_CATALOGUE },
+  );
+  const slow = await TestClient.connect(gw.wsUrl);
+  const fast = await TestClient.connect(gw.wsUrl);
+  clients.push(slow, fast);
+  for (const [c, symbols] of [
+    [slow, slowSymbols],
+    [fast, fastSymbols],
+  ] as const) {
+    c.send({ op: 'subscribe', symbols, snapshot: false });
+    await c.message((m) => m.op === 'subscribed');
+  }
+  const sock = (slow.ws as unknown as { _socket: Socket })._socket;
+  sock.pause();
+  return { pub, slow, fast, sock, stats: gw.gateway.stats };
+}
 
 function p99(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -117,27 +148,14 @@ describe('backpressure', () => {
   }, 60_000);
 
   it('merges the quotes a paused reader missed into the latest, flagged CONFLATED, while a reader keeping up gets all', async () => {
-    const bus = new MemoryBus({ historyDepth: 16 });
-    const pub = new TestPublisher(bus);
-    gw = await startGateway(
-      { batchMs: 5, highWaterBytes: 8 * 1024, slowConsumerGraceMs: 60_000 },
-      { bus, feeds: null, catalogue: TEST_CATALOGUE },
-    );
-    const slow = await TestClient.connect(gw.wsUrl);
-    const fast = await TestClient.connect(gw.wsUrl);
-    clients.push(slow, fast);
-    slow.send({ op: 'subscribe', symbols: ['AAPL', 'MSFT'], snapshot: false });
-    fast.send({ op: 'subscribe', symbols: ['AAPL'], snapshot: false });
-    for (const c of [slow, fast]) await c.message((m) => m.op === 'subscribed');
-    const sock = (slow.ws as unknown as { _socket: Socket })._socket;
-    sock.pause();
+    const { pub, slow, fast, sock, stats } = await slowAndFast(8 * 1024, ['AAPL', 'MSFT'], ['AAPL']);
     // MSFT quotes fill the paused socket past the high-water mark; AAPL quotes then pile up behind it.
     let n = 0;
-    while (gw.gateway.stats.conflated === 0 && n < 2_000_000) {
+    while (stats.conflated === 0 && n < 2_000_000) {
       for (let i = 0; i < 2000; i++) pub.quote(2 - (n++ % 2), n);
       await new Promise((r) => setTimeout(r, 5));
     }
-    expect(gw.gateway.stats.conflated).toBeGreaterThan(0);
+    expect(stats.conflated).toBeGreaterThan(0);
     // Even calls went to MSFT (id 2), odd ones to AAPL (id 1), in blocks of 2000.
     const lastAapl = n / 2;
     await fast.waitFor(
@@ -162,21 +180,11 @@ describe('backpressure', () => {
   }, 30_000);
 
   it('keeps the frame a full socket still holds intact while it builds frames for others', async () => {
-    const bus = new MemoryBus({ historyDepth: 16 });
-    const pub = new TestPublisher(bus);
-    gw = await startGateway(
-      { batchMs: 5, highWaterBytes: 256 * 1024, slowConsumerGraceMs: 60_000 },
-      { bus, feeds: null, catalogue: TEST_CATALOGUE },
+    const { pub, slow, fast, sock, stats } = await slowAndFast(
+      256 * 1024,
+      ['AAPL', 'MSFT'],
+      ['AAPL', 'MSFT'],
     );
-    const slow = await TestClient.connect(gw.wsUrl);
-    const fast = await TestClient.connect(gw.wsUrl);
-    clients.push(slow, fast);
-    for (const c of [slow, fast]) {
-      c.send({ op: 'subscribe', symbols: ['AAPL', 'MSFT'], snapshot: false });
-      await c.message((m) => m.op === 'subscribed');
-    }
-    const sock = (slow.ws as unknown as { _socket: Socket })._socket;
-    sock.pause();
     // Each quote's price tells its symbol and sequence number, so a byte of another frame shows.
     const seqs = [0, 0, 0];
     const quote = (symbolId: number): void => {
@@ -184,11 +192,11 @@ describe('backpressure', () => {
       pub.quote(symbolId, symbolId * 1_000_000 + seqs[symbolId]!);
     };
     // Until the kernel buffers are full and the slow client's frames pile up in its outbox.
-    for (let round = 0; round < 400 && gw.gateway.stats.conflated === 0; round++) {
+    for (let round = 0; round < 400 && stats.conflated === 0; round++) {
       for (let i = 0; i < 1000; i++) quote(1 + (i % 2));
       await new Promise((r) => setTimeout(r, 5));
     }
-    expect(gw.gateway.stats.conflated).toBeGreaterThan(0);
+    expect(stats.conflated).toBeGreaterThan(0);
     // More frames for the fast client, built while the slow socket holds the rest of its last one.
     for (let round = 0; round < 20; round++) {
       for (let i = 0; i < 200; i++) quote(1 + (i % 2));
