@@ -4,14 +4,15 @@
  * one symbol); each symbol has its own channel and its own capped history list, both hash-tagged
  * per symbol (feeds/redis-keys.ts). See docs/scaling.md for topology and failure behaviour.
  */
-import { createClient, RESP_TYPES } from 'redis';
 import { RECORD_HEADER_SIZE } from '../codec/constants.ts';
 import { recordSymbolId } from '../codec/records.ts';
 import type { Bus, BusEvents, RecordListener } from './bus.ts';
 import { Emitter } from './emitter.ts';
 import { SymbolListeners } from './symbol-listeners.ts';
-import { backoffStrategy, type BackoffOptions } from './redis-backoff.ts';
+import type { BackoffOptions } from './redis-backoff.ts';
 import { PublishBatch } from './redis-batch.ts';
+import { ClusterConnection } from './redis-cluster.ts';
+import { ServerConnection, type ConnectionSettings, type RedisConnection } from './redis-connection.ts';
 import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
 import { historyKey, symbolChannel } from './redis-keys.ts';
 import { SubscriptionSync } from './redis-subscriptions.ts';
@@ -21,9 +22,17 @@ import { RedisWatchdog } from './redis-watchdog.ts';
 /** Which connections a bus opens: publishers need no subscriber connection. */
 export type RedisBusRole = 'publisher' | 'subscriber' | 'both';
 
+/** One Redis server, or a Redis Cluster (channels and keys spread over its masters by slot). */
+export type RedisBusMode = 'server' | 'cluster';
+
 export interface RedisBusOptions {
-  /** `redis://[user:pass@]host:port[/db]` or `rediss://...`. */
+  /**
+   * `redis://[user:pass@]host:port[/db]` or `rediss://...`; in cluster mode one or more nodes to
+   * discover the cluster from, comma-separated (credentials and TLS of the first apply to all).
+   */
   url: string;
+  /** Default `server`. */
+  mode?: RedisBusMode;
   role: RedisBusRole;
   /**
    * Records kept per symbol in Redis: a publisher trims each history list to this length. A
@@ -84,8 +93,6 @@ export interface RedisBusStats {
 }
 
 const EMPTY = new Uint8Array(0);
-/** A node-redis client as created here (string replies; `bin` views the same connection with Buffer replies). */
-type Client = ReturnType<typeof createClient>;
 
 /** How long close() waits for replies in flight before it drops a connection. */
 const CLOSE_WAIT_MS = 1000;
@@ -95,10 +102,9 @@ export class RedisBus implements Bus {
   private readonly events = new Emitter<BusEvents>();
   private readonly listeners = new SymbolListeners();
   private readonly prefix: string;
-  private readonly cmd: Client;
-  /** Same connection as `cmd`, but bulk replies come back as Buffers. */
-  private readonly bin;
-  private readonly sub: Client | undefined;
+  private readonly mode: RedisBusMode;
+  private readonly cmd: RedisConnection;
+  private readonly sub: RedisConnection | undefined;
   private readonly subs: SubscriptionSync | undefined;
   private readonly staging: PublishBatch;
   private readonly maxInFlight: number;
@@ -115,6 +121,7 @@ export class RedisBus implements Bus {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   private lastError = '';
+  private modeLogged = false;
   private readonly counters = {
     published: 0,
     dropped: 0,
@@ -136,18 +143,8 @@ export class RedisBus implements Bus {
 
   /** Starts connecting at once; `ready` turns true (with a `status` event) when Redis answers. */
   constructor(private readonly options: RedisBusOptions) {
-    let url: URL;
-    try {
-      url = new URL(options.url);
-    } catch (err) {
-      throw new RedisBusError(RedisBusErrorCode.BAD_URL, `not a URL: ${options.url}`, { cause: err });
-    }
-    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-      throw new RedisBusError(
-        RedisBusErrorCode.BAD_URL,
-        `expected redis:// or rediss://, got ${options.url}`,
-      );
-    }
+    this.mode = options.mode ?? 'server';
+    const urls = parseUrls(options.url, this.mode);
     this.prefix = options.prefix ?? 'tw';
     this.sharded = options.sharded ?? null;
     this.staging = new PublishBatch(options.maxStagedRecords ?? 65536);
@@ -156,35 +153,26 @@ export class RedisBus implements Bus {
     this.log = options.log ?? ((m) => console.warn(m));
     const stallMs = options.stallTimeoutMs ?? 3000;
 
-    const clientOptions = (name: string) => ({
-      url: options.url,
-      name,
-      // RESP2 so Redis 5/6 work too (the fallback to plain PUBLISH/SUBSCRIBE is for them).
-      RESP: 2 as const,
-      // Never queue while disconnected: publish drops and counts instead, history rejects at once.
-      disableOfflineQueue: true,
-      maintNotifications: 'disabled' as const,
-      socket: {
-        connectTimeout: options.connectTimeoutMs ?? 2000,
-        reconnectStrategy: backoffStrategy(options.reconnect ?? { initialMs: 50, maxMs: 2000 }),
-        // A healthy connection carries a PING each way every stallMs / 3 (see RedisWatchdog, which
-        // sends no second PING while one is unanswered). One that has carried nothing for twice the
-        // stall deadline is dead (half-open, or dropped by a proxy or NAT): node-redis then closes
-        // it and reconnects, where TCP keepalive would take minutes. Off with stall detection.
-        ...(stallMs > 0 ? { socketTimeout: 2 * stallMs } : {}),
-      },
-    });
+    const open = (name: string): RedisConnection => {
+      const settings: ConnectionSettings = {
+        name,
+        connectTimeoutMs: options.connectTimeoutMs ?? 2000,
+        reconnect: options.reconnect ?? { initialMs: 50, maxMs: 2000 },
+        stallMs,
+      };
+      return this.mode === 'cluster'
+        ? new ClusterConnection(urls, settings)
+        : new ServerConnection(urls[0]!, settings);
+    };
 
-    this.cmd = createClient(clientOptions('tickwall-bus'));
-    this.bin = this.cmd.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+    this.cmd = open('tickwall-bus');
     this.cmd.on('error', (err: unknown) => this.onClientError(err));
-    this.cmd.on('reconnecting', () => this.recompute());
-    this.cmd.on('end', () => this.recompute());
+    this.cmd.on('down', () => this.recompute());
     this.cmd.on('ready', () => void this.onCommandReady());
     const starts: Promise<unknown>[] = [this.cmd.connect()];
 
     if (options.role !== 'publisher') {
-      const sub: Client = createClient(clientOptions('tickwall-bus-sub'));
+      const sub = open('tickwall-bus-sub');
       this.sub = sub;
       this.subs = new SubscriptionSync(sub, {
         sharded: () => this.sharded === true,
@@ -194,14 +182,13 @@ export class RedisBus implements Bus {
         onError: (err) => this.onClientError(err),
       });
       sub.on('error', (err: unknown) => this.onClientError(err));
-      sub.on('reconnecting', () => this.onSubscriberDown());
-      sub.on('end', () => this.onSubscriberDown());
+      sub.on('down', () => this.onSubscriberDown());
       sub.on('ready', () => this.restoreSubscriptions());
       starts.push(sub.connect());
     }
     // connect() rejects only when close() interrupts it; errors also reach the 'error' handlers.
     this.started = Promise.allSettled(starts);
-    const watch = (name: string, client: Client): RedisWatchdog => {
+    const watch = (name: string, client: RedisConnection): RedisWatchdog => {
       const dog = new RedisWatchdog(
         () => client.ping(),
         () => client.isReady,
@@ -294,7 +281,7 @@ export class RedisBus implements Bus {
     if (!this.cmd.isReady) throw this.historyFailed(undefined);
     let items: Buffer[];
     try {
-      items = (await this.bin.lRange(historyKey(this.prefix, symbolId), 0, n - 1)) as unknown as Buffer[];
+      items = await this.cmd.lRangeBuffers(historyKey(this.prefix, symbolId), 0, n - 1);
     } catch (err) {
       this.onClientError(err);
       throw this.historyFailed(err);
@@ -330,7 +317,7 @@ export class RedisBus implements Bus {
     clearTimeout(this.retryTimer);
     this.subs?.stop();
     this.listeners.clear();
-    const connections: [Client, RedisWatchdog | undefined][] = [[this.cmd, this.watchdog]];
+    const connections: [RedisConnection, RedisWatchdog | undefined][] = [[this.cmd, this.watchdog]];
     if (this.sub !== undefined) connections.push([this.sub, this.subWatchdog]);
     // close() waits for replies already in flight, so a connection that went silent would hold
     // shutdown forever: destroy() one that is down or stalled at once, and any other after a bound.
@@ -421,8 +408,18 @@ export class RedisBus implements Bus {
   private async onCommandReady(): Promise<void> {
     if (this.sharded === null) {
       try {
-        const info = await this.cmd.info('server');
-        this.sharded = supportsShardedPubSub(parseRedisVersion(String(info)));
+        const info = await this.cmd.info();
+        if (this.mode === 'server' && /^cluster_enabled:1/m.test(info)) {
+          // Commands for slots of other nodes would fail one by one (MOVED): refuse the node whole.
+          this.onClientError(
+            new RedisBusError(
+              RedisBusErrorCode.MODE,
+              'this Redis is a cluster node: use the cluster bus (--bus-mode cluster)',
+            ),
+          );
+          return;
+        }
+        this.sharded = supportsShardedPubSub(parseRedisVersion(info));
       } catch (err) {
         // Connection dropped during detection: the next 'ready' tries again.
         this.onClientError(err);
@@ -473,6 +470,11 @@ export class RedisBus implements Bus {
 
   private onClientError(err: unknown): void {
     this.lastError = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    // A bus that was never ready logs no outage, so a configuration mistake says so itself, once.
+    if (err instanceof RedisBusError && err.code === RedisBusErrorCode.MODE && !this.modeLogged) {
+      this.modeLogged = true;
+      this.log(`tickwall: redis bus: ${err.code}: ${err.message}`);
+    }
     this.recompute();
   }
 
@@ -507,6 +509,29 @@ export class RedisBus implements Bus {
 export interface ConnectRedisBusOptions extends Omit<RedisBusOptions, 'url'> {
   /** Give up (REDIS_BUS_CONNECT_TIMEOUT) if Redis is not ready within this many ms. Default 10000. */
   startTimeoutMs?: number;
+}
+
+/** The bus URL(s): exactly one for a server, one or more (comma-separated) for a cluster. */
+function parseUrls(spec: string, mode: RedisBusMode): string[] {
+  const urls = spec.split(',').map((u) => u.trim());
+  if (mode === 'server' && urls.length > 1) {
+    throw new RedisBusError(
+      RedisBusErrorCode.BAD_URL,
+      `several URLs need the cluster bus (--bus-mode cluster): ${spec}`,
+    );
+  }
+  for (const u of urls) {
+    let url: URL;
+    try {
+      url = new URL(u);
+    } catch (err) {
+      throw new RedisBusError(RedisBusErrorCode.BAD_URL, `not a URL: ${u}`, { cause: err });
+    }
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+      throw new RedisBusError(RedisBusErrorCode.BAD_URL, `expected redis:// or rediss://, got ${u}`);
+    }
+  }
+  return urls;
 }
 
 /** Creates a RedisBus and waits until it is ready; rejects with REDIS_BUS_CONNECT_TIMEOUT otherwise. */

@@ -1,7 +1,9 @@
 /** Error codes raised by the Redis bus; each is listed in docs/scaling.md. */
 export const RedisBusErrorCode = {
-  /** The URL is not a redis:// or rediss:// URL. */
+  /** The URL is not a redis:// or rediss:// URL (or, for a cluster, a comma-separated list of them). */
   BAD_URL: 'REDIS_BUS_BAD_URL',
+  /** The server's topology is not the one configured: a cluster node for the single-server bus, or the reverse. */
+  MODE: 'REDIS_BUS_MODE',
   /** Redis did not become reachable within the connect timeout. */
   CONNECT_TIMEOUT: 'REDIS_BUS_CONNECT_TIMEOUT',
   /** Redis cannot be read right now (down or reconnecting): `history()` rejects with this. */

@@ -14,6 +14,7 @@ export async function createBus(config: GatewayConfig, log: (message: string) =>
   const { RedisBus } = await import('../feeds/redis-bus.ts');
   const bus = new RedisBus({
     url: config.bus,
+    mode: config.busMode,
     historyDepth: config.historyDepth,
     role: config.role === 'feeds' ? 'publisher' : config.role === 'gateway' ? 'subscriber' : 'both',
     log,

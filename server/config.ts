@@ -13,8 +13,13 @@ export interface GatewayConfig {
   host: string;
   port: number;
   role: Role;
-  /** `redis://host:port` for scale-out; null for the embedded in-process bus. */
+  /**
+   * `redis://host:port` for scale-out (in cluster mode one or more nodes, comma-separated); null
+   * for the embedded in-process bus.
+   */
   bus: string | null;
+  /** `server`: one Redis; `cluster`: a Redis Cluster, channels and history spread by slot. */
+  busMode: 'server' | 'cluster';
   historyDepth: number;
   batchMs: number;
   heartbeatMs: number;
@@ -80,6 +85,14 @@ export const OPTIONS: readonly Option[] = [
     env: 'TICKWALL_BUS',
     kind: 'nullable-string',
     help: 'redis://host:port to share feeds through Redis; unset = in-process bus',
+  },
+  {
+    key: 'busMode',
+    flag: 'bus-mode',
+    env: 'TICKWALL_BUS_MODE',
+    kind: 'enum',
+    values: ['server', 'cluster'],
+    help: 'server: one Redis; cluster: a Redis Cluster (--bus may list several nodes, comma-separated)',
   },
   {
     key: 'historyDepth',
@@ -271,6 +284,7 @@ export function defaultConfig(): GatewayConfig {
     port: 8080,
     role: 'all',
     bus: null,
+    busMode: 'server',
     historyDepth: 1024,
     batchMs: 30,
     heartbeatMs: 15000,
@@ -497,8 +511,27 @@ function checkConsistency(cfg: GatewayConfig): void {
       'both tlsCert and tlsKey, or neither',
     );
   }
-  if (cfg.bus !== null && !/^rediss?:\/\/[^\s]+$/.test(cfg.bus)) {
-    invalid('bus', 'configuration', cfg.bus, 'a redis://host:port URL');
+  if (cfg.bus !== null) {
+    const urls = cfg.bus.split(',');
+    if (!urls.every((u) => /^rediss?:\/\/[^\s,]+$/.test(u))) {
+      invalid(
+        'bus',
+        'configuration',
+        cfg.bus,
+        'a redis://host:port URL (a comma-separated list in cluster mode)',
+      );
+    }
+    if (urls.length > 1 && cfg.busMode !== 'cluster') {
+      invalid('bus', 'configuration', cfg.bus, 'one URL unless --bus-mode cluster');
+    }
+  }
+  if (cfg.busMode === 'cluster' && cfg.bus === null) {
+    invalid(
+      'busMode',
+      'configuration',
+      cfg.busMode,
+      `"server" unless a Redis bus is set (--bus redis://...)`,
+    );
   }
   if (cfg.role !== 'all' && cfg.bus === null) {
     invalid('role', 'configuration', cfg.role, `"all" unless a Redis bus is set (--bus redis://...)`);

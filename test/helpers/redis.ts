@@ -63,11 +63,14 @@ export class RedisServer {
   private proc: ChildProcess | undefined;
   private output = '';
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly extraArgs: readonly string[],
+  ) {}
 
-  /** Starts a server on a free port and waits for PONG. */
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
+  /** Starts a server on a free port (with `extraArgs` on its command line) and waits for PONG. */
+  static async start(extraArgs: readonly string[] = []): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), extraArgs);
     await server.startProcess();
     return server;
   }
@@ -121,7 +124,10 @@ export class RedisServer {
 
   private async startProcess(): Promise<void> {
     const bin = process.env.REDIS_SERVER ?? 'redis-server';
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    const args = [
+      ...['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      ...this.extraArgs,
+    ];
     const p = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = p;
     live.add(p);

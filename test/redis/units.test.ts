@@ -1,7 +1,9 @@
 /** The Redis bus's pure helpers: version detection, backoff, names, staging bounds. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { backoffStrategy } from '../../feeds/redis-backoff.ts';
 import { PublishBatch } from '../../feeds/redis-batch.ts';
+import { RedisBusErrorCode } from '../../feeds/redis-errors.ts';
 import { historyKey, symbolChannel } from '../../feeds/redis-keys.ts';
 import { parseRedisVersion, supportsShardedPubSub } from '../../feeds/redis-version.ts';
 import { trade } from './records.ts';
@@ -13,6 +15,11 @@ describe('redis bus helpers', () => {
     expect(supportsShardedPubSub(parseRedisVersion(info))).toBe(true);
     expect(supportsShardedPubSub(parseRedisVersion('redis_version:6.2.14\r\n'))).toBe(false);
     expect(supportsShardedPubSub(parseRedisVersion('nothing here'))).toBe(false);
+  });
+
+  it('documents every error code in docs/scaling.md', () => {
+    const doc = readFileSync(new URL('../../docs/scaling.md', import.meta.url), 'utf8');
+    for (const code of Object.values(RedisBusErrorCode)) expect(doc).toContain(`| \`${code}\``);
   });
 
   it('backs off exponentially with jitter, capped', () => {

@@ -11,6 +11,17 @@ describe('configuration', () => {
     expect(c.feeds.seed).toBe(1);
   });
 
+  it('takes a list of cluster nodes in cluster mode, from flags or the environment', () => {
+    const urls = 'redis://10.0.0.1:7000,redis://10.0.0.2:7000';
+    expect(loadConfig({ argv: ['--bus-mode', 'cluster', '--bus', urls] })).toMatchObject({
+      bus: urls,
+      busMode: 'cluster',
+    });
+    expect(loadConfig({ env: { TICKWALL_BUS_MODE: 'cluster', TICKWALL_BUS: urls }, argv: [] })).toMatchObject(
+      { bus: urls, busMode: 'cluster' },
+    );
+  });
+
   it('layers file < environment < flags, and honours PORT and HOST', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tw-config-'));
     const file = join(dir, 'tickwall.json');
@@ -29,6 +40,18 @@ describe('configuration', () => {
     ['unknown role', { argv: ['--role', 'boss'] }, /invalid role .* one of all, gateway, feeds/],
     ['gateway role without redis', { argv: ['--role', 'gateway'] }, /"all" unless a Redis bus is set/],
     ['bus not a redis URL', { argv: ['--bus', 'http://x'] }, /invalid bus/],
+    [
+      'several bus URLs without cluster mode',
+      { argv: ['--bus', 'redis://a:1,redis://b:2'] },
+      /invalid bus .*one URL unless --bus-mode cluster/,
+    ],
+    [
+      'a bad URL in a cluster list',
+      { argv: ['--bus-mode', 'cluster', '--bus', 'redis://a:1,http://b'] },
+      /invalid bus/,
+    ],
+    ['cluster mode without a bus', { argv: ['--bus-mode', 'cluster'] }, /invalid busMode/],
+    ['unknown bus mode', { argv: ['--bus-mode', 'sentinel'] }, /invalid busMode .* one of server, cluster/],
     ['history above depth', { argv: ['--history-depth', '10'] }, /invalid maxHistory/],
     ['half a TLS pair', { argv: ['--tls-cert', 'a.pem'] }, /invalid tlsKey/],
     ['unknown flag', { argv: ['--colour', 'red'] }, /unknown flag --colour/],

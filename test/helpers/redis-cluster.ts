@@ -1,0 +1,109 @@
+/**
+ * A real Redis Cluster for tests: `n` masters (no replicas) on free ports of 127.0.0.1, slots
+ * spread by `redis-cli --cluster create`, each node's cluster state in a throwaway directory so a
+ * node stopped and started again rejoins with its slots.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createClient } from 'redis';
+import { RedisServer, waitFor } from './redis.ts';
+
+const run = promisify(execFile);
+
+/** A cluster's nodes, and where its slots live. */
+export class RedisCluster {
+  private constructor(
+    readonly nodes: RedisServer[],
+    private readonly dir: string,
+  ) {}
+
+  /** Starts `n` cluster nodes, joins them and waits until every node reports `cluster_state:ok`. */
+  static async start(n = 3, nodeTimeoutMs = 2000): Promise<RedisCluster> {
+    const dir = mkdtempSync(join(tmpdir(), 'tickwall-cluster-'));
+    const nodes: RedisServer[] = [];
+    try {
+      for (let i = 0; i < n; i++) {
+        nodes.push(
+          await RedisServer.start([
+            ...['--cluster-enabled', 'yes', '--dir', dir],
+            ...['--cluster-config-file', `nodes-${i}.conf`],
+            ...['--cluster-node-timeout', String(nodeTimeoutMs)],
+          ]),
+        );
+      }
+      const cli = process.env.REDIS_CLI ?? 'redis-cli';
+      const addresses = nodes.map((s) => `127.0.0.1:${s.port}`);
+      await run(cli, ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], {
+        timeout: 20_000,
+      });
+      const cluster = new RedisCluster(nodes, dir);
+      await cluster.waitHealthy();
+      return cluster;
+    } catch (err) {
+      for (const s of nodes) await s.kill();
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** Every node's URL, comma-separated (the bus takes them as seeds). */
+  get urls(): string {
+    return this.nodes.map((s) => s.url).join(',');
+  }
+
+  /** Waits until every running node says `cluster_state:ok`. */
+  async waitHealthy(timeoutMs = 15_000): Promise<void> {
+    await waitFor(
+      async () => {
+        for (const s of this.nodes) {
+          if (!s.running) return false;
+          if (!/cluster_state:ok/.test(await this.command(s, ['CLUSTER', 'INFO']))) return false;
+        }
+        return true;
+      },
+      timeoutMs,
+      'every cluster node to report cluster_state:ok',
+    );
+  }
+
+  /** The node that serves `key` (or a sharded channel of that name). */
+  async nodeOf(key: string): Promise<RedisServer> {
+    const live = this.nodes.find((s) => s.running)!;
+    const slot = Number(await this.command(live, ['CLUSTER', 'KEYSLOT', key]));
+    const ranges = (await this.commandRaw(live, ['CLUSTER', 'SLOTS'])) as [
+      number,
+      number,
+      [string, number],
+    ][];
+    for (const [from, to, [, port]] of ranges) {
+      if (slot >= from && slot <= to) return this.nodes.find((s) => s.port === Number(port))!;
+    }
+    throw new Error(`no node serves slot ${slot}`);
+  }
+
+  /** One command on one node, its reply as text. */
+  async command(node: RedisServer, args: string[]): Promise<string> {
+    return String(await this.commandRaw(node, args));
+  }
+
+  /** One command on one node (its own connection: the cluster client would route it). */
+  async commandRaw(node: RedisServer, args: string[]): Promise<unknown> {
+    const c = createClient({ url: node.url, RESP: 2, socket: { reconnectStrategy: false } });
+    c.on('error', () => {});
+    await c.connect();
+    try {
+      return await c.sendCommand(args);
+    } finally {
+      c.destroy();
+    }
+  }
+
+  /** Stops every node and removes their state. */
+  async kill(): Promise<void> {
+    for (const s of this.nodes) await s.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
