@@ -1,6 +1,6 @@
 /**
- * A real Redis Cluster for tests: `n` masters (no replicas) on free ports of 127.0.0.1, slots
- * spread by `redis-cli --cluster create`, each node's cluster state in a throwaway directory so a
+ * A real Redis Cluster for tests: `n` nodes on free ports of 127.0.0.1, slots spread (and
+ * replicas assigned) by `redis-cli --cluster create`, each node's cluster state in a throwaway directory so a
  * node stopped and started again rejoins with its slots.
  */
 import { execFile } from 'node:child_process';
@@ -20,8 +20,11 @@ export class RedisCluster {
     private readonly dir: string,
   ) {}
 
-  /** Starts `n` cluster nodes, joins them and waits until every node reports `cluster_state:ok`. */
-  static async start(n = 3, nodeTimeoutMs = 2000): Promise<RedisCluster> {
+  /**
+   * Starts `n` cluster nodes, joins them (`replicas` per master, so n / (1 + replicas) masters)
+   * and waits until every node reports `cluster_state:ok`.
+   */
+  static async start(n = 3, nodeTimeoutMs = 2000, replicas = 0): Promise<RedisCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'tickwall-cluster-'));
     const nodes: RedisServer[] = [];
     try {
@@ -31,14 +34,21 @@ export class RedisCluster {
             ...['--cluster-enabled', 'yes', '--dir', dir],
             ...['--cluster-config-file', `nodes-${i}.conf`],
             ...['--cluster-node-timeout', String(nodeTimeoutMs)],
+            // A replica syncs at once (no wait for others to join the transfer) and may always
+            // take over: a test kills a master seconds after the cluster formed.
+            ...['--repl-diskless-sync-delay', '0', '--cluster-replica-validity-factor', '0'],
           ]),
         );
       }
       const cli = process.env.REDIS_CLI ?? 'redis-cli';
       const addresses = nodes.map((s) => `127.0.0.1:${s.port}`);
-      await run(cli, ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], {
-        timeout: 20_000,
-      });
+      await run(
+        cli,
+        ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'],
+        {
+          timeout: 20_000,
+        },
+      );
       const cluster = new RedisCluster(nodes, dir);
       await cluster.waitHealthy();
       return cluster;
@@ -54,18 +64,20 @@ export class RedisCluster {
     return this.nodes.map((s) => s.url).join(',');
   }
 
-  /** Waits until every running node says `cluster_state:ok`. */
+  /** Waits until every running node says `cluster_state:ok`, and every replica is in sync. */
   async waitHealthy(timeoutMs = 15_000): Promise<void> {
     await waitFor(
       async () => {
         for (const s of this.nodes) {
-          if (!s.running) return false;
+          if (!s.running) continue;
           if (!/cluster_state:ok/.test(await this.command(s, ['CLUSTER', 'INFO']))) return false;
+          const replication = await this.command(s, ['INFO', 'replication']);
+          if (/role:slave/.test(replication) && !/master_link_status:up/.test(replication)) return false;
         }
         return true;
       },
       timeoutMs,
-      'every cluster node to report cluster_state:ok',
+      'every cluster node to report cluster_state:ok and every replica in sync',
     );
   }
 

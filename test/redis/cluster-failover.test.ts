@@ -1,0 +1,76 @@
+/**
+ * RedisBus on a Redis Cluster whose masters have replicas: a master that dies is replaced by its
+ * replica, and the bus follows it by itself (no node comes back), then resyncs and delivers the
+ * moved symbols from the new master.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectRedisBus, type RedisBus } from '../../feeds/redis-bus.ts';
+import { symbolChannel } from '../../feeds/redis-keys.ts';
+import { RedisCluster } from '../helpers/redis-cluster.ts';
+import { waitFor } from '../helpers/redis.ts';
+import { collector, trade } from './records.ts';
+
+const SYMBOLS = Array.from({ length: 12 }, (_, i) => i + 1);
+let cluster: RedisCluster;
+const buses: RedisBus[] = [];
+
+beforeAll(async () => {
+  cluster = await RedisCluster.start(6, 1000, 1);
+}, 60_000);
+
+afterAll(async () => {
+  for (const b of buses) await b.close();
+  await cluster?.kill();
+});
+
+async function bus(role: 'publisher' | 'subscriber'): Promise<RedisBus> {
+  const b = await connectRedisBus(cluster.urls, {
+    mode: 'cluster',
+    role,
+    historyDepth: 16,
+    reconnect: { initialMs: 20, maxMs: 300 },
+    log: () => {},
+  });
+  buses.push(b);
+  return b;
+}
+
+describe('RedisBus on a Redis Cluster with replicas', () => {
+  it('follows a failover to the promoted replica, resyncs, and delivers the moved symbols again', async () => {
+    const pub = await bus('publisher');
+    const sub = await bus('subscriber');
+    const statuses: boolean[] = [];
+    let resyncs = 0;
+    sub.on('status', (r) => statuses.push(r));
+    sub.on('resync', () => resyncs++);
+    const got = new Map(SYMBOLS.map((id) => [id, collector()]));
+    for (const id of SYMBOLS) sub.subscribe(id, got.get(id)!.fn);
+    await waitFor(() => sub.redisSubscriptions().length === SYMBOLS.length, 5000, 'all SSUBSCRIBEs');
+
+    const channel = symbolChannel('tw', SYMBOLS[0]!);
+    const victim = await cluster.nodeOf(channel);
+    await victim.stop();
+    await waitFor(() => !sub.ready, 5000, 'the bus to notice the lost master');
+
+    // No restart: the replica takes the slots over and node-redis finds it.
+    await waitFor(
+      async () => (await cluster.nodeOf(channel)).port !== victim.port,
+      20_000,
+      'a replica promoted in place of the lost master',
+    );
+    await waitFor(() => sub.ready && pub.ready, 20_000, 'both buses ready on the new topology');
+    expect(statuses).toEqual([false, true]);
+    expect(resyncs).toBe(1);
+
+    for (const id of SYMBOLS) got.get(id)!.records.length = 0;
+    await waitFor(
+      () => {
+        for (const id of SYMBOLS) pub.publish(trade(id, 100), 0, 32);
+        return SYMBOLS.every((id) => got.get(id)!.records.length > 0);
+      },
+      10_000,
+      'a record of every symbol after the failover',
+    );
+    expect((await sub.history(SYMBOLS[0]!, 4)).length).toBeGreaterThan(0);
+  }, 90_000);
+});
