@@ -12,6 +12,7 @@ import { SymbolListeners } from './symbol-listeners.ts';
 import type { BackoffOptions } from './redis-backoff.ts';
 import { PublishBatch } from './redis-batch.ts';
 import { ClusterConnection } from './redis-cluster.ts';
+import { SentinelConnection } from './redis-sentinel.ts';
 import { ServerConnection, type ConnectionSettings, type RedisConnection } from './redis-connection.ts';
 import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
 import { historyKey, symbolChannel } from './redis-keys.ts';
@@ -22,17 +23,23 @@ import { RedisWatchdog } from './redis-watchdog.ts';
 /** Which connections a bus opens: publishers need no subscriber connection. */
 export type RedisBusRole = 'publisher' | 'subscriber' | 'both';
 
-/** One Redis server, or a Redis Cluster (channels and keys spread over its masters by slot). */
-export type RedisBusMode = 'server' | 'cluster';
+/**
+ * One Redis server; a Redis Cluster (channels and keys spread over its masters by slot); or a
+ * master found and followed through Redis Sentinel.
+ */
+export type RedisBusMode = 'server' | 'cluster' | 'sentinel';
 
 export interface RedisBusOptions {
   /**
    * `redis://[user:pass@]host:port[/db]` or `rediss://...`; in cluster mode one or more nodes to
-   * discover the cluster from, comma-separated (credentials and TLS of the first apply to all).
+   * discover the cluster from, in sentinel mode one or more sentinels, comma-separated
+   * (credentials and TLS of the first apply to all).
    */
   url: string;
   /** Default `server`. */
   mode?: RedisBusMode;
+  /** Sentinel mode: the name the sentinels monitor the master under. Default `mymaster`. */
+  sentinelMaster?: string;
   role: RedisBusRole;
   /**
    * Records kept per symbol in Redis: a publisher trims each history list to this length. A
@@ -160,9 +167,10 @@ export class RedisBus implements Bus {
         reconnect: options.reconnect ?? { initialMs: 50, maxMs: 2000 },
         stallMs,
       };
-      return this.mode === 'cluster'
-        ? new ClusterConnection(urls, settings)
-        : new ServerConnection(urls[0]!, settings);
+      if (this.mode === 'cluster') return new ClusterConnection(urls, settings);
+      if (this.mode === 'sentinel')
+        return new SentinelConnection(urls, options.sentinelMaster ?? 'mymaster', settings);
+      return new ServerConnection(urls[0]!, settings);
     };
 
     this.cmd = open('tickwall-bus');
@@ -409,7 +417,7 @@ export class RedisBus implements Bus {
     if (this.sharded === null) {
       try {
         const info = await this.cmd.info();
-        if (this.mode === 'server' && /^cluster_enabled:1/m.test(info)) {
+        if (this.mode !== 'cluster' && /^cluster_enabled:1/m.test(info)) {
           // Commands for slots of other nodes would fail one by one (MOVED): refuse the node whole.
           this.onClientError(
             new RedisBusError(
@@ -511,13 +519,13 @@ export interface ConnectRedisBusOptions extends Omit<RedisBusOptions, 'url'> {
   startTimeoutMs?: number;
 }
 
-/** The bus URL(s): exactly one for a server, one or more (comma-separated) for a cluster. */
+/** The bus URL(s): exactly one for a server, one or more (comma-separated) for a cluster or sentinels. */
 function parseUrls(spec: string, mode: RedisBusMode): string[] {
   const urls = spec.split(',').map((u) => u.trim());
   if (mode === 'server' && urls.length > 1) {
     throw new RedisBusError(
       RedisBusErrorCode.BAD_URL,
-      `several URLs need the cluster bus (--bus-mode cluster): ${spec}`,
+      `several URLs need --bus-mode cluster or sentinel: ${spec}`,
     );
   }
   for (const u of urls) {

@@ -10,7 +10,7 @@
 import { createCluster, RESP_TYPES } from 'redis';
 import { Emitter } from './emitter.ts';
 import { backoffStrategy } from './redis-backoff.ts';
-import { clientOptions, type ConnectionSettings, type RedisConnection } from './redis-connection.ts';
+import { clientOptions, Retry, type ConnectionSettings, type RedisConnection } from './redis-connection.ts';
 import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
 import type { PubSubConnection } from './redis-subscriptions.ts';
 
@@ -20,15 +20,12 @@ interface ConnectionEvents {
   error: (err: unknown) => void;
 }
 
-/** Thrown by connect() when close() or destroy() ends the discovery retries. */
-const CLOSED = new Error('closed before the cluster was reached');
-
 /** A connection to every master of a Redis Cluster, found from `seeds` (redis:// URLs). */
 export class ClusterConnection implements RedisConnection {
   private readonly cluster;
   private readonly bin;
   private readonly events = new Emitter<ConnectionEvents>();
-  private readonly delay: (attempt: number) => number;
+  private readonly retry: Retry;
   private ready = false;
   private closed = false;
   /**
@@ -36,8 +33,6 @@ export class ClusterConnection implements RedisConnection {
    * being subscribed) is not an outage, and must not turn the bus not ready for a moment.
    */
   private readonly opened = new WeakSet<object>();
-  /** Ends the wait between two discovery attempts (close/destroy). */
-  private stopWaiting: (() => void) | undefined;
 
   constructor(seeds: readonly string[], settings: ConnectionSettings) {
     const first = new URL(seeds[0]!);
@@ -56,7 +51,7 @@ export class ClusterConnection implements RedisConnection {
       useReplicas: false,
     });
     this.bin = this.cluster.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
-    this.delay = backoffStrategy(settings.reconnect);
+    this.retry = new Retry(backoffStrategy(settings.reconnect));
     const update = (): void => this.update();
     for (const event of ['connect', 'disconnect', 'node-ready', 'node-reconnecting', 'node-disconnect'])
       this.cluster.on(event, update);
@@ -86,25 +81,12 @@ export class ClusterConnection implements RedisConnection {
 
   /** Discovers the cluster, retrying with backoff until a seed answers or the connection is closed. */
   async connect(): Promise<unknown> {
-    for (let attempt = 0; ; attempt++) {
-      if (this.closed) throw CLOSED;
-      try {
-        await this.cluster.connect();
-        this.update();
-        return;
-      } catch (err) {
-        if (this.closed) throw CLOSED;
-        this.events.emit('error', explain(err));
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.delay(attempt));
-        this.stopWaiting = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.stopWaiting = undefined;
-    }
+    await this.retry.run(
+      () => this.cluster.connect(),
+      (err) => this.events.emit('error', explain(err)),
+    );
+    this.update();
+    return undefined;
   }
 
   async close(): Promise<unknown> {
@@ -179,7 +161,7 @@ export class ClusterConnection implements RedisConnection {
   private shut(): void {
     this.closed = true;
     this.ready = false;
-    this.stopWaiting?.();
+    this.retry.stop();
   }
 
   /** Emits `ready` / `down` when readiness changes. */

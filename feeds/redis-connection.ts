@@ -135,3 +135,45 @@ export class ServerConnection implements RedisConnection {
   unsubscribe: PubSubConnection['unsubscribe'] = (channel, listener) =>
     this.client.unsubscribe(channel, listener, true);
 }
+
+/** Thrown by `Retry.run` when `stop` ends the attempts. */
+const STOPPED = new Error('closed before Redis was reached');
+
+/**
+ * Repeats a first connection attempt with backoff until it succeeds: node-redis's cluster and
+ * sentinel clients give up when none of their seeds answers, where a lone client keeps retrying.
+ */
+export class Retry {
+  private stopped = false;
+  private stopWaiting: (() => void) | undefined;
+
+  constructor(private readonly delay: (attempt: number) => number) {}
+
+  /** Runs `attempt` until it resolves; each failure goes to `onError`. Rejects once stopped. */
+  async run(attempt: () => Promise<unknown>, onError: (err: unknown) => void): Promise<void> {
+    for (let n = 0; ; n++) {
+      if (this.stopped) throw STOPPED;
+      try {
+        await attempt();
+        return;
+      } catch (err) {
+        if (this.stopped) throw STOPPED;
+        onError(err);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.delay(n));
+        this.stopWaiting = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.stopWaiting = undefined;
+    }
+  }
+
+  /** Ends the attempts (the connection is being closed). */
+  stop(): void {
+    this.stopped = true;
+    this.stopWaiting?.();
+  }
+}

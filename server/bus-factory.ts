@@ -15,6 +15,7 @@ export async function createBus(config: GatewayConfig, log: (message: string) =>
   const bus = new RedisBus({
     url: config.bus,
     mode: config.busMode,
+    sentinelMaster: config.busSentinelMaster,
     historyDepth: config.historyDepth,
     role: config.role === 'feeds' ? 'publisher' : config.role === 'gateway' ? 'subscriber' : 'both',
     log,

@@ -18,8 +18,13 @@ export interface GatewayConfig {
    * for the embedded in-process bus.
    */
   bus: string | null;
-  /** `server`: one Redis; `cluster`: a Redis Cluster, channels and history spread by slot. */
-  busMode: 'server' | 'cluster';
+  /**
+   * `server`: one Redis; `cluster`: a Redis Cluster, channels and history spread by slot;
+   * `sentinel`: the master Redis Sentinel points at (`bus` lists the sentinels).
+   */
+  busMode: 'server' | 'cluster' | 'sentinel';
+  /** Sentinel mode: the name the sentinels know the master by. */
+  busSentinelMaster: string;
   historyDepth: number;
   batchMs: number;
   heartbeatMs: number;
@@ -91,8 +96,15 @@ export const OPTIONS: readonly Option[] = [
     flag: 'bus-mode',
     env: 'TICKWALL_BUS_MODE',
     kind: 'enum',
-    values: ['server', 'cluster'],
-    help: 'server: one Redis; cluster: a Redis Cluster (--bus may list several nodes, comma-separated)',
+    values: ['server', 'cluster', 'sentinel'],
+    help: 'server: one Redis; cluster: a Redis Cluster; sentinel: --bus lists sentinels (comma-separated)',
+  },
+  {
+    key: 'busSentinelMaster',
+    flag: 'bus-sentinel-master',
+    env: 'TICKWALL_BUS_SENTINEL_MASTER',
+    kind: 'string',
+    help: 'sentinel mode: the name the sentinels monitor the master under',
   },
   {
     key: 'historyDepth',
@@ -285,6 +297,7 @@ export function defaultConfig(): GatewayConfig {
     role: 'all',
     bus: null,
     busMode: 'server',
+    busSentinelMaster: 'mymaster',
     historyDepth: 1024,
     batchMs: 30,
     heartbeatMs: 15000,
@@ -521,11 +534,11 @@ function checkConsistency(cfg: GatewayConfig): void {
         'a redis://host:port URL (a comma-separated list in cluster mode)',
       );
     }
-    if (urls.length > 1 && cfg.busMode !== 'cluster') {
-      invalid('bus', 'configuration', cfg.bus, 'one URL unless --bus-mode cluster');
+    if (urls.length > 1 && cfg.busMode === 'server') {
+      invalid('bus', 'configuration', cfg.bus, 'one URL unless --bus-mode cluster or sentinel');
     }
   }
-  if (cfg.busMode === 'cluster' && cfg.bus === null) {
+  if (cfg.busMode !== 'server' && cfg.bus === null) {
     invalid(
       'busMode',
       'configuration',

@@ -66,11 +66,15 @@ export class RedisServer {
   private constructor(
     readonly port: number,
     private readonly extraArgs: readonly string[],
+    private readonly configFile: string | undefined,
   ) {}
 
-  /** Starts a server on a free port (with `extraArgs` on its command line) and waits for PONG. */
-  static async start(extraArgs: readonly string[] = []): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), extraArgs);
+  /**
+   * Starts a server on a free port (with `extraArgs` on its command line, after `configFile` when
+   * given: a sentinel needs a file it can rewrite) and waits for PONG.
+   */
+  static async start(extraArgs: readonly string[] = [], configFile?: string): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), extraArgs, configFile);
     await server.startProcess();
     return server;
   }
@@ -125,6 +129,7 @@ export class RedisServer {
   private async startProcess(): Promise<void> {
     const bin = process.env.REDIS_SERVER ?? 'redis-server';
     const args = [
+      ...(this.configFile !== undefined ? [this.configFile] : []),
       ...['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
       ...this.extraArgs,
     ];

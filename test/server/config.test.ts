@@ -43,7 +43,7 @@ describe('configuration', () => {
     [
       'several bus URLs without cluster mode',
       { argv: ['--bus', 'redis://a:1,redis://b:2'] },
-      /invalid bus .*one URL unless --bus-mode cluster/,
+      /invalid bus .*one URL unless --bus-mode cluster or sentinel/,
     ],
     [
       'a bad URL in a cluster list',
@@ -51,7 +51,12 @@ describe('configuration', () => {
       /invalid bus/,
     ],
     ['cluster mode without a bus', { argv: ['--bus-mode', 'cluster'] }, /invalid busMode/],
-    ['unknown bus mode', { argv: ['--bus-mode', 'sentinel'] }, /invalid busMode .* one of server, cluster/],
+    ['sentinel mode without a bus', { argv: ['--bus-mode', 'sentinel'] }, /invalid busMode/],
+    [
+      'unknown bus mode',
+      { argv: ['--bus-mode', 'ring'] },
+      /invalid busMode .* one of server, cluster, sentinel/,
+    ],
     ['history above depth', { argv: ['--history-depth', '10'] }, /invalid maxHistory/],
     ['half a TLS pair', { argv: ['--tls-cert', 'a.pem'] }, /invalid tlsKey/],
     ['unknown flag', { argv: ['--colour', 'red'] }, /unknown flag --colour/],

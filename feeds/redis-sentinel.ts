@@ -1,0 +1,177 @@
+/**
+ * The bus's connection to a Redis master watched by Sentinel. node-redis asks the sentinels where
+ * the master is, follows it when they promote a replica, and moves the subscriptions with it.
+ * What it does not do, this does: while the master is unreachable node-redis still says ready and
+ * holds commands back until a master is found again; here the connection is not ready from the
+ * first failure until a master answers (so the bus reports the outage, drops instead of queueing,
+ * and resyncs after); and the first discovery is retried when no sentinel answers.
+ */
+import { createSentinel, RESP_TYPES } from 'redis';
+import { Emitter } from './emitter.ts';
+import { backoffStrategy } from './redis-backoff.ts';
+import { clientOptions, Retry, type ConnectionSettings, type RedisConnection } from './redis-connection.ts';
+import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
+import type { PubSubConnection } from './redis-subscriptions.ts';
+
+interface ConnectionEvents {
+  ready: () => void;
+  down: () => void;
+  error: (err: unknown) => void;
+}
+
+/** A connection to the master `masterName`, found through the sentinels at `seeds` (redis:// URLs). */
+export class SentinelConnection implements RedisConnection {
+  private readonly sentinel;
+  private readonly bin;
+  private readonly events = new Emitter<ConnectionEvents>();
+  private readonly retry: Retry;
+  private ready = false;
+  private closed = false;
+  /** False from a failure of the master's connection until node-redis reports it ready again. */
+  private masterUp = false;
+
+  constructor(seeds: readonly string[], masterName: string, settings: ConnectionSettings) {
+    const first = new URL(seeds[0]!);
+    const { RESP, ...options } = clientOptions(settings);
+    // Credentials and TLS of the first URL apply to the sentinels and to the data nodes alike.
+    const shared = {
+      ...(first.username !== '' ? { username: decodeURIComponent(first.username) } : {}),
+      ...(first.password !== '' ? { password: decodeURIComponent(first.password) } : {}),
+    };
+    const tls = first.protocol === 'rediss:' ? { tls: true as const } : {};
+    this.sentinel = createSentinel({
+      name: masterName,
+      sentinelRootNodes: seeds.map((url) => {
+        const u = new URL(url);
+        return { host: u.hostname, port: Number(u.port || 26379) };
+      }),
+      nodeClientOptions: { ...options, ...shared, socket: { ...options.socket, ...tls } },
+      sentinelClientOptions: {
+        ...shared,
+        socket: { connectTimeout: settings.connectTimeoutMs, ...tls },
+      },
+      RESP,
+      // Replicas lag their master; history must be as new as the live stream it joins.
+      replicaPoolSize: 0,
+    });
+    this.bin = this.sentinel.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+    this.retry = new Retry(backoffStrategy(settings.reconnect));
+    this.sentinel.on('ready', () => {
+      this.masterUp = true;
+      this.update();
+    });
+    this.sentinel.on('topology-change', () => this.update());
+    for (const event of ['reconnecting', 'end']) {
+      this.sentinel.on(event, () => {
+        this.masterUp = false;
+        this.update();
+      });
+    }
+    this.sentinel.on('error', (err: unknown) => {
+      // node-redis reports the master's failures only as errors, then waits for a new one.
+      if (this.sentinel.getMasterNode() === undefined) this.masterUp = false;
+      this.events.emit('error', explain(err));
+      this.update();
+    });
+  }
+
+  get isReady(): boolean {
+    return (
+      !this.closed && this.masterUp && this.sentinel.isReady && this.sentinel.getMasterNode() !== undefined
+    );
+  }
+
+  on(event: keyof ConnectionEvents, fn: (err?: unknown) => void): void {
+    this.events.on(event, fn);
+  }
+
+  /** Asks the sentinels for the master, retrying with backoff until one answers or the connection is closed. */
+  async connect(): Promise<unknown> {
+    await this.retry.run(
+      () => this.sentinel.connect(),
+      (err) => this.events.emit('error', explain(err)),
+    );
+    this.masterUp = true;
+    this.update();
+    return undefined;
+  }
+
+  async close(): Promise<unknown> {
+    this.shut();
+    if (this.sentinel.isOpen) await this.sentinel.close();
+    return undefined;
+  }
+
+  destroy(): void {
+    this.shut();
+    if (this.sentinel.isOpen) void this.sentinel.destroy().catch(() => {});
+  }
+
+  ping(): Promise<unknown> {
+    return this.sentinel.ping();
+  }
+
+  async info(): Promise<string> {
+    return String(await this.sentinel.sendCommand(false, ['INFO']));
+  }
+
+  lPush(key: string, elements: Buffer[]): Promise<unknown> {
+    return this.sentinel.lPush(key, elements);
+  }
+
+  lTrim(key: string, start: number, stop: number): Promise<unknown> {
+    return this.sentinel.lTrim(key, start, stop);
+  }
+
+  publish(channel: string, payload: Buffer): Promise<unknown> {
+    return this.sentinel.publish(channel, payload);
+  }
+
+  sPublish(channel: string, payload: Buffer): Promise<unknown> {
+    return this.sentinel.sPublish(channel, payload);
+  }
+
+  async lRangeBuffers(key: string, start: number, stop: number): Promise<Buffer[]> {
+    return (await this.bin.lRange(key, start, stop)) as unknown as Buffer[];
+  }
+
+  sSubscribe: PubSubConnection['sSubscribe'] = async (channel, listener) => {
+    await this.sentinel.sSubscribe(channel, listener, true);
+  };
+  sUnsubscribe: PubSubConnection['sUnsubscribe'] = async (channel, listener) => {
+    await this.sentinel.sUnsubscribe(channel, listener, true);
+  };
+  subscribe: PubSubConnection['subscribe'] = async (channel, listener) => {
+    await this.sentinel.subscribe(channel, listener, true);
+  };
+  unsubscribe: PubSubConnection['unsubscribe'] = async (channel, listener) => {
+    // node-redis types this listener as taking strings or Buffers; in buffer mode it gets Buffers.
+    await this.sentinel.unsubscribe(channel, listener as never, true);
+  };
+
+  private shut(): void {
+    this.closed = true;
+    this.ready = false;
+    this.retry.stop();
+  }
+
+  /** Emits `ready` / `down` when readiness changes. */
+  private update(): void {
+    const now = this.isReady;
+    if (now === this.ready) return;
+    this.ready = now;
+    this.events.emit(now ? 'ready' : 'down');
+  }
+}
+
+/** Pointed at a data node instead of a sentinel: a coded error that says what to change. */
+function explain(err: unknown): unknown {
+  if (err instanceof Error && /unknown command .?sentinel/i.test(err.message)) {
+    return new RedisBusError(
+      RedisBusErrorCode.MODE,
+      'this Redis is not a sentinel: list sentinels in --bus, or use --bus-mode server',
+      { cause: err },
+    );
+  }
+  return err;
+}
