@@ -7,26 +7,15 @@
  * PINGs every node, so one stalled node is noticed; and it keeps retrying the first discovery
  * (node-redis gives up when no seed answers).
  */
-import { createCluster, RESP_TYPES } from 'redis';
-import { Emitter } from './emitter.ts';
+import { createCluster } from 'redis';
 import { backoffStrategy } from './redis-backoff.ts';
-import { clientOptions, Retry, type ConnectionSettings, type RedisConnection } from './redis-connection.ts';
+import { clientOptions, Retry, TrackedConnection, type ConnectionSettings } from './redis-connection.ts';
 import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
-import type { PubSubConnection } from './redis-subscriptions.ts';
-
-interface ConnectionEvents {
-  ready: () => void;
-  down: () => void;
-  error: (err: unknown) => void;
-}
 
 /** A connection to every master of a Redis Cluster, found from `seeds` (redis:// URLs). */
-export class ClusterConnection implements RedisConnection {
+export class ClusterConnection extends TrackedConnection {
   private readonly cluster;
-  private readonly bin;
-  private readonly events = new Emitter<ConnectionEvents>();
   private readonly retry: Retry;
-  private ready = false;
   private closed = false;
   /**
    * Subscriber connections seen ready: one that is still opening (its master's first channel is
@@ -37,7 +26,7 @@ export class ClusterConnection implements RedisConnection {
   constructor(seeds: readonly string[], settings: ConnectionSettings) {
     const first = new URL(seeds[0]!);
     const { RESP, ...defaults } = clientOptions(settings);
-    this.cluster = createCluster({
+    const cluster = createCluster({
       rootNodes: seeds.map((url) => ({ url })),
       // Nodes found through the seeds are reached with these: credentials and TLS must be here.
       defaults: {
@@ -50,7 +39,8 @@ export class ClusterConnection implements RedisConnection {
       // Replicas lag their master; history must be as new as the live stream it joins.
       useReplicas: false,
     });
-    this.bin = this.cluster.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+    super(cluster);
+    this.cluster = cluster;
     this.retry = new Retry(backoffStrategy(settings.reconnect));
     const update = (): void => this.update();
     for (const event of ['connect', 'disconnect', 'node-ready', 'node-reconnecting', 'node-disconnect'])
@@ -73,10 +63,6 @@ export class ClusterConnection implements RedisConnection {
     }
     const node = this.cluster.pubSubNode;
     return node === undefined || !this.down(node.client);
-  }
-
-  on(event: keyof ConnectionEvents, fn: (err?: unknown) => void): void {
-    this.events.on(event, fn);
   }
 
   /** Discovers the cluster, retrying with backoff until a seed answers or the connection is closed. */
@@ -114,41 +100,6 @@ export class ClusterConnection implements RedisConnection {
     return String(await this.cluster.sendCommand(undefined, true, ['INFO']));
   }
 
-  lPush(key: string, elements: Buffer[]): Promise<unknown> {
-    return this.cluster.lPush(key, elements);
-  }
-
-  lTrim(key: string, start: number, stop: number): Promise<unknown> {
-    return this.cluster.lTrim(key, start, stop);
-  }
-
-  publish(channel: string, payload: Buffer): Promise<unknown> {
-    return this.cluster.publish(channel, payload);
-  }
-
-  sPublish(channel: string, payload: Buffer): Promise<unknown> {
-    return this.cluster.sPublish(channel, payload);
-  }
-
-  async lRangeBuffers(key: string, start: number, stop: number): Promise<Buffer[]> {
-    return (await this.bin.lRange(key, start, stop)) as unknown as Buffer[];
-  }
-
-  sSubscribe: PubSubConnection['sSubscribe'] = async (channel, listener) => {
-    await this.cluster.sSubscribe(channel, listener, true);
-    // The subscriber connection of a master is opened by the first channel of its slots.
-    this.update();
-  };
-  sUnsubscribe: PubSubConnection['sUnsubscribe'] = (channel, listener) =>
-    this.cluster.sUnsubscribe(channel, listener, true);
-  subscribe: PubSubConnection['subscribe'] = async (channel, listener) => {
-    await this.cluster.subscribe(channel, listener, true);
-    this.update();
-  };
-  unsubscribe: PubSubConnection['unsubscribe'] = (channel, listener) =>
-    // node-redis types this listener as taking strings or Buffers; in buffer mode it gets Buffers.
-    this.cluster.unsubscribe(channel, listener as never, true);
-
   /** True for a subscriber connection that was ready once and is not now. */
   private down(client: { isReady: boolean }): boolean {
     if (client.isReady) {
@@ -160,16 +111,7 @@ export class ClusterConnection implements RedisConnection {
 
   private shut(): void {
     this.closed = true;
-    this.ready = false;
     this.retry.stop();
-  }
-
-  /** Emits `ready` / `down` when readiness changes. */
-  private update(): void {
-    const now = this.isReady;
-    if (now === this.ready) return;
-    this.ready = now;
-    this.events.emit(now ? 'ready' : 'down');
   }
 }
 

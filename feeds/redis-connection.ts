@@ -1,11 +1,13 @@
 /**
- * One logical connection of the Redis bus: to a single server (one node-redis client, here) or to
- * a Redis Cluster (one connection per master inside node-redis, feeds/redis-cluster.ts). The bus
- * opens one for commands and, unless it only publishes, one for subscriptions.
+ * One logical connection of the Redis bus: to a single server (one node-redis client, here), to a
+ * Redis Cluster (one connection per master inside node-redis, feeds/redis-cluster.ts) or to the
+ * master Sentinel names (feeds/redis-sentinel.ts). The bus opens one for commands and, unless it
+ * only publishes, one for subscriptions.
  */
 import { createClient, RESP_TYPES } from 'redis';
+import { Emitter } from './emitter.ts';
 import { backoffStrategy, type BackoffOptions } from './redis-backoff.ts';
-import type { PubSubConnection } from './redis-subscriptions.ts';
+import type { BufferListener, PubSubConnection } from './redis-subscriptions.ts';
 
 /** What the bus asks of a connection; readiness is the whole connection's (every node of a cluster). */
 export interface RedisConnection extends PubSubConnection {
@@ -63,27 +65,117 @@ export function clientOptions(settings: ConnectionSettings) {
   };
 }
 
-/** A connection to one Redis server. */
-export class ServerConnection implements RedisConnection {
-  private readonly client;
+/** The commands the bus sends: a node-redis client, cluster and sentinel client each have them. */
+interface Commands {
+  lPush(key: string, elements: Buffer[]): Promise<unknown>;
+  lTrim(key: string, start: number, stop: number): Promise<unknown>;
+  publish(channel: string, payload: Buffer): Promise<unknown>;
+  sPublish(channel: string, payload: Buffer): Promise<unknown>;
+  sSubscribe(channel: string, listener: BufferListener, bufferMode: true): Promise<unknown>;
+  sUnsubscribe(channel: string, listener: BufferListener, bufferMode: true): Promise<unknown>;
+  subscribe(channel: string, listener: BufferListener, bufferMode: true): Promise<unknown>;
+  unsubscribe(channel: string, listener: BufferListener, bufferMode: true): Promise<unknown>;
+  withTypeMapping(mapping: { [RESP_TYPES.BLOB_STRING]: BufferConstructor }): {
+    lRange(key: string, start: number, stop: number): Promise<unknown>;
+  };
+}
+
+interface ConnectionEvents {
+  ready: () => void;
+  down: () => void;
+  error: (err: unknown) => void;
+}
+
+/**
+ * What every topology shares: the bus's commands sent through one node-redis client object, and
+ * `ready` / `down` emitted on each change of `isReady` (a subclass calls `update` when it may have).
+ */
+export abstract class TrackedConnection implements RedisConnection {
+  protected readonly events = new Emitter<ConnectionEvents>();
+  private readonly commands: Commands;
   private readonly bin;
+  private ready = false;
+
+  protected constructor(client: object) {
+    // node-redis's generic, overloaded signatures narrow to these in buffer mode (RESP2).
+    this.commands = client as Commands;
+    this.bin = this.commands.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+  }
+
+  abstract get isReady(): boolean;
+  abstract connect(): Promise<unknown>;
+  abstract close(): Promise<unknown>;
+  abstract destroy(): void;
+  abstract ping(): Promise<unknown>;
+  abstract info(): Promise<string>;
+
+  on(event: keyof ConnectionEvents, fn: (err?: unknown) => void): void {
+    this.events.on(event, fn);
+  }
+
+  lPush(key: string, elements: Buffer[]): Promise<unknown> {
+    return this.commands.lPush(key, elements);
+  }
+
+  lTrim(key: string, start: number, stop: number): Promise<unknown> {
+    return this.commands.lTrim(key, start, stop);
+  }
+
+  publish(channel: string, payload: Buffer): Promise<unknown> {
+    return this.commands.publish(channel, payload);
+  }
+
+  sPublish(channel: string, payload: Buffer): Promise<unknown> {
+    return this.commands.sPublish(channel, payload);
+  }
+
+  async lRangeBuffers(key: string, start: number, stop: number): Promise<Buffer[]> {
+    return (await this.bin.lRange(key, start, stop)) as Buffer[];
+  }
+
+  async sSubscribe(channel: string, listener: BufferListener): Promise<void> {
+    await this.commands.sSubscribe(channel, listener, true);
+    // A cluster opens a master's subscriber connection for the first channel of its slots.
+    this.update();
+  }
+
+  async sUnsubscribe(channel: string, listener: BufferListener): Promise<void> {
+    await this.commands.sUnsubscribe(channel, listener, true);
+  }
+
+  async subscribe(channel: string, listener: BufferListener): Promise<void> {
+    await this.commands.subscribe(channel, listener, true);
+    this.update();
+  }
+
+  async unsubscribe(channel: string, listener: BufferListener): Promise<void> {
+    await this.commands.unsubscribe(channel, listener, true);
+  }
+
+  /** Emits `ready` / `down` when `isReady` changed since the last call. */
+  protected update(): void {
+    const now = this.isReady;
+    if (now === this.ready) return;
+    this.ready = now;
+    this.events.emit(now ? 'ready' : 'down');
+  }
+}
+
+/** A connection to one Redis server: node-redis reconnects it by itself. */
+export class ServerConnection extends TrackedConnection {
+  private readonly client;
 
   constructor(url: string, settings: ConnectionSettings) {
-    this.client = createClient({ url, ...clientOptions(settings) });
-    this.bin = this.client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+    const client = createClient({ url, ...clientOptions(settings) });
+    super(client);
+    this.client = client;
+    const update = (): void => this.update();
+    for (const event of ['ready', 'reconnecting', 'end']) client.on(event, update);
+    client.on('error', (err: unknown) => this.events.emit('error', err));
   }
 
   get isReady(): boolean {
     return this.client.isReady;
-  }
-
-  on(event: 'ready' | 'down' | 'error', fn: (err?: unknown) => void): void {
-    if (event === 'ready') this.client.on('ready', fn);
-    else if (event === 'error') this.client.on('error', fn);
-    else {
-      this.client.on('reconnecting', fn);
-      this.client.on('end', fn);
-    }
   }
 
   connect(): Promise<unknown> {
@@ -105,35 +197,6 @@ export class ServerConnection implements RedisConnection {
   async info(): Promise<string> {
     return String(await this.client.info());
   }
-
-  lPush(key: string, elements: Buffer[]): Promise<unknown> {
-    return this.client.lPush(key, elements);
-  }
-
-  lTrim(key: string, start: number, stop: number): Promise<unknown> {
-    return this.client.lTrim(key, start, stop);
-  }
-
-  publish(channel: string, payload: Buffer): Promise<unknown> {
-    return this.client.publish(channel, payload);
-  }
-
-  sPublish(channel: string, payload: Buffer): Promise<unknown> {
-    return this.client.sPublish(channel, payload);
-  }
-
-  async lRangeBuffers(key: string, start: number, stop: number): Promise<Buffer[]> {
-    return (await this.bin.lRange(key, start, stop)) as unknown as Buffer[];
-  }
-
-  sSubscribe: PubSubConnection['sSubscribe'] = (channel, listener) =>
-    this.client.sSubscribe(channel, listener, true);
-  sUnsubscribe: PubSubConnection['sUnsubscribe'] = (channel, listener) =>
-    this.client.sUnsubscribe(channel, listener, true);
-  subscribe: PubSubConnection['subscribe'] = (channel, listener) =>
-    this.client.subscribe(channel, listener, true);
-  unsubscribe: PubSubConnection['unsubscribe'] = (channel, listener) =>
-    this.client.unsubscribe(channel, listener, true);
 }
 
 /** Thrown by `Retry.run` when `stop` ends the attempts. */

@@ -6,26 +6,15 @@
  * first failure until a master answers (so the bus reports the outage, drops instead of queueing,
  * and resyncs after); and the first discovery is retried when no sentinel answers.
  */
-import { createSentinel, RESP_TYPES } from 'redis';
-import { Emitter } from './emitter.ts';
+import { createSentinel } from 'redis';
 import { backoffStrategy } from './redis-backoff.ts';
-import { clientOptions, Retry, type ConnectionSettings, type RedisConnection } from './redis-connection.ts';
+import { clientOptions, Retry, TrackedConnection, type ConnectionSettings } from './redis-connection.ts';
 import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
-import type { PubSubConnection } from './redis-subscriptions.ts';
-
-interface ConnectionEvents {
-  ready: () => void;
-  down: () => void;
-  error: (err: unknown) => void;
-}
 
 /** A connection to the master `masterName`, found through the sentinels at `seeds` (redis:// URLs). */
-export class SentinelConnection implements RedisConnection {
+export class SentinelConnection extends TrackedConnection {
   private readonly sentinel;
-  private readonly bin;
-  private readonly events = new Emitter<ConnectionEvents>();
   private readonly retry: Retry;
-  private ready = false;
   private closed = false;
   /** False from a failure of the master's connection until node-redis reports it ready again. */
   private masterUp = false;
@@ -39,7 +28,7 @@ export class SentinelConnection implements RedisConnection {
       ...(first.password !== '' ? { password: decodeURIComponent(first.password) } : {}),
     };
     const tls = first.protocol === 'rediss:' ? { tls: true as const } : {};
-    this.sentinel = createSentinel({
+    const sentinel = createSentinel({
       name: masterName,
       sentinelRootNodes: seeds.map((url) => {
         const u = new URL(url);
@@ -54,7 +43,8 @@ export class SentinelConnection implements RedisConnection {
       // Replicas lag their master; history must be as new as the live stream it joins.
       replicaPoolSize: 0,
     });
-    this.bin = this.sentinel.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+    super(sentinel);
+    this.sentinel = sentinel;
     this.retry = new Retry(backoffStrategy(settings.reconnect));
     this.sentinel.on('ready', () => {
       this.masterUp = true;
@@ -79,10 +69,6 @@ export class SentinelConnection implements RedisConnection {
     return (
       !this.closed && this.masterUp && this.sentinel.isReady && this.sentinel.getMasterNode() !== undefined
     );
-  }
-
-  on(event: keyof ConnectionEvents, fn: (err?: unknown) => void): void {
-    this.events.on(event, fn);
   }
 
   /** Asks the sentinels for the master, retrying with backoff until one answers or the connection is closed. */
@@ -115,52 +101,9 @@ export class SentinelConnection implements RedisConnection {
     return String(await this.sentinel.sendCommand(false, ['INFO']));
   }
 
-  lPush(key: string, elements: Buffer[]): Promise<unknown> {
-    return this.sentinel.lPush(key, elements);
-  }
-
-  lTrim(key: string, start: number, stop: number): Promise<unknown> {
-    return this.sentinel.lTrim(key, start, stop);
-  }
-
-  publish(channel: string, payload: Buffer): Promise<unknown> {
-    return this.sentinel.publish(channel, payload);
-  }
-
-  sPublish(channel: string, payload: Buffer): Promise<unknown> {
-    return this.sentinel.sPublish(channel, payload);
-  }
-
-  async lRangeBuffers(key: string, start: number, stop: number): Promise<Buffer[]> {
-    return (await this.bin.lRange(key, start, stop)) as unknown as Buffer[];
-  }
-
-  sSubscribe: PubSubConnection['sSubscribe'] = async (channel, listener) => {
-    await this.sentinel.sSubscribe(channel, listener, true);
-  };
-  sUnsubscribe: PubSubConnection['sUnsubscribe'] = async (channel, listener) => {
-    await this.sentinel.sUnsubscribe(channel, listener, true);
-  };
-  subscribe: PubSubConnection['subscribe'] = async (channel, listener) => {
-    await this.sentinel.subscribe(channel, listener, true);
-  };
-  unsubscribe: PubSubConnection['unsubscribe'] = async (channel, listener) => {
-    // node-redis types this listener as taking strings or Buffers; in buffer mode it gets Buffers.
-    await this.sentinel.unsubscribe(channel, listener as never, true);
-  };
-
   private shut(): void {
     this.closed = true;
-    this.ready = false;
     this.retry.stop();
-  }
-
-  /** Emits `ready` / `down` when readiness changes. */
-  private update(): void {
-    const now = this.isReady;
-    if (now === this.ready) return;
-    this.ready = now;
-    this.events.emit(now ? 'ready' : 'down');
   }
 }
 
