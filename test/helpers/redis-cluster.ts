@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createClient } from 'redis';
 import { RedisServer, waitFor } from './redis.ts';
 
 const run = promisify(execFile);
@@ -70,8 +69,8 @@ export class RedisCluster {
       async () => {
         for (const s of this.nodes) {
           if (!s.running) continue;
-          if (!/cluster_state:ok/.test(await this.command(s, ['CLUSTER', 'INFO']))) return false;
-          const replication = await this.command(s, ['INFO', 'replication']);
+          if (!/cluster_state:ok/.test(String(await s.command(['CLUSTER', 'INFO'])))) return false;
+          const replication = String(await s.command(['INFO', 'replication']));
           if (/role:slave/.test(replication) && !/master_link_status:up/.test(replication)) return false;
         }
         return true;
@@ -84,33 +83,12 @@ export class RedisCluster {
   /** The node that serves `key` (or a sharded channel of that name). */
   async nodeOf(key: string): Promise<RedisServer> {
     const live = this.nodes.find((s) => s.running)!;
-    const slot = Number(await this.command(live, ['CLUSTER', 'KEYSLOT', key]));
-    const ranges = (await this.commandRaw(live, ['CLUSTER', 'SLOTS'])) as [
-      number,
-      number,
-      [string, number],
-    ][];
+    const slot = Number(await live.command(['CLUSTER', 'KEYSLOT', key]));
+    const ranges = (await live.command(['CLUSTER', 'SLOTS'])) as [number, number, [string, number]][];
     for (const [from, to, [, port]] of ranges) {
       if (slot >= from && slot <= to) return this.nodes.find((s) => s.port === Number(port))!;
     }
     throw new Error(`no node serves slot ${slot}`);
-  }
-
-  /** One command on one node, its reply as text. */
-  async command(node: RedisServer, args: string[]): Promise<string> {
-    return String(await this.commandRaw(node, args));
-  }
-
-  /** One command on one node (its own connection: the cluster client would route it). */
-  async commandRaw(node: RedisServer, args: string[]): Promise<unknown> {
-    const c = createClient({ url: node.url, RESP: 2, socket: { reconnectStrategy: false } });
-    c.on('error', () => {});
-    await c.connect();
-    try {
-      return await c.sendCommand(args);
-    } finally {
-      c.destroy();
-    }
   }
 
   /** Stops every node and removes their state. */

@@ -5,7 +5,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from 'redis';
 import { RedisServer, waitFor } from './redis.ts';
 
 /** The name the sentinels monitor the master under. */
@@ -64,11 +63,7 @@ export class RedisSentinels {
   /** The port of the master, as the first live sentinel reports it. */
   async masterPort(): Promise<number> {
     const live = this.sentinels.find((s) => s.running)!;
-    const reply = (await this.command(live, [
-      'SENTINEL',
-      'GET-MASTER-ADDR-BY-NAME',
-      MASTER_NAME,
-    ])) as string[];
+    const reply = (await live.command(['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', MASTER_NAME])) as string[];
     return Number(reply[1]);
   }
 
@@ -77,30 +72,18 @@ export class RedisSentinels {
     await waitFor(
       async () => {
         for (const s of this.sentinels) {
-          const master = (await this.command(s, ['SENTINEL', 'MASTER', MASTER_NAME])) as string[];
+          const master = (await s.command(['SENTINEL', 'MASTER', MASTER_NAME])) as string[];
           const field = (name: string): string => master[master.indexOf(name) + 1] ?? '';
           if (Number(field('port')) !== masterPort) return false;
           if (Number(field('num-slaves')) < 1 || Number(field('num-other-sentinels')) < 2) return false;
         }
         const node = this.nodes.find((n) => n.port !== masterPort && n.running);
         if (node === undefined) return true;
-        return /master_link_status:up/.test(String(await this.command(node, ['INFO', 'replication'])));
+        return /master_link_status:up/.test(String(await node.command(['INFO', 'replication'])));
       },
       timeoutMs,
       `the sentinels to agree on the master at ${masterPort} with a replica in sync`,
     );
-  }
-
-  /** One command on one process. */
-  async command(node: RedisServer, args: string[]): Promise<unknown> {
-    const c = createClient({ url: node.url, RESP: 2, socket: { reconnectStrategy: false } });
-    c.on('error', () => {});
-    await c.connect();
-    try {
-      return await c.sendCommand(args);
-    } finally {
-      c.destroy();
-    }
   }
 
   /** Stops every process and removes their files. */

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createClient } from 'redis';
 
 const live = new Set<ChildProcess>();
 // A crashed test run must not leave servers behind.
@@ -103,6 +104,18 @@ export class RedisServer {
     live.delete(p);
     // Port released once nothing answers there.
     await waitFor(async () => !(await ping(this.port, 200)), 5000, `redis on ${this.port} to stop`);
+  }
+
+  /** Runs one command on its own short-lived connection (a cluster or sentinel client would route it). */
+  async command(args: string[]): Promise<unknown> {
+    const c = createClient({ url: this.url, RESP: 2, socket: { reconnectStrategy: false } });
+    c.on('error', () => {});
+    await c.connect();
+    try {
+      return await c.sendCommand(args);
+    } finally {
+      c.destroy();
+    }
   }
 
   /** Freezes the server (SIGSTOP): connections stay open but nothing is answered, like a stalled host. */

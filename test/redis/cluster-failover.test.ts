@@ -8,7 +8,7 @@ import { connectRedisBus, type RedisBus } from '../../feeds/redis-bus.ts';
 import { symbolChannel } from '../../feeds/redis-keys.ts';
 import { RedisCluster } from '../helpers/redis-cluster.ts';
 import { waitFor } from '../helpers/redis.ts';
-import { collector, trade } from './records.ts';
+import { subscribeAll, untilEverySymbolDelivers, watchStatus } from './watch.ts';
 
 const SYMBOLS = Array.from({ length: 12 }, (_, i) => i + 1);
 let cluster: RedisCluster;
@@ -39,13 +39,8 @@ describe('RedisBus on a Redis Cluster with replicas', () => {
   it('follows a failover to the promoted replica, resyncs, and delivers the moved symbols again', async () => {
     const pub = await bus('publisher');
     const sub = await bus('subscriber');
-    const statuses: boolean[] = [];
-    let resyncs = 0;
-    sub.on('status', (r) => statuses.push(r));
-    sub.on('resync', () => resyncs++);
-    const got = new Map(SYMBOLS.map((id) => [id, collector()]));
-    for (const id of SYMBOLS) sub.subscribe(id, got.get(id)!.fn);
-    await waitFor(() => sub.redisSubscriptions().length === SYMBOLS.length, 5000, 'all SSUBSCRIBEs');
+    const { statuses, resyncs } = watchStatus(sub);
+    const got = await subscribeAll(sub, SYMBOLS);
 
     const channel = symbolChannel('tw', SYMBOLS[0]!);
     const victim = await cluster.nodeOf(channel);
@@ -60,17 +55,8 @@ describe('RedisBus on a Redis Cluster with replicas', () => {
     );
     await waitFor(() => sub.ready && pub.ready, 20_000, 'both buses ready on the new topology');
     expect(statuses).toEqual([false, true]);
-    expect(resyncs).toBe(1);
-
-    for (const id of SYMBOLS) got.get(id)!.records.length = 0;
-    await waitFor(
-      () => {
-        for (const id of SYMBOLS) pub.publish(trade(id, 100), 0, 32);
-        return SYMBOLS.every((id) => got.get(id)!.records.length > 0);
-      },
-      10_000,
-      'a record of every symbol after the failover',
-    );
+    expect(resyncs()).toBe(1);
+    await untilEverySymbolDelivers(pub, got, 'a record of every symbol after the failover');
     expect((await sub.history(SYMBOLS[0]!, 4)).length).toBeGreaterThan(0);
   }, 90_000);
 });

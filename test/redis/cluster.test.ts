@@ -13,6 +13,7 @@ import { spawnGateway } from '../helpers/gateway.ts';
 import { RedisCluster } from '../helpers/redis-cluster.ts';
 import { RedisServer, waitFor } from '../helpers/redis.ts';
 import { collector, trade } from './records.ts';
+import { subscribeAll, untilEverySymbolDelivers, watchStatus } from './watch.ts';
 import { TestClient } from './ws-client.ts';
 
 const FAST = { initialMs: 20, maxMs: 300 };
@@ -62,7 +63,7 @@ async function bus(
 async function shardChannels(prefix: string): Promise<Map<number, string[]>> {
   const out = new Map<number, string[]>();
   for (const s of cluster.nodes) {
-    const reply = (await cluster.commandRaw(s, ['PUBSUB', 'SHARDCHANNELS', `${prefix}:*`])) as string[];
+    const reply = (await s.command(['PUBSUB', 'SHARDCHANNELS', `${prefix}:*`])) as string[];
     out.set(s.port, reply.sort());
   }
   return out;
@@ -74,14 +75,11 @@ describe('RedisBus on a Redis Cluster', () => {
     const pub = await bus('publisher', prefix);
     const sub = await bus('subscriber', prefix);
     expect(sub.stats().sharded).toBe(true);
-    const changes: string[] = [];
-    sub.on('status', (r) => changes.push(`status ${r}`));
-    sub.on('resync', () => changes.push('resync'));
-    const got = new Map(SYMBOLS.map((id) => [id, collector()]));
-    for (const id of SYMBOLS) sub.subscribe(id, got.get(id)!.fn);
-    await waitFor(() => sub.redisSubscriptions().length === SYMBOLS.length, 5000, 'all SSUBSCRIBEs');
+    const { statuses, resyncs } = watchStatus(sub);
+    const got = await subscribeAll(sub, SYMBOLS);
     // Opening a master's subscriber connection is not an outage: no status change, no resync.
-    expect(changes).toEqual([]);
+    expect(statuses).toEqual([]);
+    expect(resyncs()).toBe(0);
 
     // Each channel is subscribed on the node that owns its slot, and only there.
     const held = await shardChannels(prefix);
@@ -114,7 +112,7 @@ describe('RedisBus on a Redis Cluster', () => {
       expect(hist.subarray(0, 32)).toEqual(trade(id, 5));
       expect(hist.subarray(15 * 32)).toEqual(trade(id, 20));
       const owner = await cluster.nodeOf(historyKey(prefix, id));
-      expect(Number(await cluster.command(owner, ['LLEN', historyKey(prefix, id)]))).toBe(16);
+      expect(Number(await owner.command(['LLEN', historyKey(prefix, id)]))).toBe(16);
     }
   });
 
@@ -127,11 +125,10 @@ describe('RedisBus on a Redis Cluster', () => {
     await waitFor(() => sub.redisSubscriptions().join() === '5,6', 5000, 'SSUBSCRIBE confirmed');
     const owner = await cluster.nodeOf(symbolChannel(prefix, 5));
     const count = async (): Promise<number> => {
-      const reply = (await cluster.commandRaw(owner, [
-        'PUBSUB',
-        'SHARDNUMSUB',
-        symbolChannel(prefix, 5),
-      ])) as [string, number];
+      const reply = (await owner.command(['PUBSUB', 'SHARDNUMSUB', symbolChannel(prefix, 5)])) as [
+        string,
+        number,
+      ];
       return Number(reply[1]);
     };
     expect(await count()).toBe(1);
@@ -144,13 +141,8 @@ describe('RedisBus on a Redis Cluster', () => {
     const prefix = `c${++prefixSeq}`;
     const pub = await bus('publisher', prefix);
     const sub = await bus('subscriber', prefix);
-    const statuses: boolean[] = [];
-    let resyncs = 0;
-    sub.on('status', (r) => statuses.push(r));
-    sub.on('resync', () => resyncs++);
-    const got = new Map(SYMBOLS.map((id) => [id, collector()]));
-    for (const id of SYMBOLS) sub.subscribe(id, got.get(id)!.fn);
-    await waitFor(() => sub.redisSubscriptions().length === SYMBOLS.length, 5000, 'all SSUBSCRIBEs');
+    const { statuses, resyncs } = watchStatus(sub);
+    const got = await subscribeAll(sub, SYMBOLS);
 
     const victim = await cluster.nodeOf(symbolChannel(prefix, SYMBOLS[0]!));
     await victim.stop();
@@ -161,19 +153,11 @@ describe('RedisBus on a Redis Cluster', () => {
     await cluster.waitHealthy(20_000);
     await waitFor(() => sub.ready && pub.ready, 15_000, 'both buses ready again');
     expect(statuses).toEqual([false, true]);
-    expect(resyncs).toBe(1);
+    expect(resyncs()).toBe(1);
     expect(sub.stats().recoveries).toBe(1);
 
     // The restarted node re-took its subscriptions: records of every symbol arrive again.
-    for (const id of SYMBOLS) got.get(id)!.records.length = 0;
-    await waitFor(
-      () => {
-        for (const id of SYMBOLS) pub.publish(trade(id, 100), 0, 32);
-        return SYMBOLS.every((id) => got.get(id)!.records.length > 0);
-      },
-      10_000,
-      'a record of every symbol after the restart',
-    );
+    await untilEverySymbolDelivers(pub, got, 'a record of every symbol after the restart');
   }, 60_000);
 
   it('notices a frozen master within the stall deadline and recovers when it answers', async () => {

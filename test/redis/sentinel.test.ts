@@ -11,6 +11,7 @@ import { spawnGateway } from '../helpers/gateway.ts';
 import { MASTER_NAME, RedisSentinels } from '../helpers/redis-sentinel.ts';
 import { waitFor } from '../helpers/redis.ts';
 import { collector, trade } from './records.ts';
+import { subscribeAll, untilEverySymbolDelivers, watchStatus } from './watch.ts';
 import { TestClient } from './ws-client.ts';
 
 const SYMBOLS = [1, 2, 3, 4];
@@ -66,7 +67,7 @@ describe('RedisBus through Redis Sentinel', () => {
     // Written on the master the sentinels name (the replica copies it).
     const masterPort = await setup.masterPort();
     const master = setup.nodes.find((n) => n.port === masterPort)!;
-    expect(Number(await setup.command(master, ['LLEN', `${prefix}:{sym:7}:hist`]))).toBe(16);
+    expect(Number(await master.command(['LLEN', `${prefix}:{sym:7}:hist`]))).toBe(16);
   });
 
   it('refuses a data node listed as a sentinel (REDIS_BUS_MODE) and stays not ready', async () => {
@@ -112,13 +113,8 @@ describe('RedisBus through Redis Sentinel', () => {
     const prefix = `s${++prefixSeq}`;
     const pub = await bus('publisher', prefix);
     const sub = await bus('subscriber', prefix);
-    const statuses: boolean[] = [];
-    let resyncs = 0;
-    sub.on('status', (r) => statuses.push(r));
-    sub.on('resync', () => resyncs++);
-    const got = new Map(SYMBOLS.map((id) => [id, collector()]));
-    for (const id of SYMBOLS) sub.subscribe(id, got.get(id)!.fn);
-    await waitFor(() => sub.redisSubscriptions().length === SYMBOLS.length, 5000, 'SSUBSCRIBEs');
+    const { statuses, resyncs } = watchStatus(sub);
+    const got = await subscribeAll(sub, SYMBOLS);
 
     const oldPort = await setup.masterPort();
     const victim = setup.nodes.find((n) => n.port === oldPort)!;
@@ -127,16 +123,8 @@ describe('RedisBus through Redis Sentinel', () => {
     await waitFor(async () => (await setup.masterPort()) !== oldPort, 20_000, 'the replica promoted');
     await waitFor(() => sub.ready && pub.ready, 20_000, 'both buses ready on the new master');
     expect(statuses).toEqual([false, true]);
-    expect(resyncs).toBe(1);
-
-    await waitFor(
-      () => {
-        for (const id of SYMBOLS) pub.publish(trade(id, 100), 0, 32);
-        return SYMBOLS.every((id) => got.get(id)!.records.length > 0);
-      },
-      10_000,
-      'a record of every symbol from the new master',
-    );
+    expect(resyncs()).toBe(1);
+    await untilEverySymbolDelivers(pub, got, 'a record of every symbol from the new master');
     expect((await sub.history(SYMBOLS[0]!, 4)).length).toBeGreaterThan(0);
   }, 90_000);
 });
