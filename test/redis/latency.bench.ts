@@ -1,11 +1,13 @@
 /**
  * Added latency of the Redis path: publish -> listener, the same records through the in-process
- * MemoryBus and through RedisBus (publisher bus -> redis-server -> subscriber bus, one process so
- * both ends read the same clock). Each record carries its publish time in its header time field.
+ * MemoryBus, through RedisBus on one server (publisher bus -> redis-server -> subscriber bus, one
+ * process so both ends read the same clock) and through RedisBus on a three-master Redis Cluster.
+ * Each record carries its publish time in its header time field.
  *
- *   npx tsx test/redis/latency.bench.ts [--rate 5000] [--seconds 5] [--warmup 1] [--symbols 10] [--url redis://...]
+ *   npx tsx test/redis/latency.bench.ts [--rate 5000] [--seconds 5] [--warmup 1] [--symbols 10] [--url redis://...] [--no-cluster]
  *
- * Without --url a throwaway redis-server is started (test/helpers/redis.ts).
+ * Without --url a throwaway redis-server is started (test/helpers/redis.ts), and the cluster is
+ * always a throwaway one on this machine (test/helpers/redis-cluster.ts).
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -15,7 +17,8 @@ import { readI64 } from '../../codec/int64.ts';
 import { encodeTrade } from '../../codec/records.ts';
 import type { Bus } from '../../feeds/bus.ts';
 import { MemoryBus } from '../../feeds/memory-bus.ts';
-import { connectRedisBus } from '../../feeds/redis-bus.ts';
+import { connectRedisBus, type RedisBusMode, type RedisBusStats } from '../../feeds/redis-bus.ts';
+import { RedisCluster } from '../helpers/redis-cluster.ts';
 import { RedisServer } from '../helpers/redis.ts';
 
 const { values } = parseArgs({
@@ -25,6 +28,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '1' },
     symbols: { type: 'string', default: '10' },
     url: { type: 'string' },
+    'no-cluster': { type: 'boolean', default: false },
   },
 });
 const rate = Number(values.rate);
@@ -99,15 +103,27 @@ const mem = new MemoryBus({ historyDepth: 1024 });
 const memory = await run(mem, mem);
 await mem.close();
 
+/** One run through a publisher and a subscriber RedisBus on `url`; returns latencies and the publisher's counters. */
+async function runRedis(url: string, mode: RedisBusMode): Promise<[Result, RedisBusStats]> {
+  const opts = { mode, historyDepth: 1024, prefix: `bench${process.pid}`, log: () => {} };
+  const pub = await connectRedisBus(url, { ...opts, role: 'publisher' });
+  const sub = await connectRedisBus(url, { ...opts, role: 'subscriber' });
+  const result = await run(pub, sub);
+  const stats = pub.stats();
+  await Promise.all([pub.close(), sub.close()]);
+  return [result, stats];
+}
+
 const server = values.url === undefined ? await RedisServer.start() : undefined;
-const url = values.url ?? server!.url;
-const opts = { historyDepth: 1024, prefix: `bench${process.pid}`, log: () => {} };
-const pub = await connectRedisBus(url, { ...opts, role: 'publisher' });
-const sub = await connectRedisBus(url, { ...opts, role: 'subscriber' });
-const redis = await run(pub, sub);
-const stats = pub.stats();
-await Promise.all([pub.close(), sub.close()]);
+const [redis, stats] = await runRedis(values.url ?? server!.url, 'server');
 await server?.kill();
+
+let clustered: [Result, RedisBusStats] | undefined;
+if (!values['no-cluster']) {
+  const cluster = await RedisCluster.start(3);
+  clustered = await runRedis(cluster.urls, 'cluster');
+  await cluster.kill();
+}
 
 const fmt = (r: Result): string =>
   `p50 ${r.p50} µs  p90 ${r.p90} µs  p99 ${r.p99} µs  p99.9 ${r.p999} µs  max ${r.max} µs  (${r.samples} records)`;
@@ -117,3 +133,7 @@ console.log(
 );
 console.log(`  memory bus: ${fmt(memory)}`);
 console.log(`  redis bus:  ${fmt(redis)}  sharded=${stats.sharded} dropped=${stats.dropped}`);
+if (clustered !== undefined) {
+  const [r, s] = clustered;
+  console.log(`  redis cluster (3 masters): ${fmt(r)}  sharded=${s.sharded} dropped=${s.dropped}`);
+}
