@@ -30,6 +30,8 @@ export interface FeedsHandle {
   stop(): void;
   /** Publishes what is due now; called before each flush (optional: simple test feeds omit it). */
   pump?(): void;
+  /** Set by the gateway: called when the feeds stop on an error (they do not restart by themselves). */
+  onError?: (err: unknown) => void;
 }
 
 export interface GatewayDeps {
@@ -143,17 +145,27 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     version: deps.version ?? VERSION,
     instance: randomUUID(),
     closing: false,
+    upstreamReady: () => bus.ready && (feeds === null || feeds.running),
   };
   const heartbeat = new Heartbeat(connections, config.heartbeatMs, stats, (conn) =>
     log.info({ conn: conn.id, ip: conn.ip }, 'heartbeat timeout: terminating'),
   );
+  // Every client learns at once when the feed path goes down or comes back, so a wall display shows
+  // its numbers as stale within the bus's stall deadline instead of after its own silence threshold.
+  const announceUpstream = (): void => {
+    const text = JSON.stringify({ op: 'upstream', ready: ctx.upstreamReady() } satisfies UpstreamMessage);
+    for (const conn of connections) conn.sendText(text);
+  };
   bus.on('status', (ready) => {
     log.warn({ ready }, ready ? 'bus ready' : 'bus down');
-    // Every client learns at once, so a wall display shows its numbers as stale within the bus's
-    // stall deadline instead of after its own silence threshold.
-    const text = JSON.stringify({ op: 'upstream', ready } satisfies UpstreamMessage);
-    for (const conn of connections) conn.sendText(text);
+    announceUpstream();
   });
+  if (feeds !== null) {
+    feeds.onError = (err) => {
+      log.error({ err }, 'feeds stopped: no more records from this process until it restarts');
+      announceUpstream();
+    };
+  }
 
   await app.register(websocket, {
     // ws refuses only gross oversize (4x); messages between the two limits get a MESSAGE_TOO_BIG reply before the 1009.

@@ -24,4 +24,6 @@ export interface GatewayContext {
   instance: string;
   /** True once shutdown began: new connections are refused. */
   closing: boolean;
+  /** True while the feed path is up: the bus, and the feeds running in this process if any. */
+  upstreamReady: () => boolean;
 }

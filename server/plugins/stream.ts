@@ -150,7 +150,7 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
           WIRE_RECORD_SIZES.map((size, type) => [String(type), size]).filter(([, s]) => s !== 0),
         ),
         defaultHistory: config.defaultHistory,
-        upstream: ctx.bus.ready,
+        upstream: ctx.upstreamReady(),
       };
       conn.send(hello);
     },
