@@ -9,7 +9,13 @@
  */
 import { createCluster } from 'redis';
 import { backoffStrategy } from './redis-backoff.ts';
-import { clientOptions, Retry, TrackedConnection, type ConnectionSettings } from './redis-connection.ts';
+import {
+  clientOptions,
+  Retry,
+  seedOptions,
+  TrackedConnection,
+  type ConnectionSettings,
+} from './redis-connection.ts';
 import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
 
 /** A connection to every master of a Redis Cluster, found from `seeds` (redis:// URLs). */
@@ -24,17 +30,12 @@ export class ClusterConnection extends TrackedConnection {
   private readonly opened = new WeakSet<object>();
 
   constructor(seeds: readonly string[], settings: ConnectionSettings) {
-    const first = new URL(seeds[0]!);
+    const { auth, tls } = seedOptions(seeds[0]!);
     const { RESP, ...defaults } = clientOptions(settings);
     const cluster = createCluster({
       rootNodes: seeds.map((url) => ({ url })),
       // Nodes found through the seeds are reached with these: credentials and TLS must be here.
-      defaults: {
-        ...defaults,
-        ...(first.username !== '' ? { username: decodeURIComponent(first.username) } : {}),
-        ...(first.password !== '' ? { password: decodeURIComponent(first.password) } : {}),
-        socket: { ...defaults.socket, ...(first.protocol === 'rediss:' ? { tls: true as const } : {}) },
-      },
+      defaults: { ...defaults, ...auth, socket: { ...defaults.socket, ...tls } },
       RESP,
       // Replicas lag their master; history must be as new as the live stream it joins.
       useReplicas: false,

@@ -65,6 +65,24 @@ export function clientOptions(settings: ConnectionSettings) {
   };
 }
 
+/**
+ * What a seed URL says for every node found through it: its credentials, and TLS (`rediss:`).
+ * Cluster and sentinel clients reach discovered nodes with options, not with the seed URLs.
+ */
+export function seedOptions(seed: string): {
+  auth: { username?: string; password?: string };
+  tls: { tls?: true };
+} {
+  const url = new URL(seed);
+  return {
+    auth: {
+      ...(url.username !== '' ? { username: decodeURIComponent(url.username) } : {}),
+      ...(url.password !== '' ? { password: decodeURIComponent(url.password) } : {}),
+    },
+    tls: url.protocol === 'rediss:' ? { tls: true } : {},
+  };
+}
+
 /** The commands the bus sends: a node-redis client, cluster and sentinel client each have them. */
 interface Commands {
   lPush(key: string, elements: Buffer[]): Promise<unknown>;

@@ -8,7 +8,13 @@
  */
 import { createSentinel } from 'redis';
 import { backoffStrategy } from './redis-backoff.ts';
-import { clientOptions, Retry, TrackedConnection, type ConnectionSettings } from './redis-connection.ts';
+import {
+  clientOptions,
+  Retry,
+  seedOptions,
+  TrackedConnection,
+  type ConnectionSettings,
+} from './redis-connection.ts';
 import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
 
 /** A connection to the master `masterName`, found through the sentinels at `seeds` (redis:// URLs). */
@@ -20,25 +26,17 @@ export class SentinelConnection extends TrackedConnection {
   private masterUp = false;
 
   constructor(seeds: readonly string[], masterName: string, settings: ConnectionSettings) {
-    const first = new URL(seeds[0]!);
-    const { RESP, ...options } = clientOptions(settings);
     // Credentials and TLS of the first URL apply to the sentinels and to the data nodes alike.
-    const shared = {
-      ...(first.username !== '' ? { username: decodeURIComponent(first.username) } : {}),
-      ...(first.password !== '' ? { password: decodeURIComponent(first.password) } : {}),
-    };
-    const tls = first.protocol === 'rediss:' ? { tls: true as const } : {};
+    const { auth, tls } = seedOptions(seeds[0]!);
+    const { RESP, ...options } = clientOptions(settings);
     const sentinel = createSentinel({
       name: masterName,
       sentinelRootNodes: seeds.map((url) => {
         const u = new URL(url);
         return { host: u.hostname, port: Number(u.port || 26379) };
       }),
-      nodeClientOptions: { ...options, ...shared, socket: { ...options.socket, ...tls } },
-      sentinelClientOptions: {
-        ...shared,
-        socket: { connectTimeout: settings.connectTimeoutMs, ...tls },
-      },
+      nodeClientOptions: { ...options, ...auth, socket: { ...options.socket, ...tls } },
+      sentinelClientOptions: { ...auth, socket: { connectTimeout: settings.connectTimeoutMs, ...tls } },
       RESP,
       // Replicas lag their master; history must be as new as the live stream it joins.
       replicaPoolSize: 0,

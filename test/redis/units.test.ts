@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { backoffStrategy } from '../../feeds/redis-backoff.ts';
 import { PublishBatch } from '../../feeds/redis-batch.ts';
+import { seedOptions } from '../../feeds/redis-connection.ts';
 import { RedisBusErrorCode } from '../../feeds/redis-errors.ts';
 import { historyKey, symbolChannel } from '../../feeds/redis-keys.ts';
 import { parseRedisVersion, supportsShardedPubSub } from '../../feeds/redis-version.ts';
@@ -20,6 +21,15 @@ describe('redis bus helpers', () => {
   it('documents every error code in docs/scaling.md', () => {
     const doc = readFileSync(new URL('../../docs/scaling.md', import.meta.url), 'utf8');
     for (const code of Object.values(RedisBusErrorCode)) expect(doc).toContain(`| \`${code}\``);
+  });
+
+  it('takes credentials and TLS for discovered nodes from the first seed URL', () => {
+    expect(seedOptions('rediss://bus%40desk:p%3Ass@r1:7000')).toEqual({
+      auth: { username: 'bus@desk', password: 'p:ss' },
+      tls: { tls: true },
+    });
+    expect(seedOptions('redis://r1:7000')).toEqual({ auth: {}, tls: {} });
+    expect(seedOptions('redis://:secret@r1:7000')).toEqual({ auth: { password: 'secret' }, tls: {} });
   });
 
   it('backs off exponentially with jitter, capped', () => {
