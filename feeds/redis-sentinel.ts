@@ -2,9 +2,9 @@
  * The bus's connection to a Redis master watched by Sentinel. node-redis asks the sentinels where
  * the master is, follows it when they promote a replica, and moves the subscriptions with it.
  * What it does not do, this does: while the master is unreachable node-redis still says ready and
- * holds commands back until a master is found again; here the connection is not ready from the
- * first failure until a master answers (so the bus reports the outage, drops instead of queueing,
- * and resyncs after); and the first discovery is retried when no sentinel answers.
+ * holds commands back until a master is found again; here the connection is not ready while no
+ * connection to a master is (so the bus reports the outage, drops instead of queueing, and resyncs
+ * after); and the first discovery is retried when no sentinel answers.
  */
 import { createSentinel } from 'redis';
 import { backoffStrategy } from './redis-backoff.ts';
@@ -17,13 +17,19 @@ import {
 } from './redis-connection.ts';
 import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
 
+/** How often readiness is read (see `poll`). */
+const POLL_MS = 200;
+
 /** A connection to the master `masterName`, found through the sentinels at `seeds` (redis:// URLs). */
 export class SentinelConnection extends TrackedConnection {
   private readonly sentinel;
   private readonly retry: Retry;
   private closed = false;
-  /** False from a failure of the master's connection until node-redis reports it ready again. */
-  private masterUp = false;
+  /**
+   * Reads readiness every POLL_MS: node-redis says nothing when its connection to the same master
+   * comes back (a restart the sentinels did not fail over), only when it moves to a new one.
+   */
+  private poll: ReturnType<typeof setInterval> | undefined;
 
   constructor(seeds: readonly string[], masterName: string, settings: ConnectionSettings) {
     // Credentials and TLS of the first URL apply to the sentinels and to the data nodes alike.
@@ -40,33 +46,23 @@ export class SentinelConnection extends TrackedConnection {
       RESP,
       // Replicas lag their master; history must be as new as the live stream it joins.
       replicaPoolSize: 0,
+      // The master connection's failures come out as errors here, so the outage shows at once.
+      passthroughClientErrorEvents: true,
     });
     super(sentinel);
     this.sentinel = sentinel;
     this.retry = new Retry(backoffStrategy(settings.reconnect));
-    this.sentinel.on('ready', () => {
-      this.masterUp = true;
-      this.update();
-    });
-    this.sentinel.on('topology-change', () => this.update());
-    for (const event of ['reconnecting', 'end']) {
-      this.sentinel.on(event, () => {
-        this.masterUp = false;
-        this.update();
-      });
-    }
+    const update = (): void => this.update();
+    for (const event of ['ready', 'reconnecting', 'end', 'topology-change']) this.sentinel.on(event, update);
     this.sentinel.on('error', (err: unknown) => {
-      // node-redis reports the master's failures only as errors, then waits for a new one.
-      if (this.sentinel.getMasterNode() === undefined) this.masterUp = false;
       this.events.emit('error', explain(err));
       this.update();
     });
   }
 
   get isReady(): boolean {
-    return (
-      !this.closed && this.masterUp && this.sentinel.isReady && this.sentinel.getMasterNode() !== undefined
-    );
+    // getMasterNode() is undefined while no connection to the master is ready.
+    return !this.closed && this.sentinel.isReady && this.sentinel.getMasterNode() !== undefined;
   }
 
   /** Asks the sentinels for the master, retrying with backoff until one answers or the connection is closed. */
@@ -75,7 +71,10 @@ export class SentinelConnection extends TrackedConnection {
       () => this.sentinel.connect(),
       (err) => this.events.emit('error', explain(err)),
     );
-    this.masterUp = true;
+    if (!this.closed && this.poll === undefined) {
+      this.poll = setInterval(() => this.update(), POLL_MS);
+      this.poll.unref();
+    }
     this.update();
     return undefined;
   }
@@ -102,6 +101,7 @@ export class SentinelConnection extends TrackedConnection {
   private shut(): void {
     this.closed = true;
     this.retry.stop();
+    clearInterval(this.poll);
   }
 }
 

@@ -108,6 +108,22 @@ describe('RedisBus through Redis Sentinel', () => {
     }
   }, 90_000);
 
+  it('goes not ready while the master restarts, and resyncs once it answers again', async () => {
+    const prefix = `s${++prefixSeq}`;
+    const pub = await bus('publisher', prefix);
+    const sub = await bus('subscriber', prefix);
+    const { statuses, resyncs } = watchStatus(sub);
+    const got = await subscribeAll(sub, SYMBOLS);
+    const port = await setup.masterPort();
+    // Back within the sentinels' down-after time, as a process supervisor would bring it: node-redis
+    // reconnects to the same master and reports nothing; the bus must still notice both edges.
+    await setup.nodes.find((n) => n.port === port)!.restart();
+    await waitFor(() => statuses.length >= 2 && sub.ready && pub.ready, 20_000, 'down, then ready again');
+    expect(statuses).toEqual([false, true]);
+    expect(resyncs()).toBe(1);
+    await untilEverySymbolDelivers(pub, got, 'a record of every symbol after the restart');
+  }, 60_000);
+
   // Last: it leaves the setup with one data node.
   it('follows a failover to the promoted replica, resyncs, and delivers again', async () => {
     const prefix = `s${++prefixSeq}`;
@@ -117,6 +133,8 @@ describe('RedisBus through Redis Sentinel', () => {
     const got = await subscribeAll(sub, SYMBOLS);
 
     const oldPort = await setup.masterPort();
+    // The test before restarted a node: its replica must be in sync again to take over.
+    await setup.waitSettled(oldPort);
     const victim = setup.nodes.find((n) => n.port === oldPort)!;
     await victim.stop();
     await waitFor(() => !sub.ready && !pub.ready, 5000, 'both buses to notice the lost master');
