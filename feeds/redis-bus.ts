@@ -18,6 +18,7 @@ import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
 import { historyKey, symbolChannel } from './redis-keys.ts';
 import { SubscriptionSync } from './redis-subscriptions.ts';
 import { parseRedisVersion, supportsShardedPubSub } from './redis-version.ts';
+import { parseUrls, redactUrls } from './redis-url.ts';
 import { RedisWatchdog } from './redis-watchdog.ts';
 
 /** Which connections a bus opens: publishers need no subscriber connection. */
@@ -519,29 +520,6 @@ export interface ConnectRedisBusOptions extends Omit<RedisBusOptions, 'url'> {
   startTimeoutMs?: number;
 }
 
-/** The bus URL(s): exactly one for a server, one or more (comma-separated) for a cluster or sentinels. */
-function parseUrls(spec: string, mode: RedisBusMode): string[] {
-  const urls = spec.split(',').map((u) => u.trim());
-  if (mode === 'server' && urls.length > 1) {
-    throw new RedisBusError(
-      RedisBusErrorCode.BAD_URL,
-      `several URLs need --bus-mode cluster or sentinel: ${spec}`,
-    );
-  }
-  for (const u of urls) {
-    let url: URL;
-    try {
-      url = new URL(u);
-    } catch (err) {
-      throw new RedisBusError(RedisBusErrorCode.BAD_URL, `not a URL: ${u}`, { cause: err });
-    }
-    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-      throw new RedisBusError(RedisBusErrorCode.BAD_URL, `expected redis:// or rediss://, got ${u}`);
-    }
-  }
-  return urls;
-}
-
 /** Creates a RedisBus and waits until it is ready; rejects with REDIS_BUS_CONNECT_TIMEOUT otherwise. */
 export async function connectRedisBus(url: string, options: ConnectRedisBusOptions): Promise<RedisBus> {
   const bus = new RedisBus({ ...options, url });
@@ -550,6 +528,6 @@ export async function connectRedisBus(url: string, options: ConnectRedisBusOptio
   await bus.close();
   throw new RedisBusError(
     RedisBusErrorCode.CONNECT_TIMEOUT,
-    `Redis at ${url} not ready within ${timeoutMs} ms`,
+    `Redis at ${redactUrls(url)} not ready within ${timeoutMs} ms`,
   );
 }

@@ -1,5 +1,6 @@
 import type { Bus } from '../feeds/bus.ts';
 import { MemoryBus } from '../feeds/memory-bus.ts';
+import { redactUrls } from '../feeds/redis-url.ts';
 import type { GatewayConfig } from './config.ts';
 
 /** How long start-up waits for Redis before going on not-ready (it keeps reconnecting). */
@@ -21,6 +22,6 @@ export async function createBus(config: GatewayConfig, log: (message: string) =>
     log,
   });
   if (!(await bus.whenReady(REDIS_START_WAIT_MS)))
-    log(`redis bus ${config.bus} not reachable yet; starting not-ready`);
+    log(`redis bus ${redactUrls(config.bus)} not reachable yet; starting not-ready`);
   return bus;
 }

@@ -1,9 +1,10 @@
 /** CLI entry: `npm start -- [flags]`. Builds the configuration, starts the role, shuts down on signals. */
 import { buildGateway, type Gateway } from './app.ts';
+import { redactUrls } from '../feeds/redis-url.ts';
 import { helpText, loadConfig, type GatewayConfig } from './config.ts';
 
 /** Start-up errors that are the user's to fix: print the code and message, no stack. */
-const USER_ERROR = /^(CONFIG|CATALOGUE|REPLAY)_/;
+const USER_ERROR = /^(CONFIG|CATALOGUE|REPLAY|REDIS_BUS)_/;
 
 function userError(err: unknown): string | null {
   if (!(err instanceof Error)) return null;
@@ -16,7 +17,7 @@ async function start(argv: string[]): Promise<{ config: GatewayConfig; gateway: 
   const gateway = await buildGateway(config);
   const url = await gateway.listen();
   process.stdout.write(
-    `tickwall listening on ${url} (role ${config.role}, bus ${config.bus ?? 'in-process'})\n`,
+    `tickwall listening on ${url} (role ${config.role}, bus ${config.bus === null ? 'in-process' : `${config.busMode} ${redactUrls(config.bus)}`})\n`,
   );
   return { config, gateway };
 }

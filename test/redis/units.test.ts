@@ -6,6 +6,7 @@ import { PublishBatch } from '../../feeds/redis-batch.ts';
 import { seedOptions } from '../../feeds/redis-connection.ts';
 import { RedisBusErrorCode } from '../../feeds/redis-errors.ts';
 import { historyKey, symbolChannel } from '../../feeds/redis-keys.ts';
+import { redactUrls } from '../../feeds/redis-url.ts';
 import { parseRedisVersion, supportsShardedPubSub } from '../../feeds/redis-version.ts';
 import { trade } from './records.ts';
 
@@ -30,6 +31,12 @@ describe('redis bus helpers', () => {
     });
     expect(seedOptions('redis://r1:7000')).toEqual({ auth: {}, tls: {} });
     expect(seedOptions('redis://:secret@r1:7000')).toEqual({ auth: { password: 'secret' }, tls: {} });
+  });
+
+  it('masks passwords in the bus URLs it logs', () => {
+    expect(redactUrls('redis://bus:s3cret@r1:7000,rediss://:p%40ss@r2:7000,redis://r3:7000')).toBe(
+      'redis://bus:***@r1:7000,rediss://:***@r2:7000,redis://r3:7000',
+    );
   });
 
   it('backs off exponentially with jitter, capped', () => {
