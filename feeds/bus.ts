@@ -10,6 +10,12 @@
  */
 export type RecordListener = (bytes: Uint8Array, offset: number, length: number) => void;
 
+/** The feeds a process runs, as a shared bus announces them (feeds/feeds-liveness.ts). */
+export interface PublishingFeeds {
+  readonly running: boolean;
+  readonly catalogue: readonly { readonly id: number }[];
+}
+
 export interface BusEvents {
   /** Delivery state changed: false while the bus cannot deliver (e.g. Redis is down). */
   status: (ready: boolean) => void;
@@ -18,6 +24,11 @@ export interface BusEvents {
    * treat their state as stale and re-snapshot.
    */
   resync: () => void;
+  /**
+   * A feeds process publishing into a shared bus went silent without saying goodbye (false), or
+   * publishes again (true). The bus itself may be fine: only that process's symbols stopped.
+   */
+  feeds: (alive: boolean) => void;
 }
 
 export interface Bus {
@@ -39,6 +50,13 @@ export interface Bus {
   history(symbolId: number, limit: number): Promise<Uint8Array>;
   /** True while the bus can deliver records. */
   readonly ready: boolean;
+  /** False while a feeds process publishing into the bus is lost (see `feeds`); absent: always true. */
+  readonly feedsAlive?: boolean;
+  /**
+   * Set by a process that runs feeds: a shared bus tells other processes which symbols this one
+   * publishes, and only while its feeds run.
+   */
+  publishingFeeds?: PublishingFeeds;
   on<E extends keyof BusEvents>(event: E, fn: BusEvents[E]): void;
   off<E extends keyof BusEvents>(event: E, fn: BusEvents[E]): void;
   /** Releases connections and timers; publish after close is ignored. */

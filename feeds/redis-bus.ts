@@ -4,10 +4,12 @@
  * one symbol); each symbol has its own channel and its own capped history list, both hash-tagged
  * per symbol (feeds/redis-keys.ts). See docs/scaling.md for topology and failure behaviour.
  */
+import { randomUUID } from 'node:crypto';
 import { RECORD_HEADER_SIZE } from '../codec/constants.ts';
 import { recordSymbolId } from '../codec/records.ts';
-import type { Bus, BusEvents, RecordListener } from './bus.ts';
+import type { Bus, BusEvents, PublishingFeeds, RecordListener } from './bus.ts';
 import { Emitter } from './emitter.ts';
+import { encodeSymbols, FeedsLiveness } from './feeds-liveness.ts';
 import { SymbolListeners } from './symbol-listeners.ts';
 import type { BackoffOptions } from './redis-backoff.ts';
 import { PublishBatch } from './redis-batch.ts';
@@ -15,7 +17,7 @@ import { ClusterConnection } from './redis-cluster.ts';
 import { SentinelConnection } from './redis-sentinel.ts';
 import { ServerConnection, type ConnectionSettings, type RedisConnection } from './redis-connection.ts';
 import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
-import { historyKey, symbolChannel } from './redis-keys.ts';
+import { feedsChannel, historyKey, symbolChannel } from './redis-keys.ts';
 import { SubscriptionSync } from './redis-subscriptions.ts';
 import { parseRedisVersion, supportsShardedPubSub } from './redis-version.ts';
 import { parseUrls, redactUrls } from './redis-url.ts';
@@ -70,6 +72,12 @@ export interface RedisBusOptions {
    * reconnected. Default 3000 ms; 0 turns both off.
    */
   stallTimeoutMs?: number;
+  /**
+   * How often a publishing bus tells subscribers its feeds process is alive (while `feedsRunning`
+   * says so), and the unit of the deadline subscribers apply: three missed beats make the process
+   * lost (`feedsAlive` false). Default 1000 ms; 0 turns both off.
+   */
+  feedsHeartbeatMs?: number;
   /** Receives one line per outage and per recovery. Default `console.warn`. */
   log?: (message: string) => void;
 }
@@ -104,6 +112,13 @@ const EMPTY = new Uint8Array(0);
 
 /** How long close() waits for replies in flight before it drops a connection. */
 const CLOSE_WAIT_MS = 1000;
+
+/** Heartbeats a feeds process may miss before subscribers count it lost. */
+const MISSED_BEATS = 3;
+/** A heartbeat: `alive <id> <symbols>` (feeds/feeds-liveness.ts) or `bye <id>`. */
+const BEAT = /^(alive|bye) ([\w-]{1,64})(?: ([\d,-]*))?$/;
+/** Longest heartbeat read. */
+const MAX_BEAT_BYTES = 256 * 1024;
 
 /** Implements `Bus` over Redis pub/sub (sharded when available) plus capped per-symbol history lists. */
 export class RedisBus implements Bus {
@@ -148,6 +163,22 @@ export class RedisBus implements Bus {
    * NAT that dropped it), and then records stop while the command connection still answers.
    */
   private readonly subWatchdog: RedisWatchdog | undefined;
+  /** This process's id in its heartbeats. */
+  private readonly instance = randomUUID();
+  private readonly heartbeatMs: number;
+  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly liveness: FeedsLiveness | undefined;
+  private livenessTimer: ReturnType<typeof setInterval> | undefined;
+  private feedsSubscribed = false;
+  /** A beat went out since this process's feeds last (re)started publishing. */
+  private announced = false;
+  /**
+   * The feeds this process runs (set by it): beats name their symbols, and stop while they do not
+   * run, so that other gateways learn those symbols went quiet. Unset: beats name no symbol.
+   */
+  publishingFeeds: PublishingFeeds | undefined;
+  /** `encodeSymbols` of `publishingFeeds.catalogue`, and the catalogue it was made from. */
+  private beatSymbols: [readonly { readonly id: number }[], string] | undefined;
 
   /** Starts connecting at once; `ready` turns true (with a `status` event) when Redis answers. */
   constructor(private readonly options: RedisBusOptions) {
@@ -216,11 +247,37 @@ export class RedisBus implements Bus {
     this.watchdog = watch('command', this.cmd);
     // node-redis (v5 on) takes PING on a subscribed RESP2 connection and resolves it with the pong.
     this.subWatchdog = this.sub === undefined ? undefined : watch('subscriber', this.sub);
+
+    this.heartbeatMs = options.feedsHeartbeatMs ?? 1000;
+    if (this.heartbeatMs > 0 && options.role !== 'subscriber') {
+      this.heartbeatTimer = setInterval(() => this.beat('alive'), this.heartbeatMs);
+      this.heartbeatTimer.unref();
+    }
+    if (this.heartbeatMs > 0 && this.sub !== undefined) {
+      this.liveness = new FeedsLiveness(this.heartbeatMs, MISSED_BEATS, (alive) => {
+        this.log(
+          alive
+            ? 'tickwall: redis bus: feeds publishing again'
+            : `tickwall: redis bus: no heartbeat for ${MISSED_BEATS * this.heartbeatMs} ms from feeds process ${this.liveness!.describeLoss()}`,
+        );
+        this.events.emit('feeds', alive);
+      });
+      // A silence while the bus itself is down is the bus's outage, reported as such.
+      this.livenessTimer = setInterval(() => {
+        if (this.isReady) this.liveness!.check(Date.now());
+      }, this.heartbeatMs / 2);
+      this.livenessTimer.unref();
+    }
   }
 
   /** True while records can flow: connections up, server version known, subscriptions restored. */
   get ready(): boolean {
     return this.isReady;
+  }
+
+  /** False while a feeds process publishing into this bus went silent without saying goodbye. */
+  get feedsAlive(): boolean {
+    return this.liveness?.alive ?? true;
   }
 
   /** Counters since construction. */
@@ -319,8 +376,12 @@ export class RedisBus implements Bus {
     if (this.closed) return;
     // Hand over what the feed already published before the connection goes.
     if (this.staging.size > 0) this.flush();
+    // A clean stop: subscribers forget this process instead of reporting it lost.
+    if (this.heartbeatTimer !== undefined) this.beat('bye');
     this.closed = true;
     this.isReady = false;
+    clearInterval(this.heartbeatTimer);
+    clearInterval(this.livenessTimer);
     this.watchdog.stop();
     this.subWatchdog?.stop();
     clearTimeout(this.retryTimer);
@@ -354,6 +415,9 @@ export class RedisBus implements Bus {
   /** Sends each symbol's staged records: LPUSH (history) before (S)PUBLISH (live), see history(). */
   private readonly flush = (): void => {
     this.flushQueued = false;
+    // Subscribers learn of this process with its first records, not up to an interval later: one
+    // that died before its first timed beat would never be missed.
+    if (!this.announced && this.heartbeatTimer !== undefined) this.beat('alive');
     const batch = this.staging.take();
     for (const [symbolId, records] of batch) {
       if (this.closed || !this.isCommandUsable() || this.counters.inFlight + 3 > this.maxInFlight) {
@@ -371,6 +435,59 @@ export class RedisBus implements Bus {
       this.counters.published += records.length;
     }
   };
+
+  /** Publishes this process's heartbeat (`alive` and its symbols, while its feeds run) or its goodbye. */
+  private beat(kind: 'alive' | 'bye'): void {
+    if (this.closed || !this.isCommandUsable()) return;
+    const feeds = this.publishingFeeds;
+    let text = `bye ${this.instance}`;
+    if (kind === 'alive') {
+      if (feeds !== undefined && !feeds.running) {
+        this.announced = false;
+        return;
+      }
+      this.announced = true;
+      const catalogue = feeds?.catalogue ?? [];
+      if (this.beatSymbols?.[0] !== catalogue) {
+        this.beatSymbols = [catalogue, encodeSymbols(catalogue.map((e) => e.id))];
+      }
+      text = `alive ${this.instance} ${this.beatSymbols[1]}`;
+    }
+    const channel = feedsChannel(this.prefix);
+    const payload = Buffer.from(text);
+    this.track(
+      this.sharded === true ? this.cmd.sPublish(channel, payload) : this.cmd.publish(channel, payload),
+    );
+  }
+
+  /** A heartbeat message, `alive <id> <symbols>` or `bye <id>`; anything else is counted and ignored. */
+  private readonly onBeat = (message: Buffer): void => {
+    const m = message.length <= MAX_BEAT_BYTES ? BEAT.exec(message.toString('latin1')) : null;
+    const liveness = this.liveness;
+    if (m === null || liveness === undefined) {
+      this.counters.badPayloads++;
+      return;
+    }
+    if (m[1] === 'bye') liveness.bye(m[2]!);
+    else if (!liveness.beat(m[2]!, m[3] ?? '', Date.now())) this.counters.badPayloads++;
+  };
+
+  /** Subscribes the heartbeat channel once (node-redis re-subscribes it after reconnects). */
+  private subscribeFeeds(): void {
+    const sub = this.sub;
+    if (this.liveness === undefined || sub === undefined || this.feedsSubscribed) return;
+    if (!sub.isReady || this.sharded === null || this.closed) return;
+    this.feedsSubscribed = true;
+    const channel = feedsChannel(this.prefix);
+    const done = this.sharded
+      ? sub.sSubscribe(channel, this.onBeat, true)
+      : sub.subscribe(channel, this.onBeat, true);
+    done.catch((err: unknown) => {
+      // Tried again on the next (re)connection.
+      this.feedsSubscribed = false;
+      this.onClientError(err);
+    });
+  }
 
   private track(reply: Promise<unknown>): void {
     this.counters.inFlight++;
@@ -449,6 +566,7 @@ export class RedisBus implements Bus {
   private restoreSubscriptions(): void {
     const subs = this.subs;
     if (subs === undefined || this.closed) return;
+    this.subscribeFeeds();
     this.subRestored = false;
     this.recompute();
     void subs.sync().then(() => {
@@ -507,6 +625,7 @@ export class RedisBus implements Bus {
       this.log('tickwall: redis bus reconnected');
     }
     this.wasReady = true;
+    this.liveness?.forgive(Date.now());
     this.historyFailedWhileDown = false;
     this.events.emit('status', true);
     // Records published during the outage are gone for every subscribed symbol.

@@ -13,3 +13,8 @@ export function symbolChannel(prefix: string, symbolId: number): string {
 export function historyKey(prefix: string, symbolId: number): string {
   return `${prefix}:{sym:${symbolId}}:hist`;
 }
+
+/** Channel of the feeds processes' heartbeats: `<prefix>:{feeds}` (one slot, one shard in a Cluster). */
+export function feedsChannel(prefix: string): string {
+  return `${prefix}:{feeds}`;
+}

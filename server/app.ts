@@ -145,7 +145,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     version: deps.version ?? VERSION,
     instance: randomUUID(),
     closing: false,
-    upstreamReady: () => bus.ready && (feeds === null || feeds.running),
+    upstreamReady: () => bus.ready && bus.feedsAlive !== false && (feeds === null || feeds.running),
   };
   const heartbeat = new Heartbeat(connections, config.heartbeatMs, stats, (conn) =>
     log.info({ conn: conn.id, ip: conn.ip }, 'heartbeat timeout: terminating'),
@@ -160,7 +160,13 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     log.warn({ ready }, ready ? 'bus ready' : 'bus down');
     announceUpstream();
   });
+  // A feeds process elsewhere went silent (or is back): the bus is fine, its symbols are not.
+  bus.on('feeds', (alive) => {
+    log.warn({ alive }, alive ? 'feeds publishing again' : 'a feeds process went silent');
+    announceUpstream();
+  });
   if (feeds !== null) {
+    bus.publishingFeeds = feeds;
     feeds.onError = (err) => {
       log.error({ err }, 'feeds stopped: no more records from this process until it restarts');
       announceUpstream();

@@ -1,0 +1,116 @@
+/**
+ * Whether the symbols fed into a shared bus are still fed, from the feeds processes' heartbeats.
+ * Each feeds process beats every interval under its own id with the ids of the symbols it
+ * publishes, and says `bye` when it stops cleanly. One that misses `missedBeats` intervals without
+ * a bye is lost; its symbols are orphans until a live process beats with them again: the same one
+ * (it was only paused) or a replacement, whether that started before or after the loss was seen.
+ * While any symbol is an orphan, `alive` is false: gateways and Redis are fine, but part of what
+ * screens show is no longer updating, and they must say so. Before the first beat nothing is known
+ * and nothing is reported lost.
+ */
+export class FeedsLiveness {
+  /** Live processes: their last beat (ms), their symbols, and the text those were read from. */
+  private readonly live = new Map<string, { at: number; spec: string; symbols: ReadonlySet<number> }>();
+  /** Symbols of lost processes that no live process publishes. */
+  private readonly orphans = new Set<number>();
+  /** Lost processes, for the log. */
+  private readonly lost = new Set<string>();
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly missedBeats: number,
+    /** Called on each change of `alive`. */
+    private readonly onChange: (alive: boolean) => void,
+  ) {}
+
+  /** False while a symbol of a lost process is not published by any live one. */
+  get alive(): boolean {
+    return this.orphans.size === 0;
+  }
+
+  /** Lost processes whose symbols are still orphans, and how many symbols that is (for the log). */
+  describeLoss(): string {
+    return `${[...this.lost].join(', ')} (${this.orphans.size} symbols not updating)`;
+  }
+
+  /** A heartbeat of process `id` publishing the symbols in `spec` (see encodeSymbols), at `nowMs`. */
+  beat(id: string, spec: string, nowMs: number): boolean {
+    const known = this.live.get(id);
+    let symbols = known?.symbols;
+    if (known === undefined || known.spec !== spec) {
+      const ids = decodeSymbols(spec);
+      if (ids === null) return false;
+      symbols = new Set(ids);
+    }
+    const wasAlive = this.alive;
+    this.live.set(id, { at: nowMs, spec, symbols: symbols! });
+    this.lost.delete(id);
+    for (const s of symbols!) this.orphans.delete(s);
+    if (this.orphans.size === 0) this.lost.clear();
+    if (this.alive !== wasAlive) this.onChange(this.alive);
+    return true;
+  }
+
+  /** A clean stop of process `id`: its symbols are meant to stop, so they are no orphans. */
+  bye(id: string): void {
+    this.live.delete(id);
+  }
+
+  /** Marks lost every process silent for `missedBeats` intervals by `nowMs`. */
+  check(nowMs: number): void {
+    const wasAlive = this.alive;
+    const deadline = nowMs - this.intervalMs * this.missedBeats;
+    for (const [id, p] of this.live) {
+      if (p.at >= deadline) continue;
+      this.live.delete(id);
+      this.lost.add(id);
+      for (const s of p.symbols) if (!this.fed(s)) this.orphans.add(s);
+    }
+    if (this.orphans.size === 0) this.lost.clear();
+    if (this.alive !== wasAlive) this.onChange(this.alive);
+  }
+
+  /**
+   * Restarts every live process's clock at `nowMs`: beats could not arrive while the bus was down,
+   * and that silence is the bus's outage, not theirs.
+   */
+  forgive(nowMs: number): void {
+    for (const p of this.live.values()) p.at = nowMs;
+  }
+
+  private fed(symbol: number): boolean {
+    for (const p of this.live.values()) if (p.symbols.has(symbol)) return true;
+    return false;
+  }
+}
+
+/** Most symbol ids one heartbeat may name (bounds the work a malformed or hostile beat causes). */
+export const MAX_BEAT_SYMBOLS = 65_536;
+
+/** Symbol ids as ascending ranges, `1-53,60,100-114`: a catalogue's ids are mostly contiguous. */
+export function encodeSymbols(ids: readonly number[]): string {
+  const sorted = [...new Set(ids)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+/** The ids of `encodeSymbols`' text, or null when it is malformed or names too many. */
+export function decodeSymbols(spec: string): number[] | null {
+  if (spec === '') return [];
+  const out: number[] = [];
+  for (const part of spec.split(',')) {
+    const m = /^(\d{1,10})(?:-(\d{1,10}))?$/.exec(part);
+    if (m === null) return null;
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    if (to < from || out.length + (to - from + 1) > MAX_BEAT_SYMBOLS) return null;
+    for (let id = from; id <= to; id++) out.push(id);
+  }
+  return out;
+}

@@ -1,0 +1,102 @@
+/** FeedsLiveness: when symbols fed into a shared bus count as no longer fed, and when again. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeSymbols, encodeSymbols, FeedsLiveness, MAX_BEAT_SYMBOLS } from '../../feeds/feeds-liveness.ts';
+
+function liveness(): { l: FeedsLiveness; changes: boolean[] } {
+  const changes: boolean[] = [];
+  const l = new FeedsLiveness(1000, 3, (alive) => changes.push(alive));
+  return { l, changes };
+}
+
+describe('FeedsLiveness', () => {
+  it('reports nothing before the first beat, and a process silent for three intervals as lost', () => {
+    const { l, changes } = liveness();
+    l.check(100_000);
+    expect(l.alive).toBe(true);
+    l.beat('a', '1-3', 0);
+    l.check(3000);
+    expect(l.alive).toBe(true);
+    l.check(3001);
+    expect(l.alive).toBe(false);
+    expect(l.describeLoss()).toBe('a (3 symbols not updating)');
+    l.check(9000);
+    expect(changes).toEqual([false]);
+    // It was only paused: its next beat ends the loss.
+    l.beat('a', '1-3', 9500);
+    expect(l.alive).toBe(true);
+    expect(changes).toEqual([false, true]);
+  });
+
+  it('forgets a process that said goodbye', () => {
+    const { l, changes } = liveness();
+    l.beat('a', '1-3', 0);
+    l.bye('a');
+    l.check(60_000);
+    expect(l.alive).toBe(true);
+    expect(changes).toEqual([]);
+  });
+
+  it('keeps the loss while other processes beat with other symbols', () => {
+    const { l, changes } = liveness();
+    l.beat('a', '1-3', 0);
+    l.beat('b', '4-6', 0);
+    for (let t = 1000; t <= 6000; t += 1000) {
+      l.beat('b', '4-6', t);
+      l.check(t);
+    }
+    expect(l.alive).toBe(false);
+    // A replacement that publishes only some of the lost symbols is not enough.
+    l.beat('c', '1,2', 6500);
+    expect(l.alive).toBe(false);
+    l.beat('c', '1-3', 7500);
+    expect(l.alive).toBe(true);
+    expect(changes).toEqual([false, true]);
+  });
+
+  it('ends the loss with a replacement that started before the loss was seen', () => {
+    const { l, changes } = liveness();
+    l.beat('a', '1-53', 0);
+    // A supervisor restarted it at once: the new process beats while the old one is not yet overdue.
+    l.beat('a2', '1-53', 1500);
+    l.check(3500);
+    l.beat('a2', '1-53', 3600);
+    l.check(4000);
+    expect(l.alive).toBe(true);
+    expect(changes).toEqual([]);
+  });
+
+  it('does not count a process with no symbols, nor a silence the bus caused (forgive)', () => {
+    const { l, changes } = liveness();
+    l.beat('empty', '', 0);
+    l.beat('a', '7', 0);
+    l.forgive(10_000);
+    l.check(12_000);
+    expect(l.alive).toBe(true);
+    l.check(13_001);
+    expect(l.alive).toBe(false);
+    expect(l.describeLoss()).toMatch(/^(a, empty|empty, a) \(1 symbols not updating\)$/);
+    expect(changes).toEqual([false]);
+  });
+
+  it('refuses a malformed or oversized symbol list, and keeps what it knew', () => {
+    const { l } = liveness();
+    expect(l.beat('a', '1-3', 0)).toBe(true);
+    for (const bad of ['x', '3-1', '1,,2', `0-${MAX_BEAT_SYMBOLS}`, '1-2-3'])
+      expect(l.beat('a', bad, 500)).toBe(false);
+    l.check(3001);
+    expect(l.alive).toBe(false);
+  });
+});
+
+describe('symbol lists in heartbeats', () => {
+  it('round-trips any set of ids as ascending ranges', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 5000 }), { maxLength: 300 }), (ids) => {
+        const expected = [...new Set(ids)].sort((a, b) => a - b);
+        expect(decodeSymbols(encodeSymbols(ids))).toEqual(expected);
+      }),
+    );
+    expect(encodeSymbols([5, 1, 2, 3, 9, 10, 2])).toBe('1-3,5,9-10');
+  });
+});
