@@ -84,6 +84,23 @@ export class FeedsLiveness {
   }
 }
 
+/** Longest heartbeat message read. */
+export const MAX_BEAT_BYTES = 256 * 1024;
+
+const BEAT = /^(alive|bye) ([\w-]{1,64})(?: ([\d,-]*))?$/;
+
+/** A heartbeat as sent: `alive <id> <symbols>` (symbols as encodeSymbols writes them) or `bye <id>`. */
+export function beatText(kind: 'alive' | 'bye', id: string, symbols: string): string {
+  return kind === 'alive' ? `alive ${id} ${symbols}` : `bye ${id}`;
+}
+
+/** Reads a heartbeat message; null when it is not one. */
+export function parseBeat(text: string): { kind: 'alive' | 'bye'; id: string; symbols: string } | null {
+  const m = BEAT.exec(text);
+  if (m === null) return null;
+  return { kind: m[1] as 'alive' | 'bye', id: m[2]!, symbols: m[3] ?? '' };
+}
+
 /** Most symbol ids one heartbeat may name (bounds the work a malformed or hostile beat causes). */
 export const MAX_BEAT_SYMBOLS = 65_536;
 

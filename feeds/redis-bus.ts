@@ -9,7 +9,7 @@ import { RECORD_HEADER_SIZE } from '../codec/constants.ts';
 import { recordSymbolId } from '../codec/records.ts';
 import type { Bus, BusEvents, PublishingFeeds, RecordListener } from './bus.ts';
 import { Emitter } from './emitter.ts';
-import { encodeSymbols, FeedsLiveness } from './feeds-liveness.ts';
+import { beatText, encodeSymbols, FeedsLiveness, MAX_BEAT_BYTES, parseBeat } from './feeds-liveness.ts';
 import { SymbolListeners } from './symbol-listeners.ts';
 import type { BackoffOptions } from './redis-backoff.ts';
 import { PublishBatch } from './redis-batch.ts';
@@ -115,10 +115,6 @@ const CLOSE_WAIT_MS = 1000;
 
 /** Heartbeats a feeds process may miss before subscribers count it lost. */
 const MISSED_BEATS = 3;
-/** A heartbeat: `alive <id> <symbols>` (feeds/feeds-liveness.ts) or `bye <id>`. */
-const BEAT = /^(alive|bye) ([\w-]{1,64})(?: ([\d,-]*))?$/;
-/** Longest heartbeat read. */
-const MAX_BEAT_BYTES = 256 * 1024;
 
 /** Implements `Bus` over Redis pub/sub (sharded when available) plus capped per-symbol history lists. */
 export class RedisBus implements Bus {
@@ -440,7 +436,7 @@ export class RedisBus implements Bus {
   private beat(kind: 'alive' | 'bye'): void {
     if (this.closed || !this.isCommandUsable()) return;
     const feeds = this.publishingFeeds;
-    let text = `bye ${this.instance}`;
+    let text = beatText('bye', this.instance, '');
     if (kind === 'alive') {
       if (feeds !== undefined && !feeds.running) {
         this.announced = false;
@@ -451,7 +447,7 @@ export class RedisBus implements Bus {
       if (this.beatSymbols?.[0] !== catalogue) {
         this.beatSymbols = [catalogue, encodeSymbols(catalogue.map((e) => e.id))];
       }
-      text = `alive ${this.instance} ${this.beatSymbols[1]}`;
+      text = beatText('alive', this.instance, this.beatSymbols[1]);
     }
     const channel = feedsChannel(this.prefix);
     const payload = Buffer.from(text);
@@ -462,14 +458,14 @@ export class RedisBus implements Bus {
 
   /** A heartbeat message, `alive <id> <symbols>` or `bye <id>`; anything else is counted and ignored. */
   private readonly onBeat = (message: Buffer): void => {
-    const m = message.length <= MAX_BEAT_BYTES ? BEAT.exec(message.toString('latin1')) : null;
+    const beat = message.length <= MAX_BEAT_BYTES ? parseBeat(message.toString('latin1')) : null;
     const liveness = this.liveness;
-    if (m === null || liveness === undefined) {
+    if (beat === null || liveness === undefined) {
       this.counters.badPayloads++;
       return;
     }
-    if (m[1] === 'bye') liveness.bye(m[2]!);
-    else if (!liveness.beat(m[2]!, m[3] ?? '', Date.now())) this.counters.badPayloads++;
+    if (beat.kind === 'bye') liveness.bye(beat.id);
+    else if (!liveness.beat(beat.id, beat.symbols, Date.now())) this.counters.badPayloads++;
   };
 
   /** Subscribes the heartbeat channel once (node-redis re-subscribes it after reconnects). */

@@ -1,7 +1,14 @@
 /** FeedsLiveness: when symbols fed into a shared bus count as no longer fed, and when again. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeSymbols, encodeSymbols, FeedsLiveness, MAX_BEAT_SYMBOLS } from '../../feeds/feeds-liveness.ts';
+import {
+  beatText,
+  decodeSymbols,
+  encodeSymbols,
+  FeedsLiveness,
+  MAX_BEAT_SYMBOLS,
+  parseBeat,
+} from '../../feeds/feeds-liveness.ts';
 
 function liveness(): { l: FeedsLiveness; changes: boolean[] } {
   const changes: boolean[] = [];
@@ -98,5 +105,17 @@ describe('symbol lists in heartbeats', () => {
       }),
     );
     expect(encodeSymbols([5, 1, 2, 3, 9, 10, 2])).toBe('1-3,5,9-10');
+  });
+
+  it('reads back the heartbeats it writes, and nothing else', () => {
+    expect(parseBeat(beatText('alive', 'f-1', '1-3,9'))).toEqual({
+      kind: 'alive',
+      id: 'f-1',
+      symbols: '1-3,9',
+    });
+    expect(parseBeat(beatText('alive', 'f-1', ''))).toEqual({ kind: 'alive', id: 'f-1', symbols: '' });
+    expect(parseBeat(beatText('bye', 'f-1', ''))).toEqual({ kind: 'bye', id: 'f-1', symbols: '' });
+    for (const bad of ['', 'alive', 'hello f-1', 'alive f 1 2', `alive ${'x'.repeat(65)} 1`, 'alive f-1 1;2'])
+      expect(parseBeat(bad)).toBeNull();
   });
 });
