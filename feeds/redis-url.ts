@@ -16,7 +16,7 @@ export function parseUrls(spec: string, mode: RedisBusMode): string[] {
   if (mode === 'server' && urls.length > 1) {
     throw new RedisBusError(
       RedisBusErrorCode.BAD_URL,
-      `several URLs need --bus-mode cluster or sentinel: ${redactUrls(spec)}`,
+      `one URL unless --bus-mode cluster or sentinel, not ${urls.length}`,
     );
   }
   for (const u of urls) {
@@ -24,13 +24,12 @@ export function parseUrls(spec: string, mode: RedisBusMode): string[] {
     try {
       url = new URL(u);
     } catch (err) {
-      throw new RedisBusError(RedisBusErrorCode.BAD_URL, `not a URL: ${redactUrls(u)}`, { cause: err });
+      throw new RedisBusError(RedisBusErrorCode.BAD_URL, `redis:// URLs; not a URL: ${redactUrls(u)}`, {
+        cause: err,
+      });
     }
     if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-      throw new RedisBusError(
-        RedisBusErrorCode.BAD_URL,
-        `expected redis:// or rediss://, got ${redactUrls(u)}`,
-      );
+      throw new RedisBusError(RedisBusErrorCode.BAD_URL, `redis:// or rediss:// URLs, not ${redactUrls(u)}`);
     }
   }
   return urls;

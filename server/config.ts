@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { FEED_OPTION_FLAGS, validateFeedOptions, type FeedOptions } from '../feeds/options.ts';
+import { parseUrls, redactUrls } from '../feeds/redis-url.ts';
 import { ConfigErrorCode, GatewayConfigError } from './config-error.ts';
 
 export type Role = 'all' | 'gateway' | 'feeds';
@@ -525,17 +526,11 @@ function checkConsistency(cfg: GatewayConfig): void {
     );
   }
   if (cfg.bus !== null) {
-    const urls = cfg.bus.split(',');
-    if (!urls.every((u) => /^rediss?:\/\/[^\s,]+$/.test(u))) {
-      invalid(
-        'bus',
-        'configuration',
-        cfg.bus,
-        'a redis://host:port URL (a comma-separated list in cluster mode)',
-      );
-    }
-    if (urls.length > 1 && cfg.busMode === 'server') {
-      invalid('bus', 'configuration', cfg.bus, 'one URL unless --bus-mode cluster or sentinel');
+    // The bus's own reading of its URLs; the message shows them without a password.
+    try {
+      parseUrls(cfg.bus, cfg.busMode);
+    } catch (err) {
+      invalid('bus', 'configuration', redactUrls(cfg.bus), err instanceof Error ? err.message : String(err));
     }
   }
   if (cfg.busMode !== 'server' && cfg.bus === null) {

@@ -22,6 +22,12 @@ describe('configuration', () => {
     );
   });
 
+  it('never repeats a bus password in its error', () => {
+    expect(() => loadConfig({ argv: ['--bus', 'redis://u:s3cret@a:1,redis://b:2'] })).toThrow(
+      /invalid bus from configuration: "redis:\/\/u:\*\*\*@a:1,redis:\/\/b:2" \(expected one URL unless --bus-mode cluster or sentinel, not 2\)/,
+    );
+  });
+
   it('layers file < environment < flags, and honours PORT and HOST', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tw-config-'));
     const file = join(dir, 'tickwall.json');
