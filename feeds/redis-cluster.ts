@@ -8,21 +8,17 @@
  * (node-redis gives up when no seed answers).
  */
 import { createCluster } from 'redis';
-import { backoffStrategy } from './redis-backoff.ts';
 import {
   clientOptions,
-  Retry,
+  DiscoveredConnection,
   seedOptions,
-  TrackedConnection,
   type ConnectionSettings,
 } from './redis-connection.ts';
 import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
 
 /** A connection to every master of a Redis Cluster, found from `seeds` (redis:// URLs). */
-export class ClusterConnection extends TrackedConnection {
+export class ClusterConnection extends DiscoveredConnection {
   private readonly cluster;
-  private readonly retry: Retry;
-  private closed = false;
   /**
    * Subscriber connections seen ready: one that is still opening (its master's first channel is
    * being subscribed) is not an outage, and must not turn the bus not ready for a moment.
@@ -40,14 +36,13 @@ export class ClusterConnection extends TrackedConnection {
       // Replicas lag their master; history must be as new as the live stream it joins.
       useReplicas: false,
     });
-    super(cluster);
+    super(cluster, settings.reconnect, explain);
     this.cluster = cluster;
-    this.retry = new Retry(backoffStrategy(settings.reconnect));
     const update = (): void => this.update();
     for (const event of ['connect', 'disconnect', 'node-ready', 'node-reconnecting', 'node-disconnect'])
       this.cluster.on(event, update);
     const failed = (err: unknown): void => {
-      this.events.emit('error', explain(err));
+      this.events.emit('error', this.explain(err));
       this.update();
     };
     this.cluster.on('error', failed);
@@ -64,27 +59,6 @@ export class ClusterConnection extends TrackedConnection {
     }
     const node = this.cluster.pubSubNode;
     return node === undefined || !this.down(node.client);
-  }
-
-  /** Discovers the cluster, retrying with backoff until a seed answers or the connection is closed. */
-  async connect(): Promise<unknown> {
-    await this.retry.run(
-      () => this.cluster.connect(),
-      (err) => this.events.emit('error', explain(err)),
-    );
-    this.update();
-    return undefined;
-  }
-
-  async close(): Promise<unknown> {
-    this.shut();
-    if (this.cluster.isOpen) await this.cluster.close();
-    return undefined;
-  }
-
-  destroy(): void {
-    this.shut();
-    if (this.cluster.isOpen) this.cluster.destroy();
   }
 
   /** PINGs every master and every subscriber connection. */
@@ -108,11 +82,6 @@ export class ClusterConnection extends TrackedConnection {
       return false;
     }
     return this.opened.has(client);
-  }
-
-  private shut(): void {
-    this.closed = true;
-    this.retry.stop();
   }
 }
 

@@ -224,7 +224,7 @@ const STOPPED = new Error('closed before Redis was reached');
  * Repeats a first connection attempt with backoff until it succeeds: node-redis's cluster and
  * sentinel clients give up when none of their seeds answers, where a lone client keeps retrying.
  */
-export class Retry {
+class Retry {
   private stopped = false;
   private stopWaiting: (() => void) | undefined;
 
@@ -256,5 +256,65 @@ export class Retry {
   stop(): void {
     this.stopped = true;
     this.stopWaiting?.();
+  }
+}
+
+/** What a discovered connection drives of its node-redis cluster or sentinel client. */
+interface DiscoveryClient {
+  readonly isOpen: boolean;
+  connect(): Promise<unknown>;
+  close(): Promise<unknown>;
+  destroy(): unknown;
+}
+
+/**
+ * A connection whose servers are found through seeds (cluster nodes, sentinels): the first
+ * discovery is retried with backoff until a seed answers or the connection is closed, and the
+ * client's failures reach the bus through `explain`, which turns known mistakes into coded errors.
+ */
+export abstract class DiscoveredConnection extends TrackedConnection {
+  protected closed = false;
+  private readonly client: DiscoveryClient;
+  private readonly retry: Retry;
+
+  protected constructor(
+    client: DiscoveryClient,
+    reconnect: BackoffOptions,
+    protected readonly explain: (err: unknown) => unknown,
+  ) {
+    super(client);
+    this.client = client;
+    this.retry = new Retry(backoffStrategy(reconnect));
+  }
+
+  /** Discovers the servers, retrying until a seed answers; rejects only when closed meanwhile. */
+  async connect(): Promise<unknown> {
+    await this.retry.run(
+      () => this.client.connect(),
+      (err) => this.events.emit('error', this.explain(err)),
+    );
+    this.connected();
+    this.update();
+    return undefined;
+  }
+
+  async close(): Promise<unknown> {
+    this.shut();
+    if (this.client.isOpen) await this.client.close();
+    return undefined;
+  }
+
+  destroy(): void {
+    this.shut();
+    if (this.client.isOpen) void Promise.resolve(this.client.destroy()).catch(() => {});
+  }
+
+  /** Called once the first discovery succeeded. */
+  protected connected(): void {}
+
+  /** Called when the connection is closed: stops retrying. */
+  protected shut(): void {
+    this.closed = true;
+    this.retry.stop();
   }
 }

@@ -7,12 +7,10 @@
  * after); and the first discovery is retried when no sentinel answers.
  */
 import { createSentinel } from 'redis';
-import { backoffStrategy } from './redis-backoff.ts';
 import {
   clientOptions,
-  Retry,
+  DiscoveredConnection,
   seedOptions,
-  TrackedConnection,
   type ConnectionSettings,
 } from './redis-connection.ts';
 import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
@@ -21,10 +19,8 @@ import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
 const POLL_MS = 200;
 
 /** A connection to the master `masterName`, found through the sentinels at `seeds` (redis:// URLs). */
-export class SentinelConnection extends TrackedConnection {
+export class SentinelConnection extends DiscoveredConnection {
   private readonly sentinel;
-  private readonly retry: Retry;
-  private closed = false;
   /**
    * Reads readiness every POLL_MS: node-redis says nothing when its connection to the same master
    * comes back (a restart the sentinels did not fail over), only when it moves to a new one.
@@ -49,13 +45,12 @@ export class SentinelConnection extends TrackedConnection {
       // The master connection's failures come out as errors here, so the outage shows at once.
       passthroughClientErrorEvents: true,
     });
-    super(sentinel);
+    super(sentinel, settings.reconnect, explain);
     this.sentinel = sentinel;
-    this.retry = new Retry(backoffStrategy(settings.reconnect));
     const update = (): void => this.update();
     for (const event of ['ready', 'reconnecting', 'end', 'topology-change']) this.sentinel.on(event, update);
     this.sentinel.on('error', (err: unknown) => {
-      this.events.emit('error', explain(err));
+      this.events.emit('error', this.explain(err));
       this.update();
     });
   }
@@ -65,29 +60,11 @@ export class SentinelConnection extends TrackedConnection {
     return !this.closed && this.sentinel.isReady && this.sentinel.getMasterNode() !== undefined;
   }
 
-  /** Asks the sentinels for the master, retrying with backoff until one answers or the connection is closed. */
-  async connect(): Promise<unknown> {
-    await this.retry.run(
-      () => this.sentinel.connect(),
-      (err) => this.events.emit('error', explain(err)),
-    );
+  protected override connected(): void {
     if (!this.closed && this.poll === undefined) {
       this.poll = setInterval(() => this.update(), POLL_MS);
       this.poll.unref();
     }
-    this.update();
-    return undefined;
-  }
-
-  async close(): Promise<unknown> {
-    this.shut();
-    if (this.sentinel.isOpen) await this.sentinel.close();
-    return undefined;
-  }
-
-  destroy(): void {
-    this.shut();
-    if (this.sentinel.isOpen) void this.sentinel.destroy().catch(() => {});
   }
 
   ping(): Promise<unknown> {
@@ -98,9 +75,8 @@ export class SentinelConnection extends TrackedConnection {
     return String(await this.sentinel.sendCommand(false, ['INFO']));
   }
 
-  private shut(): void {
-    this.closed = true;
-    this.retry.stop();
+  protected override shut(): void {
+    super.shut();
     clearInterval(this.poll);
   }
 }
