@@ -7,6 +7,7 @@ import { RedisBusErrorCode } from '../../feeds/redis-errors.ts';
 import { symbolChannel } from '../../feeds/redis-keys.ts';
 import { RedisServer, waitFor } from '../helpers/redis.ts';
 import { collector, recordSeq, split, trade } from './records.ts';
+import { watchStatus } from './watch.ts';
 
 const FAST = { initialMs: 20, maxMs: 200 };
 const cleanups: (() => Promise<void>)[] = [];
@@ -21,13 +22,10 @@ async function startServer(): Promise<RedisServer> {
   return s;
 }
 
-function track(bus: RedisBus): { statuses: boolean[]; resyncs: () => number } {
-  const statuses: boolean[] = [];
-  let resyncs = 0;
-  bus.on('status', (r) => statuses.push(r));
-  bus.on('resync', () => resyncs++);
+/** Watches the bus's status and resyncs, and closes it after the test. */
+function track(bus: RedisBus): ReturnType<typeof watchStatus> {
   cleanups.push(() => bus.close());
-  return { statuses, resyncs: () => resyncs };
+  return watchStatus(bus);
 }
 
 function options(role: ConnectRedisBusOptions['role']): ConnectRedisBusOptions {
