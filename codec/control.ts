@@ -105,8 +105,9 @@ export interface HelloMessage {
   recordSizes: Record<string, number>;
   defaultHistory: number;
   /**
-   * Whether the gateway's feed path (its bus) is up. While false, records may be missing or late:
-   * show every symbol as stale. Changes arrive as `upstream` messages. Absent from older gateways.
+   * Whether the gateway's feed path (its bus, and feeds in its own process) is up. While false,
+   * records may be missing or late: show every symbol as stale. Changes arrive as `upstream`
+   * messages. Absent from older gateways.
    */
   upstream?: boolean;
 }
@@ -114,6 +115,14 @@ export interface HelloMessage {
 export interface UpstreamMessage {
   op: 'upstream';
   ready: boolean;
+}
+/**
+ * The connection's subscribed symbols that no feeds process publishes now (the one that did went
+ * silent): show those as stale. Sent whole on each change of the list; empty when all are fed.
+ */
+export interface FeedsMessage {
+  op: 'feeds';
+  down: string[];
 }
 export interface SubscribedMessage {
   op: 'subscribed';
@@ -155,7 +164,8 @@ export type ServerMessage =
   | CatalogueMessage
   | PongMessage
   | ErrorMessage
-  | UpstreamMessage;
+  | UpstreamMessage
+  | FeedsMessage;
 
 export const SYMBOL_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:/-]{0,31}$';
 /** Hard cap on array lengths in one message, whatever the configured symbol limit. */

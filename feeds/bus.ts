@@ -25,10 +25,11 @@ export interface BusEvents {
    */
   resync: () => void;
   /**
-   * A feeds process publishing into a shared bus went silent without saying goodbye (false), or
-   * publishes again (true). The bus itself may be fine: only that process's symbols stopped.
+   * `feedsDown` changed: a feeds process publishing into a shared bus went silent without saying
+   * goodbye, or its symbols are published again. The bus itself may be fine: only those symbols
+   * stopped.
    */
-  feeds: (alive: boolean) => void;
+  feeds: (down: ReadonlySet<number>) => void;
 }
 
 export interface Bus {
@@ -50,8 +51,11 @@ export interface Bus {
   history(symbolId: number, limit: number): Promise<Uint8Array>;
   /** True while the bus can deliver records. */
   readonly ready: boolean;
-  /** False while a feeds process publishing into the bus is lost (see `feeds`); absent: always true. */
-  readonly feedsAlive?: boolean;
+  /**
+   * Symbols (ids) that a lost feeds process published and no live one publishes now (see the
+   * `feeds` event); absent on a bus that cannot tell (every symbol counts as fed).
+   */
+  readonly feedsDown?: ReadonlySet<number>;
   /**
    * Set by a process that runs feeds: a shared bus tells other processes which symbols this one
    * publishes, and only while its feeds run.

@@ -4,9 +4,9 @@
  * publishes, and says `bye` when it stops cleanly. One that misses `missedBeats` intervals without
  * a bye is lost; its symbols are orphans until a live process beats with them again: the same one
  * (it was only paused) or a replacement, whether that started before or after the loss was seen.
- * While any symbol is an orphan, `alive` is false: gateways and Redis are fine, but part of what
- * screens show is no longer updating, and they must say so. Before the first beat nothing is known
- * and nothing is reported lost.
+ * The orphans (`down`) are what gateways tell their clients about: gateways and Redis are fine,
+ * but those symbols are no longer updating, and screens must say so for them and only for them.
+ * Before the first beat nothing is known and nothing is reported lost.
  */
 export class FeedsLiveness {
   /** Live processes: their last beat (ms), their symbols, and the text those were read from. */
@@ -19,9 +19,14 @@ export class FeedsLiveness {
   constructor(
     private readonly intervalMs: number,
     private readonly missedBeats: number,
-    /** Called on each change of `alive`. */
-    private readonly onChange: (alive: boolean) => void,
+    /** Called on each change of `down`: symbols lost or found, one at a time or many. */
+    private readonly onChange: () => void,
   ) {}
+
+  /** Symbols of lost processes that no live process publishes (ids). */
+  get down(): ReadonlySet<number> {
+    return this.orphans;
+  }
 
   /** False while a symbol of a lost process is not published by any live one. */
   get alive(): boolean {
@@ -42,12 +47,12 @@ export class FeedsLiveness {
       if (ids === null) return false;
       symbols = new Set(ids);
     }
-    const wasAlive = this.alive;
     this.live.set(id, { at: nowMs, spec, symbols: symbols! });
     this.lost.delete(id);
-    for (const s of symbols!) this.orphans.delete(s);
+    const before = this.orphans.size;
+    if (before > 0) for (const s of symbols!) this.orphans.delete(s);
     if (this.orphans.size === 0) this.lost.clear();
-    if (this.alive !== wasAlive) this.onChange(this.alive);
+    if (this.orphans.size !== before) this.onChange();
     return true;
   }
 
@@ -58,7 +63,7 @@ export class FeedsLiveness {
 
   /** Marks lost every process silent for `missedBeats` intervals by `nowMs`. */
   check(nowMs: number): void {
-    const wasAlive = this.alive;
+    const before = this.orphans.size;
     const deadline = nowMs - this.intervalMs * this.missedBeats;
     for (const [id, p] of this.live) {
       if (p.at >= deadline) continue;
@@ -67,7 +72,8 @@ export class FeedsLiveness {
       for (const s of p.symbols) if (!this.fed(s)) this.orphans.add(s);
     }
     if (this.orphans.size === 0) this.lost.clear();
-    if (this.alive !== wasAlive) this.onChange(this.alive);
+    // Only ever added here, so a change of size is a change of the set.
+    if (this.orphans.size !== before) this.onChange();
   }
 
   /**

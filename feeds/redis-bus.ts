@@ -75,7 +75,7 @@ export interface RedisBusOptions {
   /**
    * How often a publishing bus tells subscribers its feeds process is alive (while `feedsRunning`
    * says so), and the unit of the deadline subscribers apply: three missed beats make the process
-   * lost (`feedsAlive` false). Default 1000 ms; 0 turns both off.
+   * lost (its symbols in `feedsDown`). Default 1000 ms; 0 turns both off.
    */
   feedsHeartbeatMs?: number;
   /** Receives one line per outage and per recovery. Default `console.warn`. */
@@ -115,6 +115,9 @@ const CLOSE_WAIT_MS = 1000;
 
 /** Heartbeats a feeds process may miss before subscribers count it lost. */
 const MISSED_BEATS = 3;
+
+/** `feedsDown` of a bus that does not watch heartbeats. */
+const NONE_DOWN: ReadonlySet<number> = new Set();
 
 /** Implements `Bus` over Redis pub/sub (sharded when available) plus capped per-symbol history lists. */
 export class RedisBus implements Bus {
@@ -250,13 +253,13 @@ export class RedisBus implements Bus {
       this.heartbeatTimer.unref();
     }
     if (this.heartbeatMs > 0 && this.sub !== undefined) {
-      this.liveness = new FeedsLiveness(this.heartbeatMs, MISSED_BEATS, (alive) => {
+      this.liveness = new FeedsLiveness(this.heartbeatMs, MISSED_BEATS, () => {
         this.log(
-          alive
+          this.liveness!.alive
             ? 'tickwall: redis bus: feeds publishing again'
             : `tickwall: redis bus: no heartbeat for ${MISSED_BEATS * this.heartbeatMs} ms from feeds process ${this.liveness!.describeLoss()}`,
         );
-        this.events.emit('feeds', alive);
+        this.events.emit('feeds', this.liveness!.down);
       });
       // A silence while the bus itself is down is the bus's outage, reported as such.
       this.livenessTimer = setInterval(() => {
@@ -271,9 +274,9 @@ export class RedisBus implements Bus {
     return this.isReady;
   }
 
-  /** False while a feeds process publishing into this bus went silent without saying goodbye. */
-  get feedsAlive(): boolean {
-    return this.liveness?.alive ?? true;
+  /** Symbols whose feeds process went silent without saying goodbye, and nobody else publishes. */
+  get feedsDown(): ReadonlySet<number> {
+    return this.liveness?.down ?? NONE_DOWN;
   }
 
   /** Counters since construction. */

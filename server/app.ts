@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { CatalogueEntry } from '../codec/catalogue.ts';
-import { CloseCode, type UpstreamMessage } from '../codec/control.ts';
+import { CloseCode } from '../codec/control.ts';
 import type { Bus } from '../feeds/bus.ts';
 import { createBus } from './bus-factory.ts';
 import { CatalogueIndex } from './catalogue-index.ts';
@@ -21,6 +21,7 @@ import { metricsPlugin } from './plugins/metrics.ts';
 import { staticPlugin } from './plugins/static.ts';
 import { streamPlugin } from './plugins/stream.ts';
 import { symbolsPlugin } from './plugins/symbols.ts';
+import { Upstream } from './upstream.ts';
 
 /** What the gateway needs of the feeds running in its process. */
 export interface FeedsHandle {
@@ -145,24 +146,21 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     version: deps.version ?? VERSION,
     instance: randomUUID(),
     closing: false,
-    upstreamReady: () => bus.ready && bus.feedsAlive !== false && (feeds === null || feeds.running),
+    upstream: new Upstream(bus, index, () => bus.ready && (feeds === null || feeds.running)),
   };
   const heartbeat = new Heartbeat(connections, config.heartbeatMs, stats, (conn) =>
     log.info({ conn: conn.id, ip: conn.ip }, 'heartbeat timeout: terminating'),
   );
   // Every client learns at once when the feed path goes down or comes back, so a wall display shows
   // its numbers as stale within the bus's stall deadline instead of after its own silence threshold.
-  const announceUpstream = (): void => {
-    const text = JSON.stringify({ op: 'upstream', ready: ctx.upstreamReady() } satisfies UpstreamMessage);
-    for (const conn of connections) conn.sendText(text);
-  };
+  const announceUpstream = (): void => ctx.upstream.announce(connections);
   bus.on('status', (ready) => {
     log.warn({ ready }, ready ? 'bus ready' : 'bus down');
     announceUpstream();
   });
   // A feeds process elsewhere went silent (or is back): the bus is fine, its symbols are not.
-  bus.on('feeds', (alive) => {
-    log.warn({ alive }, alive ? 'feeds publishing again' : 'a feeds process went silent');
+  bus.on('feeds', (down) => {
+    log.warn({ down: down.size }, `symbols without a live feeds process: ${ctx.upstream.describeDown(10)}`);
     announceUpstream();
   });
   if (feeds !== null) {

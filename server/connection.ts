@@ -44,6 +44,12 @@ export class Connection {
   /** ws's socket, kept here so a frame write does not go through the ws object. */
   readonly socket: Socket | undefined;
   readonly openedAt = Date.now();
+  /** Asked for per-symbol `feeds` notices in its handshake (see Upstream). */
+  feedsPerSymbol = false;
+  /** The `upstream` state it was last told (see Upstream). */
+  upstreamTold = true;
+  /** Its symbols without a live feeds process it was last told, space-separated (see Upstream). */
+  feedsDownTold = '';
 
   constructor(
     readonly id: number,

@@ -7,6 +7,7 @@ import type { Flusher } from './flusher.ts';
 import type { Router } from './router.ts';
 import type { Snapshotter } from './snapshot.ts';
 import type { GatewayStats } from './stats.ts';
+import type { Upstream } from './upstream.ts';
 
 /** What the stream plugin's handlers share: built once per gateway by server/app.ts. */
 export interface GatewayContext {
@@ -24,6 +25,6 @@ export interface GatewayContext {
   instance: string;
   /** True once shutdown began: new connections are refused. */
   closing: boolean;
-  /** True while the feed path is up: the bus, and the feeds running in this process if any. */
-  upstreamReady: () => boolean;
+  /** Tells clients the state of their feed path: `upstream`, and their symbols without a feeds process. */
+  upstream: Upstream;
 }

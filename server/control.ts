@@ -141,6 +141,7 @@ function subscribe(ctx: GatewayContext, conn: Connection, msg: SubscribeMessage)
   if (msg.id !== undefined) ack.id = msg.id;
   if (msg.maxRate !== undefined) ack.maxRate = msg.maxRate;
   conn.send(ack);
+  ctx.upstream.tell(conn);
   if (unknown.length > 0) {
     replyError(
       ctx,
@@ -187,6 +188,7 @@ function unsubscribe(ctx: GatewayContext, conn: Connection, msg: UnsubscribeMess
   };
   if (msg.id !== undefined) ack.id = msg.id;
   conn.send(ack);
+  ctx.upstream.tell(conn);
   if (notHeld.length > 0) {
     replyError(
       ctx,

@@ -101,6 +101,14 @@ const metrics: FastifyPluginAsync<{ ctx: GatewayContext }> = async (fastify, { c
       this.set(ctx.bus.ready ? 1 : 0);
     },
   });
+  new Gauge({
+    name: 'tickwall_symbols_feeds_down',
+    help: 'Symbols whose feeds process went silent and that no other feeds process publishes',
+    registers: [register],
+    collect() {
+      this.set(ctx.bus.feedsDown?.size ?? 0);
+    },
+  });
 
   const busStats = (ctx.bus as { stats?: () => object }).stats;
   if (typeof busStats === 'function') {

@@ -11,6 +11,8 @@ interface StreamQuery {
   /** A string in preValidation: Fastify coerces query types only at the validation step after it. */
   v?: number | string;
   token?: string;
+  /** `symbols`: report a lost feeds process per symbol (`feeds` messages) instead of as `upstream` false. */
+  feeds?: 'symbols';
 }
 
 const querySchema = {
@@ -18,6 +20,7 @@ const querySchema = {
   properties: {
     v: { type: 'integer' },
     token: { type: 'string', maxLength: 512 },
+    feeds: { type: 'string', enum: ['symbols'] },
   },
 } as const;
 
@@ -86,6 +89,7 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
         config.tradeBacklog,
         config.maxMessagesPerSec,
       );
+      conn.feedsPerSymbol = req.query.feeds === 'symbols';
       ctx.connections.add(conn);
       ctx.perIp.set(ip, perIp + 1);
       ctx.stats.connectionsOpened++;
@@ -150,7 +154,7 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
           WIRE_RECORD_SIZES.map((size, type) => [String(type), size]).filter(([, s]) => s !== 0),
         ),
         defaultHistory: config.defaultHistory,
-        upstream: ctx.upstreamReady(),
+        upstream: ctx.upstream.hello(conn),
       };
       conn.send(hello);
     },

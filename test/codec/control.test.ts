@@ -288,6 +288,7 @@ describe('docs/protocol.md covers the control protocol', () => {
     pong: true,
     error: true,
     upstream: true,
+    feeds: true,
   };
   const serverOps = Object.keys(serverOpSet);
 

@@ -10,9 +10,10 @@ import {
   parseBeat,
 } from '../../feeds/feeds-liveness.ts';
 
-function liveness(): { l: FeedsLiveness; changes: boolean[] } {
-  const changes: boolean[] = [];
-  const l = new FeedsLiveness(1000, 3, (alive) => changes.push(alive));
+/** A FeedsLiveness that records its symbols down (as ranges) at each change it reports. */
+function liveness(): { l: FeedsLiveness; changes: string[] } {
+  const changes: string[] = [];
+  const l: FeedsLiveness = new FeedsLiveness(1000, 3, () => changes.push(encodeSymbols([...l.down])));
   return { l, changes };
 }
 
@@ -28,11 +29,11 @@ describe('FeedsLiveness', () => {
     expect(l.alive).toBe(false);
     expect(l.describeLoss()).toBe('a (3 symbols not updating)');
     l.check(9000);
-    expect(changes).toEqual([false]);
+    expect(changes).toEqual(['1-3']);
     // It was only paused: its next beat ends the loss.
     l.beat('a', '1-3', 9500);
     expect(l.alive).toBe(true);
-    expect(changes).toEqual([false, true]);
+    expect(changes).toEqual(['1-3', '']);
   });
 
   it('forgets a process that said goodbye', () => {
@@ -53,12 +54,28 @@ describe('FeedsLiveness', () => {
       l.check(t);
     }
     expect(l.alive).toBe(false);
-    // A replacement that publishes only some of the lost symbols is not enough.
+    // The other process's symbols were never down; a replacement for some of the lost ones
+    // brings back those only.
     l.beat('c', '1,2', 6500);
-    expect(l.alive).toBe(false);
+    expect([...l.down]).toEqual([3]);
     l.beat('c', '1-3', 7500);
     expect(l.alive).toBe(true);
-    expect(changes).toEqual([false, true]);
+    expect(changes).toEqual(['1-3', '3', '']);
+  });
+
+  it('reports each change of the symbols down, as a second process is lost and one comes back', () => {
+    const { l, changes } = liveness();
+    l.beat('a', '1-3', 0);
+    l.beat('b', '4-6', 2000);
+    l.check(3001);
+    l.check(4000);
+    l.check(5001);
+    l.beat('b', '4-6', 6000);
+    l.check(6000);
+    expect(changes).toEqual(['1-3', '1-6', '1-3']);
+    // A beat that brings nothing back reports nothing.
+    l.beat('c', '9', 6100);
+    expect(changes).toEqual(['1-3', '1-6', '1-3']);
   });
 
   it('ends the loss with a replacement that started before the loss was seen', () => {
@@ -83,7 +100,7 @@ describe('FeedsLiveness', () => {
     l.check(13_001);
     expect(l.alive).toBe(false);
     expect(l.describeLoss()).toMatch(/^(a, empty|empty, a) \(1 symbols not updating\)$/);
-    expect(changes).toEqual([false]);
+    expect(changes).toEqual(['7']);
   });
 
   it('refuses a malformed or oversized symbol list, and keeps what it knew', () => {

@@ -1,12 +1,17 @@
 /**
  * A feeds process that dies while Redis and the gateways are fine: gateways learn it from its
- * missing heartbeats and tell their clients (`upstream` false), then recover when a feeds process
- * publishes again. One that stops cleanly says goodbye and alarms nobody.
+ * missing heartbeats and tell the clients of its symbols, and only those (`feeds`, for clients
+ * that asked for it; `upstream` false for the others), then recover when a feeds process publishes
+ * them again. One that stops cleanly says goodbye and alarms nobody.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UpstreamMessage } from '../../codec/control.ts';
+import type { CatalogueEntry } from '../../codec/catalogue.ts';
+import type { FeedsMessage, UpstreamMessage } from '../../codec/control.ts';
 import { FrameType } from '../../codec/constants.ts';
+import { encodeSymbols } from '../../feeds/feeds-liveness.ts';
 import { connectRedisBus, type RedisBus } from '../../feeds/redis-bus.ts';
+import { buildGateway, type Gateway } from '../../server/app.ts';
+import { loadConfig } from '../../server/config.ts';
 import { spawnGateway, type SpawnedGateway } from '../helpers/gateway.ts';
 import { RedisServer, waitFor } from '../helpers/redis.ts';
 import { TestClient } from './ws-client.ts';
@@ -16,12 +21,16 @@ const AAPL = 1;
 let server: RedisServer;
 const procs: SpawnedGateway[] = [];
 const buses: RedisBus[] = [];
+const gateways: Gateway[] = [];
+const clients: TestClient[] = [];
 
 beforeAll(async () => {
   server = await RedisServer.start();
 }, 30_000);
 
 afterAll(async () => {
+  for (const c of clients) c.close();
+  for (const g of gateways) await g.close();
   for (const b of buses) await b.close();
   for (const p of procs) await p.stop('SIGKILL');
   await server?.kill();
@@ -45,64 +54,179 @@ async function feedsProcess(): Promise<SpawnedGateway> {
   return p;
 }
 
+/** Every `feeds` message a client got: its symbols without a live feeds process, each time. */
+const feedsDown = (c: TestClient): string[][] =>
+  c.json.filter((m) => m.op === 'feeds').map((m) => (m as unknown as FeedsMessage).down);
+
+/** Every `upstream` state a client was told after its hello. */
 const upstream = (c: TestClient): boolean[] =>
   c.json.filter((m) => m.op === 'upstream').map((m) => (m as unknown as UpstreamMessage).ready);
+
+/** Equities 101.. named AAA, BBB, CCC, ... */
+function catalogue(n: number): CatalogueEntry[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: 101 + i,
+    symbol: String.fromCharCode(65 + i).repeat(3),
+    name: `Equity ${i}`,
+    kind: 'equity' as const,
+    decimals: 2,
+    sizeDecimals: 0,
+    tickSize: '0.01',
+    units: 'USD',
+  }));
+}
+
+async function gatewayOn(bus: RedisBus, entries: CatalogueEntry[]): Promise<string> {
+  const config = loadConfig({
+    argv: [
+      '--role',
+      'gateway',
+      '--bus',
+      server.url,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--log-level',
+      'silent',
+    ],
+    env: {},
+  });
+  const gw = await buildGateway(config, { feeds: null, catalogue: entries, bus });
+  gateways.push(gw);
+  return gw.listen();
+}
+
+/** Handshake query of a client that wants a lost feeds process reported per symbol. */
+const PER_SYMBOL = '?feeds=symbols';
+
+async function client(url: string, symbols: string[], query = PER_SYMBOL): Promise<TestClient> {
+  const c = await TestClient.connect(url, query);
+  clients.push(c);
+  await c.subscribe(symbols, 0);
+  return c;
+}
 
 describe('feeds liveness through Redis', () => {
   it('stops beating while its feeds are not running, and beats again when they are', async () => {
     const pub = await bus('publisher', 'fl1');
     const sub = await bus('subscriber', 'fl1');
-    const changes: boolean[] = [];
-    sub.on('feeds', (alive) => changes.push(alive));
+    const changes: string[] = [];
+    sub.on('feeds', (down) => changes.push(encodeSymbols([...down])));
     const feeds = { running: true, catalogue: [{ id: 1 }, { id: 2 }] };
     pub.publishingFeeds = feeds;
     // Known once its first beat arrived.
     await new Promise((r) => setTimeout(r, 300));
     feeds.running = false;
-    await waitFor(() => !sub.feedsAlive, 2000, 'the silent publisher to count as lost');
+    await waitFor(() => sub.feedsDown.size > 0, 2000, 'the silent publisher to count as lost');
     expect(sub.ready).toBe(true);
     feeds.running = true;
-    await waitFor(() => sub.feedsAlive, 2000, 'the publisher alive again');
-    expect(changes).toEqual([false, true]);
+    await waitFor(() => sub.feedsDown.size === 0, 2000, 'the publisher alive again');
+    expect(changes).toEqual(['1-2', '']);
     // A clean close says goodbye: no loss follows.
     await pub.close();
     await new Promise((r) => setTimeout(r, 600));
-    expect(sub.feedsAlive).toBe(true);
-    expect(changes).toEqual([false, true]);
+    expect(sub.feedsDown.size).toBe(0);
+    expect(changes).toEqual(['1-2', '']);
   });
+
+  it("tells the clients of a lost process's symbols, and only them, each its own list", async () => {
+    const entries = catalogue(3);
+    const feedsA = { running: true, catalogue: [{ id: 101 }] };
+    const feedsB = { running: true, catalogue: [{ id: 102 }, { id: 103 }] };
+    (await bus('publisher', 'fl2')).publishingFeeds = feedsA;
+    (await bus('publisher', 'fl2')).publishingFeeds = feedsB;
+    const url = await gatewayOn(await bus('subscriber', 'fl2'), entries);
+    const a = await client(url, ['AAA']);
+    const b = await client(url, ['BBB']);
+    const c = await client(url, ['AAA', 'BBB']);
+    // A client that did not ask for per-symbol reports: the whole feed path is down for it.
+    const legacy = await client(url, ['BBB'], '');
+    const everyone = [a, b, c];
+    await new Promise((r) => setTimeout(r, 300));
+
+    feedsA.running = false;
+    await a.until(() => feedsDown(a).length === 1, 2000, 'AAA down for a');
+    await c.until(() => feedsDown(c).length === 1, 2000, 'AAA down for c');
+    expect(feedsDown(a)).toEqual([['AAA']]);
+    expect(feedsDown(c)).toEqual([['AAA']]);
+    expect(feedsDown(b)).toEqual([]);
+    // The gateway itself is fine: no upstream alarm, and it stays in its load balancer.
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+
+    // A client that arrives later hears it right after its subscribe reply.
+    const d = await client(url, ['BBB', 'AAA']);
+    everyone.push(d);
+    await d.until(() => feedsDown(d).length === 1, 2000, 'AAA down for d');
+    const subscribedAt = d.json.findIndex((m) => m.op === 'subscribed');
+    expect(d.json[subscribedAt + 1]).toEqual({ op: 'feeds', down: ['AAA'] });
+    // Leaving the symbol that is down clears the list.
+    c.send({ op: 'unsubscribe', symbols: ['AAA'] });
+    await c.until(() => feedsDown(c).length === 2, 2000, 'an empty list for c');
+    expect(feedsDown(c)).toEqual([['AAA'], []]);
+
+    // A second process lost: each client hears only if its own list changed.
+    feedsB.running = false;
+    await d.until(() => feedsDown(d).length === 2, 2000, 'AAA and BBB down for d');
+    await b.until(() => feedsDown(b).length === 1, 2000, 'BBB down for b');
+    await c.until(() => feedsDown(c).length === 3, 2000, 'BBB down for c');
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/^tickwall_symbols_feeds_down 3$/m);
+
+    feedsA.running = true;
+    await d.until(() => feedsDown(d).length === 3, 2000, 'AAA back for d');
+    await a.until(() => feedsDown(a).length === 2, 2000, 'AAA back for a');
+    expect(feedsDown(a)).toEqual([['AAA'], []]);
+    expect(feedsDown(b)).toEqual([['BBB']]);
+    expect(feedsDown(c)).toEqual([['AAA'], [], ['BBB']]);
+    expect(feedsDown(d)).toEqual([['AAA'], ['AAA', 'BBB'], ['BBB']]);
+    for (const x of everyone) expect(upstream(x)).toEqual([]);
+
+    feedsB.running = true;
+    await legacy.until(() => upstream(legacy).length === 2, 2000, 'upstream back for the legacy client');
+    // Told once per change, whatever happened in between, and never a `feeds` message.
+    expect(upstream(legacy)).toEqual([false, true]);
+    expect(feedsDown(legacy)).toEqual([]);
+    expect(legacy.json.find((m) => m.op === 'hello')?.upstream).toBe(true);
+  }, 20_000);
 
   it('tells clients when the feeds process dies, not when it stops cleanly, and recovers with a new one', async () => {
     const first = await feedsProcess();
     const gateway = await spawnGateway(['--role', 'gateway', '--port', '0', '--bus', server.url]);
     procs.push(gateway);
-    const client = await TestClient.connect(gateway.url);
+    const client = await TestClient.connect(gateway.url, PER_SYMBOL);
+    const legacy = await TestClient.connect(gateway.url);
     try {
       await client.subscribe(['AAPL'], 10);
+      await legacy.subscribe(['AAPL'], 10);
       await client.until(() => client.data(AAPL, FrameType.LIVE).length >= 3, 20_000, 'live AAPL');
 
       // A clean stop says goodbye: the screen goes quiet without a false alarm.
       expect(await first.stop('SIGTERM')).toBe(0);
       await new Promise((r) => setTimeout(r, 4000));
-      expect(upstream(client)).toEqual([]);
+      expect(feedsDown(client)).toEqual([]);
+      expect(upstream(legacy)).toEqual([]);
 
       const second = await feedsProcess();
       await client.until(() => client.data(AAPL, FrameType.LIVE).length >= 6, 20_000, 'live AAPL again');
       const killedAt = Date.now();
       await second.stop('SIGKILL');
-      await client.until(() => upstream(client).length === 1, 6000, 'upstream false after the kill');
-      expect(upstream(client)).toEqual([false]);
+      await client.until(() => feedsDown(client).length === 1, 6000, 'AAPL down after the kill');
+      expect(feedsDown(client)).toEqual([['AAPL']]);
       expect(Date.now() - killedAt).toBeLessThan(5000);
+      await legacy.until(() => upstream(legacy).length === 1, 2000, 'upstream false after the kill');
+      expect(upstream(legacy)).toEqual([false]);
       // Redis and the gateway are fine: the gateway stays in its load balancer.
       expect((await fetch(`${gateway.url}/readyz`)).status).toBe(200);
 
       const before = client.data(AAPL, FrameType.LIVE).length;
       await feedsProcess();
-      await client.until(
-        () => upstream(client).length === 2,
-        20_000,
-        'upstream true with a new feeds process',
-      );
-      expect(upstream(client)).toEqual([false, true]);
+      await client.until(() => feedsDown(client).length === 2, 20_000, 'AAPL fed by a new feeds process');
+      expect(feedsDown(client)).toEqual([['AAPL'], []]);
+      expect(upstream(client)).toEqual([]);
+      await legacy.until(() => upstream(legacy).length === 2, 2000, 'upstream true for the legacy client');
+      expect(upstream(legacy)).toEqual([false, true]);
+      expect(feedsDown(legacy)).toEqual([]);
       await client.until(
         () => client.data(AAPL, FrameType.LIVE).length > before,
         20_000,
@@ -110,6 +234,7 @@ describe('feeds liveness through Redis', () => {
       );
     } finally {
       client.close();
+      legacy.close();
     }
   }, 90_000);
 });

@@ -48,9 +48,9 @@ export class TestClient {
     ws.on('error', () => {});
   }
 
-  /** Opens `/ws` on a gateway given its base http URL and waits for `hello`. */
-  static async connect(baseUrl: string): Promise<TestClient> {
-    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`);
+  /** Opens `/ws` (with `query`, e.g. `?feeds=symbols`) on a gateway given its base http URL and waits for `hello`. */
+  static async connect(baseUrl: string, query = ''): Promise<TestClient> {
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws${query}`);
     const c = new TestClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

@@ -45,6 +45,28 @@ async function bystanderStillServed(): Promise<void> {
   expect(bystander.ws.readyState).toBe(WebSocket.OPEN);
 }
 
+/** The HTTP answer to a WebSocket upgrade request that the server refuses (rejects if it upgrades). */
+function upgradeAnswer(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      },
+    });
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('upgrade', () => reject(new Error('upgraded')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe('bad input gets its documented reply and hurts nobody', () => {
   const cases: [string, string | Buffer, string, number | undefined][] = [
     ['binary frame', Buffer.from([0x54, 0x57, 1, 1, 0, 0]), 'UNSUPPORTED_DATA', undefined],
@@ -158,28 +180,19 @@ describe('bad input gets its documented reply and hurts nobody', () => {
   });
 
   it('an old or unknown protocol version is refused before the upgrade with HTTP 400', async () => {
-    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(`${gw.url}/ws?v=1`, {
-        headers: {
-          connection: 'Upgrade',
-          upgrade: 'websocket',
-          'sec-websocket-version': '13',
-          'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
-        },
-      });
-      req.on('response', (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      });
-      req.on('upgrade', () => reject(new Error('upgraded')));
-      req.on('error', reject);
-      req.end();
-    });
+    const { status, body } = await upgradeAnswer(`${gw.url}/ws?v=1`);
     expect(status).toBe(400);
     expect(JSON.parse(body)).toMatchObject({ code: 'UNSUPPORTED_VERSION' });
     await expect(TestClient.connect(`${gw.wsUrl}?v=99`)).rejects.toThrow('HTTP 400');
     const ok = await TestClient.connect(`${gw.wsUrl}?v=2`);
+    ok.close();
+  });
+
+  it('an unknown value of the feeds handshake option is refused before the upgrade with HTTP 400', async () => {
+    const { status, body } = await upgradeAnswer(`${gw.url}/ws?v=2&feeds=everything`);
+    expect(status).toBe(400);
+    expect(JSON.parse(body)).toMatchObject({ code: 'FST_ERR_VALIDATION' });
+    const ok = await TestClient.connect(`${gw.wsUrl}?v=2&feeds=symbols`);
     ok.close();
   });
 
