@@ -9,6 +9,7 @@ const client = new StreamClient({ history: 1000 });
 client.on('data', () => scheduler.request());
 client.on('state', () => scheduler.request());
 client.on('upstream', () => scheduler.request());
+client.on('feeds', () => scheduler.request());
 client.on('version-change', () => {
   // A wall screen must run the code the gateway serves; a trader's desk is told (status bar) instead.
   if (isKiosk(location.search)) location.reload();

@@ -1,7 +1,8 @@
 /**
  * A kiosk on a gateway whose Redis stops answering (SIGSTOP): the link stays open and the last
  * numbers are young, yet every panel must say FEED DOWN within the bus's stall deadline, long
- * before the kiosk's own stale threshold, and go live again when Redis answers.
+ * before the kiosk's own stale threshold, and go live again when Redis answers. And a kiosk fed by
+ * two feeds processes, one of which goes silent: only that one's panels say FEED DOWN.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,9 @@ import { collectErrors, ensureWebBuild, launchBrowser } from '../helpers/browser
 import { startGateway, type RunningGateway } from '../helpers/gateway.ts';
 import { RedisServer } from '../helpers/redis.ts';
 import { ScriptedFeed, standardCatalogue } from './scripted-feed.ts';
+
+/** Heartbeat interval of the feeds "processes" below: lost after three missed. */
+const BEAT_MS = 200;
 
 describe('kiosk while the gateway’s Redis stops answering', () => {
   let redis: RedisServer;
@@ -64,6 +68,92 @@ describe('kiosk while the gateway’s Redis stops answering', () => {
     await expect.poll(() => chart.locator('.badge').count(), { timeout: 10_000 }).toBe(0);
     await expect.poll(() => sensor.locator('.badge').count(), { timeout: 10_000 }).toBe(0);
     expect(await page.locator('tw-status-bar [data-testid="feed-down"]').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('kiosk fed by two feeds processes, one of which goes silent', () => {
+  let redis: RedisServer;
+  const buses: RedisBus[] = [];
+  const feeds: ScriptedFeed[] = [];
+  let gw: RunningGateway;
+  let browser: Browser;
+
+  /** A feeds process of one symbol: its own bus, beating while its feed runs. */
+  async function feedsProcess(symbol: string): Promise<ScriptedFeed> {
+    const bus = await connectRedisBus(redis.url, {
+      role: 'publisher',
+      historyDepth: 1024,
+      feedsHeartbeatMs: BEAT_MS,
+      log: () => {},
+    });
+    buses.push(bus);
+    const feed = new ScriptedFeed(standardCatalogue(), { rate: 8, symbols: [symbol] });
+    feed.bus = bus;
+    const id = standardCatalogue().find((e) => e.symbol === symbol)!.id;
+    bus.publishingFeeds = {
+      get running() {
+        return feed.running;
+      },
+      catalogue: [{ id }],
+    };
+    feed.start();
+    feeds.push(feed);
+    return feed;
+  }
+
+  beforeAll(async () => {
+    ensureWebBuild();
+    redis = await RedisServer.start();
+    const gatewayBus = await connectRedisBus(redis.url, {
+      role: 'subscriber',
+      historyDepth: 1024,
+      feedsHeartbeatMs: BEAT_MS,
+      log: () => {},
+    });
+    buses.push(gatewayBus);
+    gw = await startGateway(
+      { batchMs: 20, shutdownGraceMs: 500, role: 'gateway', bus: redis.url },
+      { bus: gatewayBus, feeds: null, catalogue: standardCatalogue() },
+    );
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    for (const f of feeds) f.stop();
+    await browser?.close();
+    await gw?.close();
+    for (const b of buses) await b.close();
+    await redis?.kill();
+  });
+
+  it("marks only the lost process's panels FEED DOWN, and names them in the status bar", async () => {
+    const equities = await feedsProcess('AAPL');
+    await feedsProcess('TEMP-1');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const errors = collectErrors(page);
+    await page.goto(`${gw.url}/?kiosk&symbols=AAPL,TEMP-1&cols=2&stale=60`);
+    const chart = page.locator('tw-price-chart[symbol="AAPL"]');
+    const sensor = page.locator('tw-sensor-panel[symbol="TEMP-1"]');
+    const named = page.locator('tw-status-bar [data-testid="feeds-down"]');
+    await expect.poll(() => chart.locator('.badge').count(), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => sensor.locator('.badge').count(), { timeout: 10_000 }).toBe(0);
+    expect(await named.count()).toBe(0);
+
+    // Stopped without a goodbye, as a crashed process would: its beats and records stop.
+    equities.stop();
+    const stoppedAt = Date.now();
+    await expect.poll(() => chart.locator('.badge').textContent(), { timeout: 5000 }).toMatch(/^FEED DOWN/);
+    // Three missed beats and a redraw, far under the 60 s stale threshold.
+    expect(Date.now() - stoppedAt).toBeLessThan(3000);
+    await expect.poll(() => named.textContent(), { timeout: 2000 }).toBe('Feed down for AAPL');
+    // The other process's panel stays live, and the gateway as a whole is not reported down.
+    expect(await sensor.locator('.badge').count()).toBe(0);
+    expect(await page.locator('tw-status-bar [data-testid="feed-down"]').count()).toBe(0);
+
+    equities.start();
+    await expect.poll(() => chart.locator('.badge').count(), { timeout: 5000 }).toBe(0);
+    expect(await named.count()).toBe(0);
+    expect(await sensor.locator('.badge').count()).toBe(0);
     expect(errors).toEqual([]);
   });
 });

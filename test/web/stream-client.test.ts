@@ -67,6 +67,8 @@ class FakeServer {
   readonly wss: WebSocketServer;
   readonly received: ClientMessage[] = [];
   sockets: WebSocket[] = [];
+  /** The request URL of each connection. */
+  urls: string[] = [];
   version = '1.0.0';
   /** hello.upstream; undefined leaves the field out, as gateways before it did. */
   upstream: boolean | undefined = undefined;
@@ -77,8 +79,9 @@ class FakeServer {
 
   constructor() {
     this.wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-    this.wss.on('connection', (ws) => {
+    this.wss.on('connection', (ws, req) => {
       this.sockets.push(ws);
+      this.urls.push(req.url ?? '');
       ws.send(JSON.stringify({ ...hello(this.version), upstream: this.upstream }));
       ws.on('message', (data) => {
         const msg = JSON.parse(data.toString()) as ClientMessage;
@@ -301,5 +304,46 @@ describe('StreamClient', () => {
     await until(() => client.state.kind === 'open' && client.hello !== null && !client.upstreamReady);
     expect(freshness(client, 'AAA', 10_000)).toMatchObject({ stale: true, why: 'feed down' });
     expect(events).toEqual([false, true, false]);
+  });
+
+  it('shows only the symbols whose feeds process is lost as stale, and forgets the list on reconnect', async () => {
+    await connected({ backoff: { baseMs: 50, capMs: 100 } });
+    client.subscribe(['BBB']);
+    // One snapshot subscribe at a time: BBB's goes once AAA's snapshot ended.
+    server.frame(FrameType.SNAPSHOT, (w) => w.quote(1, 1, now(), 10000, 10002, 5, 5), FrameFlag.SNAPSHOT_END);
+    await until(() => server.subscribes('BBB').length === 1);
+    server.frame(FrameType.SNAPSHOT, (w) => w.quote(2, 1, now(), 20000, 20002, 5, 5), FrameFlag.SNAPSHOT_END);
+    await until(() => client.get('AAA')?.lastSeq === 1 && client.get('BBB')?.lastSeq === 1);
+    const versionA = client.get('AAA')!.version;
+    const versionB = client.get('BBB')!.version;
+    const serial = client.stateSerial;
+    const events: string[][] = [];
+    client.on('feeds', (down) => events.push([...down]));
+    // It asked for them in its handshake.
+    expect(new URL(server.urls[0]!, 'ws://x').searchParams.get('feeds')).toBe('symbols');
+
+    server.ws.send(JSON.stringify({ op: 'feeds', down: ['AAA'] }));
+    await until(() => client.feedsDown.size === 1);
+    expect(freshness(client, 'AAA', 10_000)).toMatchObject({ stale: true, why: 'feed down' });
+    expect(freshness(client, 'BBB', 10_000)).toMatchObject({ stale: false, why: '' });
+    // Its panels redraw at once, the others' need not; the status bar sees a new state.
+    expect(client.get('AAA')!.version).toBeGreaterThan(versionA);
+    expect(client.get('BBB')!.version).toBe(versionB);
+    expect(client.stateSerial).toBeGreaterThan(serial);
+    expect(client.upstreamReady).toBe(true);
+
+    // Malformed lists are ignored, and wrong members skipped, without touching the link.
+    server.ws.send(JSON.stringify({ op: 'feeds', down: 'AAA' }));
+    server.ws.send(JSON.stringify({ op: 'feeds' }));
+    server.ws.send(JSON.stringify({ op: 'feeds', down: ['BBB', 7, null] }));
+    await until(() => client.feedsDown.has('BBB'));
+    expect([...client.feedsDown]).toEqual(['BBB']);
+    expect(freshness(client, 'AAA', 10_000)).toMatchObject({ stale: false, why: '' });
+    expect(client.state.kind).toBe('open');
+
+    // A new connection starts clean: the gateway tells again after the re-subscribe if need be.
+    server.ws.close(1001);
+    await until(() => client.state.kind === 'open' && client.feedsDown.size === 0);
+    expect(events).toEqual([['AAA'], ['BBB'], []]);
   });
 });

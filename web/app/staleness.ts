@@ -12,13 +12,13 @@ export interface Freshness {
 
 /**
  * Whether a symbol may be shown as live. Anything is stale while the link is down, or while the
- * gateway reports its own feed path down, whatever its age: a wall screen must never present
- * numbers it cannot vouch for.
+ * gateway reports its own feed path down, and a symbol whose feeds process the gateway reports
+ * lost, whatever its age: a wall screen must never present numbers it cannot vouch for.
  */
 export function freshness(client: StreamClient, symbol: string, staleMs: number): Freshness {
   const ageMs = client.ageMs(symbol);
   if (client.state.kind !== 'open') return { stale: true, ageMs, why: 'disconnected' };
-  if (!client.upstreamReady) return { stale: true, ageMs, why: 'feed down' };
+  if (!client.upstreamReady || client.feedsDown.has(symbol)) return { stale: true, ageMs, why: 'feed down' };
   if (!Number.isFinite(ageMs)) return { stale: true, ageMs, why: 'no data' };
   if (ageMs > staleMs) return { stale: true, ageMs, why: 'stale' };
   return { stale: false, ageMs, why: '' };

@@ -9,6 +9,13 @@ import { statusBarStyles } from './status-bar.styles.ts';
 /** Silence after which the last-record age turns red. */
 const SILENT_MS = 10_000;
 
+/** Names up to three symbols whose feed is down, and how many more. */
+function feedsDownText(down: ReadonlySet<string>): string {
+  const names = [...down].sort();
+  const shown = names.slice(0, 3).join(', ');
+  return `Feed down for ${names.length > 3 ? `${shown} and ${names.length - 3} more` : shown}`;
+}
+
 /** Connection dot and text, RTT, age of the newest record, reconnect countdown, server version. */
 export class StatusBar extends LitElement {
   static override styles = statusBarStyles;
@@ -37,6 +44,7 @@ export class StatusBar extends LitElement {
         >Last update <strong class="last-age">${formatAge(age)}</strong> ago</span
       >
       ${c.upstreamReady || state.kind !== 'open' ? '' : html`<span class="silent" data-testid="feed-down">Feed down at the gateway</span>`}
+      ${c.feedsDown.size === 0 || !c.upstreamReady || state.kind !== 'open' ? '' : html`<span class="silent" data-testid="feeds-down">${feedsDownText(c.feedsDown)}</span>`}
       <span class="spacer"></span>
       ${
         c.newVersion !== null

@@ -16,6 +16,7 @@ import { Emitter } from '../../feeds/emitter.ts';
 import {
   browserSocket,
   defaultStreamUrl,
+  handshakeUrl,
   SOCKET_OPEN,
   type SocketFactory,
   type SocketLike,
@@ -70,6 +71,8 @@ export interface StreamEvents {
   rtt: (ms: number) => void;
   /** The gateway's feed path went down (false) or came back (true). */
   upstream: (ready: boolean) => void;
+  /** The subscribed symbols without a live feeds process changed (see `feedsDown`). */
+  feeds: (down: ReadonlySet<string>) => void;
 }
 
 const SNAPSHOT_TIMEOUT_MS = 15_000;
@@ -112,6 +115,11 @@ export class StreamClient extends Emitter<StreamEvents> {
    * the client holds may be stale even though the link is open.
    */
   upstreamReady = true;
+  /**
+   * Subscribed symbols the gateway reports without a live feeds process (`feeds` messages): the
+   * rest of the gateway is fine, but these are not updating.
+   */
+  readonly feedsDown = new Set<string>();
 
   private readonly opts: Required<Omit<StreamClientOptions, 'url'>>;
   private readonly reader = new FrameReader();
@@ -276,7 +284,7 @@ export class StreamClient extends Emitter<StreamEvents> {
     this.lastMessageMs = Date.now();
     let ws: SocketLike;
     try {
-      ws = this.opts.socket(this.url);
+      ws = this.opts.socket(handshakeUrl(this.url));
     } catch {
       this.scheduleReconnect('cannot open socket');
       return;
@@ -472,6 +480,9 @@ export class StreamClient extends Emitter<StreamEvents> {
       case 'upstream':
         this.setUpstream(msg.ready === true);
         break;
+      case 'feeds':
+        if (Array.isArray(msg.down)) this.setFeedsDown(msg.down.filter((s) => typeof s === 'string'));
+        break;
       case 'error':
         if (msg.symbols !== undefined && (msg.code === 'UNKNOWN_SYMBOL' || msg.code === 'TOO_MANY_SYMBOLS')) {
           for (const s of msg.symbols) this.rejectedSymbols.set(s, msg.code);
@@ -494,8 +505,26 @@ export class StreamClient extends Emitter<StreamEvents> {
     this.emit('upstream', ready);
   }
 
+  /** Takes the gateway's list whole; each symbol whose state changed redraws at once. */
+  private setFeedsDown(down: readonly string[]): void {
+    const next = new Set(down);
+    let changed = false;
+    for (const s of [...this.feedsDown, ...next]) {
+      if (this.feedsDown.has(s) === next.has(s)) continue;
+      if (next.has(s)) this.feedsDown.add(s);
+      else this.feedsDown.delete(s);
+      this.bySymbol.get(s)?.markChanged();
+      changed = true;
+    }
+    if (!changed) return;
+    this.stateSerial++;
+    this.emit('feeds', this.feedsDown);
+  }
+
   private onHello(hello: HelloMessage): void {
     this.hello = hello;
+    // A new connection starts with nothing reported down; the gateway tells again after subscribing.
+    this.setFeedsDown([]);
     // A gateway that predates the field says nothing: its feed path counts as up.
     this.setUpstream(hello.upstream !== false);
     this.attempt = 0;

@@ -18,6 +18,16 @@ export const SOCKET_OPEN = 1;
 /** The browser's WebSocket. */
 export const browserSocket: SocketFactory = (url) => new WebSocket(url) as unknown as SocketLike;
 
+/**
+ * `url` with the handshake options this client relies on: a lost feeds process reported per symbol
+ * (`feeds` messages, docs/protocol.md) rather than as the whole feed path down.
+ */
+export function handshakeUrl(url: string): string {
+  const u = new URL(url);
+  u.searchParams.set('feeds', 'symbols');
+  return u.toString();
+}
+
 /** ws:// or wss:// URL of the gateway stream on the page's own origin. */
 export function defaultStreamUrl(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;

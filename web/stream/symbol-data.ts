@@ -84,6 +84,11 @@ export class SymbolData {
     return (this.bid + this.ask) / 2;
   }
 
+  /** Something about this symbol other than its data changed (its feed went down): redraw its panels. */
+  markChanged(): void {
+    this.version++;
+  }
+
   /** Drops series and last values before a snapshot refills them (reference price survives). */
   clearSeries(): void {
     this.quotes.clear();
