@@ -5,14 +5,12 @@
  * them again. One that stops cleanly says goodbye and alarms nobody.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CatalogueEntry } from '../../codec/catalogue.ts';
 import type { FeedsMessage, UpstreamMessage } from '../../codec/control.ts';
 import { FrameType } from '../../codec/constants.ts';
 import { encodeSymbols } from '../../feeds/feeds-liveness.ts';
 import { connectRedisBus, type RedisBus } from '../../feeds/redis-bus.ts';
-import { buildGateway, type Gateway } from '../../server/app.ts';
-import { loadConfig } from '../../server/config.ts';
-import { spawnGateway, type SpawnedGateway } from '../helpers/gateway.ts';
+import { spawnGateway, startGateway, type RunningGateway, type SpawnedGateway } from '../helpers/gateway.ts';
+import { TEST_CATALOGUE } from '../helpers/records.ts';
 import { RedisServer, waitFor } from '../helpers/redis.ts';
 import { TestClient } from './ws-client.ts';
 
@@ -21,7 +19,7 @@ const AAPL = 1;
 let server: RedisServer;
 const procs: SpawnedGateway[] = [];
 const buses: RedisBus[] = [];
-const gateways: Gateway[] = [];
+const gateways: RunningGateway[] = [];
 const clients: TestClient[] = [];
 
 beforeAll(async () => {
@@ -62,39 +60,13 @@ const feedsDown = (c: TestClient): string[][] =>
 const upstream = (c: TestClient): boolean[] =>
   c.json.filter((m) => m.op === 'upstream').map((m) => (m as unknown as UpstreamMessage).ready);
 
-/** Equities 101.. named AAA, BBB, CCC, ... */
-function catalogue(n: number): CatalogueEntry[] {
-  return Array.from({ length: n }, (_, i) => ({
-    id: 101 + i,
-    symbol: String.fromCharCode(65 + i).repeat(3),
-    name: `Equity ${i}`,
-    kind: 'equity' as const,
-    decimals: 2,
-    sizeDecimals: 0,
-    tickSize: '0.01',
-    units: 'USD',
-  }));
-}
-
-async function gatewayOn(bus: RedisBus, entries: CatalogueEntry[]): Promise<string> {
-  const config = loadConfig({
-    argv: [
-      '--role',
-      'gateway',
-      '--bus',
-      server.url,
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
-      '--log-level',
-      'silent',
-    ],
-    env: {},
-  });
-  const gw = await buildGateway(config, { feeds: null, catalogue: entries, bus });
+async function gatewayOn(bus: RedisBus): Promise<string> {
+  const gw = await startGateway(
+    { role: 'gateway', bus: server.url },
+    { feeds: null, catalogue: TEST_CATALOGUE, bus },
+  );
   gateways.push(gw);
-  return gw.listen();
+  return gw.url;
 }
 
 /** Handshake query of a client that wants a lost feeds process reported per symbol. */
@@ -131,55 +103,54 @@ describe('feeds liveness through Redis', () => {
   });
 
   it("tells the clients of a lost process's symbols, and only them, each its own list", async () => {
-    const entries = catalogue(3);
-    const feedsA = { running: true, catalogue: [{ id: 101 }] };
-    const feedsB = { running: true, catalogue: [{ id: 102 }, { id: 103 }] };
+    const feedsA = { running: true, catalogue: [{ id: 1 }] };
+    const feedsB = { running: true, catalogue: [{ id: 2 }, { id: 3 }] };
     (await bus('publisher', 'fl2')).publishingFeeds = feedsA;
     (await bus('publisher', 'fl2')).publishingFeeds = feedsB;
-    const url = await gatewayOn(await bus('subscriber', 'fl2'), entries);
-    const a = await client(url, ['AAA']);
-    const b = await client(url, ['BBB']);
-    const c = await client(url, ['AAA', 'BBB']);
+    const url = await gatewayOn(await bus('subscriber', 'fl2'));
+    const a = await client(url, ['AAPL']);
+    const b = await client(url, ['MSFT']);
+    const c = await client(url, ['AAPL', 'MSFT']);
     // A client that did not ask for per-symbol reports: the whole feed path is down for it.
-    const legacy = await client(url, ['BBB'], '');
+    const legacy = await client(url, ['MSFT'], '');
     const everyone = [a, b, c];
     await new Promise((r) => setTimeout(r, 300));
 
     feedsA.running = false;
-    await a.until(() => feedsDown(a).length === 1, 2000, 'AAA down for a');
-    await c.until(() => feedsDown(c).length === 1, 2000, 'AAA down for c');
-    expect(feedsDown(a)).toEqual([['AAA']]);
-    expect(feedsDown(c)).toEqual([['AAA']]);
+    await a.until(() => feedsDown(a).length === 1, 2000, 'AAPL down for a');
+    await c.until(() => feedsDown(c).length === 1, 2000, 'AAPL down for c');
+    expect(feedsDown(a)).toEqual([['AAPL']]);
+    expect(feedsDown(c)).toEqual([['AAPL']]);
     expect(feedsDown(b)).toEqual([]);
     // The gateway itself is fine: no upstream alarm, and it stays in its load balancer.
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
 
     // A client that arrives later hears it right after its subscribe reply.
-    const d = await client(url, ['BBB', 'AAA']);
+    const d = await client(url, ['MSFT', 'AAPL']);
     everyone.push(d);
-    await d.until(() => feedsDown(d).length === 1, 2000, 'AAA down for d');
+    await d.until(() => feedsDown(d).length === 1, 2000, 'AAPL down for d');
     const subscribedAt = d.json.findIndex((m) => m.op === 'subscribed');
-    expect(d.json[subscribedAt + 1]).toEqual({ op: 'feeds', down: ['AAA'] });
+    expect(d.json[subscribedAt + 1]).toEqual({ op: 'feeds', down: ['AAPL'] });
     // Leaving the symbol that is down clears the list.
-    c.send({ op: 'unsubscribe', symbols: ['AAA'] });
+    c.send({ op: 'unsubscribe', symbols: ['AAPL'] });
     await c.until(() => feedsDown(c).length === 2, 2000, 'an empty list for c');
-    expect(feedsDown(c)).toEqual([['AAA'], []]);
+    expect(feedsDown(c)).toEqual([['AAPL'], []]);
 
     // A second process lost: each client hears only if its own list changed.
     feedsB.running = false;
-    await d.until(() => feedsDown(d).length === 2, 2000, 'AAA and BBB down for d');
-    await b.until(() => feedsDown(b).length === 1, 2000, 'BBB down for b');
-    await c.until(() => feedsDown(c).length === 3, 2000, 'BBB down for c');
+    await d.until(() => feedsDown(d).length === 2, 2000, 'AAPL and MSFT down for d');
+    await b.until(() => feedsDown(b).length === 1, 2000, 'MSFT down for b');
+    await c.until(() => feedsDown(c).length === 3, 2000, 'MSFT down for c');
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/^tickwall_symbols_feeds_down 3$/m);
 
     feedsA.running = true;
-    await d.until(() => feedsDown(d).length === 3, 2000, 'AAA back for d');
-    await a.until(() => feedsDown(a).length === 2, 2000, 'AAA back for a');
-    expect(feedsDown(a)).toEqual([['AAA'], []]);
-    expect(feedsDown(b)).toEqual([['BBB']]);
-    expect(feedsDown(c)).toEqual([['AAA'], [], ['BBB']]);
-    expect(feedsDown(d)).toEqual([['AAA'], ['AAA', 'BBB'], ['BBB']]);
+    await d.until(() => feedsDown(d).length === 3, 2000, 'AAPL back for d');
+    await a.until(() => feedsDown(a).length === 2, 2000, 'AAPL back for a');
+    expect(feedsDown(a)).toEqual([['AAPL'], []]);
+    expect(feedsDown(b)).toEqual([['MSFT']]);
+    expect(feedsDown(c)).toEqual([['AAPL'], [], ['MSFT']]);
+    expect(feedsDown(d)).toEqual([['AAPL'], ['AAPL', 'MSFT'], ['MSFT']]);
     for (const x of everyone) expect(upstream(x)).toEqual([]);
 
     feedsB.running = true;
