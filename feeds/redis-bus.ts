@@ -17,11 +17,12 @@ import { ClusterConnection } from './redis-cluster.ts';
 import { SentinelConnection } from './redis-sentinel.ts';
 import { ServerConnection, type ConnectionSettings, type RedisConnection } from './redis-connection.ts';
 import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
-import { feedsChannel, historyKey, symbolChannel } from './redis-keys.ts';
+import { feedsChannel, feedsLeaseKey, historyKey, symbolChannel } from './redis-keys.ts';
 import { SubscriptionSync } from './redis-subscriptions.ts';
 import { parseRedisVersion, supportsShardedPubSub } from './redis-version.ts';
 import { parseUrls, redactUrls } from './redis-url.ts';
 import { RedisWatchdog } from './redis-watchdog.ts';
+import { FeedsLease } from './feeds-lease.ts';
 
 /** Which connections a bus opens: publishers need no subscriber connection. */
 export type RedisBusRole = 'publisher' | 'subscriber' | 'both';
@@ -94,6 +95,8 @@ export interface RedisBusStats {
   inFlight: number;
   /** Records delivered from Redis to at least the dispatch loop (before per-listener fan-out). */
   received: number;
+  /** Records not published because another feeds process with the same symbols holds their lease. */
+  standby: number;
   /** Malformed pub/sub payloads skipped. */
   badPayloads: number;
   /** Exceptions thrown by listeners (caught, so one bad listener cannot stop delivery). */
@@ -150,6 +153,7 @@ export class RedisBus implements Bus {
     commandErrors: 0,
     inFlight: 0,
     received: 0,
+    standby: 0,
     badPayloads: 0,
     listenerErrors: 0,
     historyFailures: 0,
@@ -171,11 +175,9 @@ export class RedisBus implements Bus {
   private feedsSubscribed = false;
   /** A beat went out since this process's feeds last (re)started publishing. */
   private announced = false;
-  /**
-   * The feeds this process runs (set by it): beats name their symbols, and stop while they do not
-   * run, so that other gateways learn those symbols went quiet. Unset: beats name no symbol.
-   */
-  publishingFeeds: PublishingFeeds | undefined;
+  /** Which of the feeds processes with the same symbols publishes them (with heartbeats on). */
+  private readonly lease: FeedsLease | undefined;
+  private feeds: PublishingFeeds | undefined;
   /** `encodeSymbols` of `publishingFeeds.catalogue`, and the catalogue it was made from. */
   private beatSymbols: [readonly { readonly id: number }[], string] | undefined;
 
@@ -249,8 +251,22 @@ export class RedisBus implements Bus {
 
     this.heartbeatMs = options.feedsHeartbeatMs ?? 1000;
     if (this.heartbeatMs > 0 && options.role !== 'subscriber') {
-      this.heartbeatTimer = setInterval(() => this.beat('alive'), this.heartbeatMs);
+      this.heartbeatTimer = setInterval(() => this.heartbeat(), this.heartbeatMs);
       this.heartbeatTimer.unref();
+      this.lease = new FeedsLease(
+        (script, keys, args) => this.cmd.eval(script, keys, args),
+        this.instance,
+        MISSED_BEATS * this.heartbeatMs,
+        (held) => {
+          if (held) {
+            this.log('tickwall: redis bus: publishing these feeds (lease taken)');
+            // Gateways learn of the new publisher now, not up to an interval later.
+            this.beat('alive');
+          } else if (!this.closed) {
+            this.log('tickwall: redis bus: not publishing these feeds (lease lost or given up)');
+          }
+        },
+      );
     }
     if (this.heartbeatMs > 0 && this.sub !== undefined) {
       this.liveness = new FeedsLiveness(this.heartbeatMs, MISSED_BEATS, () => {
@@ -267,6 +283,22 @@ export class RedisBus implements Bus {
       }, this.heartbeatMs / 2);
       this.livenessTimer.unref();
     }
+  }
+
+  /**
+   * The feeds this process runs (set by it): beats name their symbols, and stop while they do not
+   * run, so that other gateways learn those symbols went quiet; and of several processes running
+   * the same symbols, only the one holding their lease publishes (feeds/feeds-lease.ts). Unset:
+   * beats name no symbol and every record is published.
+   */
+  get publishingFeeds(): PublishingFeeds | undefined {
+    return this.feeds;
+  }
+
+  set publishingFeeds(feeds: PublishingFeeds | undefined) {
+    this.feeds = feeds;
+    // Take the lease now rather than at the next beat: records are dropped until then.
+    if (this.isReady) this.heartbeat();
   }
 
   /** True while records can flow: connections up, server version known, subscriptions restored. */
@@ -375,7 +407,9 @@ export class RedisBus implements Bus {
     if (this.closed) return;
     // Hand over what the feed already published before the connection goes.
     if (this.staging.size > 0) this.flush();
-    // A clean stop: subscribers forget this process instead of reporting it lost.
+    // A clean stop: a standby takes over at its next beat, and subscribers forget this process
+    // instead of reporting it lost.
+    if (this.lease?.held === true) void this.lease.release();
     if (this.heartbeatTimer !== undefined) this.beat('bye');
     this.closed = true;
     this.isReady = false;
@@ -418,6 +452,12 @@ export class RedisBus implements Bus {
     // that died before its first timed beat would never be missed.
     if (!this.announced && this.heartbeatTimer !== undefined) this.beat('alive');
     const batch = this.staging.take();
+    // Held by Redis's last answer, but not renewed for a whole lease time (this process froze, or
+    // Redis is slow): another process may have taken over, so these records must not go out.
+    if (this.feeds !== undefined && this.lease !== undefined && !this.lease.valid) {
+      for (const records of batch.values()) this.counters.standby += records.length;
+      return;
+    }
     for (const [symbolId, records] of batch) {
       if (this.closed || !this.isCommandUsable() || this.counters.inFlight + 3 > this.maxInFlight) {
         this.counters.dropped += records.length;
@@ -435,22 +475,50 @@ export class RedisBus implements Bus {
     }
   };
 
+  /**
+   * Each heartbeat interval: renews (or takes, or gives up) this process's lease on its feeds'
+   * symbols, and beats while it holds it.
+   */
+  private heartbeat(): void {
+    const feeds = this.feeds;
+    const lease = this.lease;
+    if (feeds === undefined || lease === undefined) {
+      this.beat('alive');
+      return;
+    }
+    if (!feeds.running) {
+      // Stopped feeds hand their symbols to a standby at once.
+      void lease.release();
+      this.announced = false;
+      return;
+    }
+    if (this.closed || !this.isCommandUsable()) return;
+    void lease.renew(feedsLeaseKey(this.prefix, this.symbolSpec(feeds))).then((held) => {
+      if (held) this.beat('alive');
+    });
+  }
+
+  /** `encodeSymbols` of the feeds' catalogue, kept while the catalogue is the same array. */
+  private symbolSpec(feeds: PublishingFeeds | undefined): string {
+    const catalogue = feeds?.catalogue ?? [];
+    if (this.beatSymbols?.[0] !== catalogue) {
+      this.beatSymbols = [catalogue, encodeSymbols(catalogue.map((e) => e.id))];
+    }
+    return this.beatSymbols[1];
+  }
+
   /** Publishes this process's heartbeat (`alive` and its symbols, while its feeds run) or its goodbye. */
   private beat(kind: 'alive' | 'bye'): void {
     if (this.closed || !this.isCommandUsable()) return;
-    const feeds = this.publishingFeeds;
+    const feeds = this.feeds;
     let text = beatText('bye', this.instance, '');
     if (kind === 'alive') {
-      if (feeds !== undefined && !feeds.running) {
+      if (feeds !== undefined && (!feeds.running || this.lease?.held === false)) {
         this.announced = false;
         return;
       }
       this.announced = true;
-      const catalogue = feeds?.catalogue ?? [];
-      if (this.beatSymbols?.[0] !== catalogue) {
-        this.beatSymbols = [catalogue, encodeSymbols(catalogue.map((e) => e.id))];
-      }
-      text = beatText('alive', this.instance, this.beatSymbols[1]);
+      text = beatText('alive', this.instance, this.symbolSpec(feeds));
     }
     const channel = feedsChannel(this.prefix);
     const payload = Buffer.from(text);
@@ -615,6 +683,8 @@ export class RedisBus implements Bus {
     this.isReady = next;
     if (!next) {
       this.log(`tickwall: redis bus unavailable (${this.lastError || 'disconnected'}), reconnecting`);
+      // Another process may take the lease meanwhile: publish again only once it is taken anew.
+      this.lease?.drop();
       this.events.emit('status', false);
       return;
     }
@@ -626,6 +696,7 @@ export class RedisBus implements Bus {
     this.wasReady = true;
     this.liveness?.forgive(Date.now());
     this.historyFailedWhileDown = false;
+    if (this.feeds !== undefined) this.heartbeat();
     this.events.emit('status', true);
     // Records published during the outage are gone for every subscribed symbol.
     if (recovered) this.events.emit('resync');

@@ -32,6 +32,8 @@ export interface RedisConnection extends PubSubConnection {
   sPublish(channel: string, payload: Buffer): Promise<unknown>;
   /** LRANGE, the elements as Buffers. */
   lRangeBuffers(key: string, start: number, stop: number): Promise<Buffer[]>;
+  /** EVAL of a Lua script on the server of its keys. */
+  eval(script: string, keys: string[], args: string[]): Promise<unknown>;
 }
 
 /** How every connection of the bus behaves, whatever its topology. */
@@ -89,6 +91,7 @@ interface Commands {
   lTrim(key: string, start: number, stop: number): Promise<unknown>;
   publish(channel: string, payload: Buffer): Promise<unknown>;
   sPublish(channel: string, payload: Buffer): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   sSubscribe(channel: string, listener: BufferListener, bufferMode: true): Promise<unknown>;
   sUnsubscribe(channel: string, listener: BufferListener, bufferMode: true): Promise<unknown>;
   subscribe(channel: string, listener: BufferListener, bufferMode: true): Promise<unknown>;
@@ -149,6 +152,10 @@ export abstract class TrackedConnection implements RedisConnection {
 
   async lRangeBuffers(key: string, start: number, stop: number): Promise<Buffer[]> {
     return (await this.bin.lRange(key, start, stop)) as Buffer[];
+  }
+
+  eval(script: string, keys: string[], args: string[]): Promise<unknown> {
+    return this.commands.eval(script, { keys, arguments: args });
   }
 
   async sSubscribe(channel: string, listener: BufferListener): Promise<void> {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Redis names used by the bus. Every name of one symbol carries the same hash tag `{sym:<id>}`,
  * so in Redis Cluster a symbol's channel and history key live in the same slot, and sharded
@@ -17,4 +19,12 @@ export function historyKey(prefix: string, symbolId: number): string {
 /** Channel of the feeds processes' heartbeats: `<prefix>:{feeds}` (one slot, one shard in a Cluster). */
 export function feedsChannel(prefix: string): string {
   return `${prefix}:{feeds}`;
+}
+
+/**
+ * Lease of the feeds processes publishing exactly the symbols `spec` (see encodeSymbols):
+ * `<prefix>:{feeds}:lease:<hash>`, on the heartbeat channel's Cluster slot.
+ */
+export function feedsLeaseKey(prefix: string, spec: string): string {
+  return `${prefix}:{feeds}:lease:${createHash('sha1').update(spec).digest('hex').slice(0, 16)}`;
 }
