@@ -97,6 +97,8 @@ export interface RedisBusStats {
   received: number;
   /** Records not published because another feeds process with the same symbols holds their lease. */
   standby: number;
+  /** Pairs of feeds processes seen publishing symbols in common (split catalogues that overlap). */
+  overlaps: number;
   /** Malformed pub/sub payloads skipped. */
   badPayloads: number;
   /** Exceptions thrown by listeners (caught, so one bad listener cannot stop delivery). */
@@ -154,6 +156,7 @@ export class RedisBus implements Bus {
     inFlight: 0,
     received: 0,
     standby: 0,
+    overlaps: 0,
     badPayloads: 0,
     listenerErrors: 0,
     historyFailures: 0,
@@ -269,14 +272,24 @@ export class RedisBus implements Bus {
       );
     }
     if (this.heartbeatMs > 0 && this.sub !== undefined) {
-      this.liveness = new FeedsLiveness(this.heartbeatMs, MISSED_BEATS, () => {
-        this.log(
-          this.liveness!.alive
-            ? 'tickwall: redis bus: feeds publishing again'
-            : `tickwall: redis bus: no heartbeat for ${MISSED_BEATS * this.heartbeatMs} ms from feeds process ${this.liveness!.describeLoss()}`,
-        );
-        this.events.emit('feeds', this.liveness!.down);
-      });
+      this.liveness = new FeedsLiveness(
+        this.heartbeatMs,
+        MISSED_BEATS,
+        () => {
+          this.log(
+            this.liveness!.alive
+              ? 'tickwall: redis bus: feeds publishing again'
+              : `tickwall: redis bus: no heartbeat for ${MISSED_BEATS * this.heartbeatMs} ms from feeds process ${this.liveness!.describeLoss()}`,
+          );
+          this.events.emit('feeds', this.liveness!.down);
+        },
+        (a, b, common) => {
+          this.counters.overlaps++;
+          this.log(
+            `tickwall: redis bus: ${RedisBusErrorCode.FEEDS_OVERLAP}: feeds processes ${a} and ${b} both publish ${common} symbols: their clients see a gap at nearly every record; give each process its own symbols`,
+          );
+        },
+      );
       // A silence while the bus itself is down is the bus's outage, reported as such.
       this.livenessTimer = setInterval(() => {
         if (this.isReady) this.liveness!.check(Date.now());

@@ -103,6 +103,44 @@ describe('FeedsLiveness', () => {
     expect(changes).toEqual(['7']);
   });
 
+  it('reports once two processes that keep beating with symbols in common, and not a takeover', () => {
+    const overlaps: string[] = [];
+    const l = new FeedsLiveness(
+      1000,
+      3,
+      () => {},
+      (a, b, n) => overlaps.push(`${a} ${b} ${n}`),
+    );
+    l.beat('a', '1-10', 0);
+    l.beat('b', '20-30', 0);
+    l.beat('c', '5-25', 500);
+    for (let t = 1000; t <= 3000; t += 1000)
+      for (const [id, spec] of [
+        ['a', '1-10'],
+        ['b', '20-30'],
+        ['c', '5-25'],
+      ] as const)
+        l.beat(id, spec, t + (id === 'c' ? 500 : 0));
+    expect(overlaps).toEqual(['a c 6', 'b c 6']);
+    // Disjoint from everyone: nothing more, however long they beat.
+    l.beat('d', '40-50', 3100);
+    l.beat('d', '40-50', 4100);
+    expect(overlaps).toHaveLength(2);
+
+    // A standby that takes over after the publisher stopped: the two never beat together.
+    const taken: string[] = [];
+    const t = new FeedsLiveness(
+      1000,
+      3,
+      () => {},
+      (a, b) => taken.push(`${a} ${b}`),
+    );
+    t.beat('old', '1-53', 0);
+    t.beat('old', '1-53', 1000);
+    for (let at = 1900; at <= 5900; at += 1000) t.beat('new', '1-53', at);
+    expect(taken).toEqual([]);
+  });
+
   it('refuses a malformed or oversized symbol list, and keeps what it knew', () => {
     const { l } = liveness();
     expect(l.beat('a', '1-3', 0)).toBe(true);

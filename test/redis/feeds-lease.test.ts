@@ -174,6 +174,30 @@ function contiguous(records: SeenRecord[]): boolean {
   return records.every((r, i) => i === 0 || r.seq === records[i - 1]!.seq + 1);
 }
 
+describe('feeds processes whose catalogues overlap', () => {
+  it('hold leases of their own and both publish, which gateways log once per pair', async () => {
+    const lines: string[] = [];
+    const sub = await connectRedisBus(server.url, {
+      role: 'subscriber',
+      historyDepth: 16,
+      prefix: 'fl3',
+      feedsHeartbeatMs: BEAT_MS,
+      log: (line) => lines.push(line),
+    });
+    buses.push(sub);
+    const one = await bus('publisher', 'fl3');
+    one.publishingFeeds = { running: true, catalogue: [{ id: 1 }, { id: 2 }] };
+    const two = await bus('publisher', 'fl3');
+    two.publishingFeeds = { running: true, catalogue: [{ id: 2 }, { id: 3 }] };
+    await waitFor(() => sub.stats().overlaps === 1, 3000, 'the overlap reported');
+    await new Promise((r) => setTimeout(r, 3 * BEAT_MS));
+    expect(sub.stats().overlaps).toBe(1);
+    const reported = lines.filter((l) => l.includes('REDIS_BUS_FEEDS_OVERLAP'));
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toMatch(/both publish 1 symbols/);
+  });
+});
+
 describe('two feeds processes with the same catalogue, as real processes', () => {
   it('deliver one stream without gaps, and the standby carries on when the publisher is killed', async () => {
     const AAPL = 1;
