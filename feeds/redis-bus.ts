@@ -74,9 +74,10 @@ export interface RedisBusOptions {
    */
   stallTimeoutMs?: number;
   /**
-   * How often a publishing bus tells subscribers its feeds process is alive (while `feedsRunning`
-   * says so), and the unit of the deadline subscribers apply: three missed beats make the process
-   * lost (its symbols in `feedsDown`). Default 1000 ms; 0 turns both off.
+   * How often a publishing bus tells subscribers its feeds process is alive (while its feeds run)
+   * and renews its lease on their symbols (three beats long), and the unit of the deadline
+   * subscribers apply: three missed beats make the process lost (its symbols in `feedsDown`).
+   * Default 1000 ms; 0 turns all of it off.
    */
   feedsHeartbeatMs?: number;
   /** Receives one line per outage and per recovery. Default `console.warn`. */
