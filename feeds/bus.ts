@@ -57,6 +57,11 @@ export interface Bus {
    */
   readonly feedsDown?: ReadonlySet<number>;
   /**
+   * False while this process's feeds stand by: another process running the same symbols publishes
+   * them (a shared bus, feeds/feeds-lease.ts). Absent where that cannot happen.
+   */
+  readonly publishing?: boolean;
+  /**
    * Set by a process that runs feeds: a shared bus tells other processes which symbols this one
    * publishes, and only while its feeds run.
    */

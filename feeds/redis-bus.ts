@@ -315,6 +315,11 @@ export class RedisBus implements Bus {
     if (this.isReady) this.heartbeat();
   }
 
+  /** Whether this process's feeds publish (hold their lease) or stand by; undefined without feeds. */
+  get publishing(): boolean | undefined {
+    return this.feeds === undefined || this.lease === undefined ? undefined : this.lease.held;
+  }
+
   /** True while records can flow: connections up, server version known, subscriptions restored. */
   get ready(): boolean {
     return this.isReady;

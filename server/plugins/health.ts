@@ -15,6 +15,7 @@ const statusSchema = {
         status: { type: 'string' },
         bus: { type: 'boolean' },
         feeds: { type: ['boolean', 'null'] },
+        publishing: { type: ['boolean', 'null'] },
       },
     },
     503: {
@@ -23,12 +24,16 @@ const statusSchema = {
         status: { type: 'string' },
         bus: { type: 'boolean' },
         feeds: { type: ['boolean', 'null'] },
+        publishing: { type: ['boolean', 'null'] },
       },
     },
   },
 } as const;
 
-/** GET /healthz (the process is alive) and GET /readyz (feeds and bus connected). */
+/**
+ * GET /healthz (the process is alive) and GET /readyz (feeds and bus connected; `publishing` says
+ * whether this process's feeds publish or stand by for another's, null when that does not apply).
+ */
 export const healthPlugin: FastifyPluginAsync<HealthOptions> = async (fastify, { bus, feedsRunning }) => {
   fastify.get('/healthz', { schema: { response: { 200: statusSchema.response[200] } } }, async () => ({
     status: 'ok',
@@ -36,8 +41,11 @@ export const healthPlugin: FastifyPluginAsync<HealthOptions> = async (fastify, {
   fastify.get('/readyz', { schema: statusSchema }, async (_req, reply) => {
     const feeds = feedsRunning();
     const ready = bus.ready && feeds !== false;
-    return reply
-      .code(ready ? 200 : 503)
-      .send({ status: ready ? 'ready' : 'not-ready', bus: bus.ready, feeds });
+    return reply.code(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'not-ready',
+      bus: bus.ready,
+      feeds,
+      publishing: bus.publishing ?? null,
+    });
   });
 };

@@ -220,6 +220,13 @@ describe('two feeds processes with the same catalogue, as real processes', () =>
       const publishing = (p: SpawnedGateway): boolean => p.output().includes('lease taken');
       expect([publishing(one), publishing(two)].filter(Boolean)).toHaveLength(1);
       const [active, standby] = publishing(one) ? [one, two] : [two, one];
+      // Both are ready; each says which it is.
+      const readyz = async (p: SpawnedGateway): Promise<unknown> => {
+        const res = await fetch(`${p.url}/readyz`);
+        return { http: res.status, ...((await res.json()) as object) };
+      };
+      expect(await readyz(active)).toMatchObject({ http: 200, publishing: true });
+      expect(await readyz(standby)).toMatchObject({ http: 200, publishing: false });
 
       await active.stop('SIGKILL');
       const killedAt = Date.now();
@@ -229,6 +236,7 @@ describe('two feeds processes with the same catalogue, as real processes', () =>
       // for a loaded machine.
       expect(Date.now() - killedAt).toBeLessThan(6000);
       expect(publishing(standby)).toBe(true);
+      expect(await readyz(standby)).toMatchObject({ http: 200, publishing: true });
       await client.until(() => live().length >= before + 20, 20_000, 'more live AAPL from the standby');
       expect(contiguous(live().slice(before + 1))).toBe(true);
     } finally {

@@ -27,7 +27,7 @@ describe('HTTP routes', () => {
     expect(await h.json()).toEqual({ status: 'ok' });
     const r = await fetch(`${gw.url}/readyz`);
     expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ status: 'ready', bus: true, feeds: null });
+    expect(await r.json()).toEqual({ status: 'ready', bus: true, feeds: null, publishing: null });
   });
 
   it('GET /api/symbols returns the catalogue', async () => {
