@@ -174,6 +174,23 @@ function contiguous(records: SeenRecord[]): boolean {
   return records.every((r, i) => i === 0 || r.seq === records[i - 1]!.seq + 1);
 }
 
+describe('redundant feeds processes across a Redis restart', () => {
+  it('never publish both at once: each takes the lease anew before publishing again', async () => {
+    const sub = await bus('subscriber', 'fl4');
+    const seen = collector();
+    sub.subscribe(1, seen.fn);
+    await feedsProcess('fl4', 1);
+    await feedsProcess('fl4', 100_000);
+    await waitFor(() => seen.records.length >= 20, 5000, 'records');
+    const before = seen.records.length;
+    // Restarted empty: the lease key is gone, and both processes want it at once.
+    await server.restart();
+    await waitFor(() => seen.records.length >= before + 40, 10_000, 'records after the restart');
+    const after = runs(seen.seqs().slice(before));
+    expect(after).toHaveLength(1);
+  }, 30_000);
+});
+
 describe('feeds processes whose catalogues overlap', () => {
   it('hold leases of their own and both publish, which gateways log once per pair', async () => {
     const lines: string[] = [];
