@@ -122,9 +122,6 @@ const CLOSE_WAIT_MS = 1000;
 /** Heartbeats a feeds process may miss before subscribers count it lost. */
 const MISSED_BEATS = 3;
 
-/** `feedsDown` of a bus that does not watch heartbeats. */
-const NONE_DOWN: ReadonlySet<number> = new Set();
-
 /** Implements `Bus` over Redis pub/sub (sharded when available) plus capped per-symbol history lists. */
 export class RedisBus implements Bus {
   private readonly events = new Emitter<BusEvents>();
@@ -325,9 +322,12 @@ export class RedisBus implements Bus {
     return this.isReady;
   }
 
-  /** Symbols whose feeds process went silent without saying goodbye, and nobody else publishes. */
-  get feedsDown(): ReadonlySet<number> {
-    return this.liveness?.down ?? NONE_DOWN;
+  /**
+   * Symbols whose feeds process went silent without saying goodbye, and nobody else publishes;
+   * undefined when this bus does not watch heartbeats (a publisher, or heartbeats off).
+   */
+  get feedsDown(): ReadonlySet<number> | undefined {
+    return this.liveness?.down;
   }
 
   /** Counters since construction. */

@@ -106,6 +106,11 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const feeds = deps.feeds !== undefined ? deps.feeds : runFeeds ? await defaultFeeds(config, bus) : null;
   const catalogue = feeds?.catalogue ?? deps.catalogue ?? (await defaultCatalogue(config));
 
+  // This process's feeds are the gateway's feed path only where nothing else reports on them. On a
+  // shared bus that watches heartbeats they are one publisher among others: when they stop, their
+  // heartbeats stop and their symbols are reported down one by one, while other publishers' (a
+  // standby's, after the lease moves) records keep flowing to this gateway's clients.
+  const ownFeedsGate = feeds !== null && bus.feedsDown === undefined;
   const stats = createStats();
   const connections = new Set<Connection>();
   const log = app.log;
@@ -146,7 +151,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     version: deps.version ?? VERSION,
     instance: randomUUID(),
     closing: false,
-    upstream: new Upstream(bus, index, () => bus.ready && (feeds === null || feeds.running)),
+    upstream: new Upstream(bus, index, () => bus.ready && (!ownFeedsGate || feeds.running)),
   };
   const heartbeat = new Heartbeat(connections, config.heartbeatMs, stats, (conn) =>
     log.info({ conn: conn.id, ip: conn.ip }, 'heartbeat timeout: terminating'),

@@ -12,6 +12,7 @@ import { connectRedisBus, type RedisBus } from '../../feeds/redis-bus.ts';
 import { spawnGateway, startGateway, type RunningGateway, type SpawnedGateway } from '../helpers/gateway.ts';
 import { TEST_CATALOGUE } from '../helpers/records.ts';
 import { RedisServer, waitFor } from '../helpers/redis.ts';
+import { ScriptedFeed, standardCatalogue } from '../e2e/scripted-feed.ts';
 import { TestClient } from './ws-client.ts';
 
 /** AAPL in feeds/catalogue.json. */
@@ -34,7 +35,7 @@ afterAll(async () => {
   await server?.kill();
 }, 30_000);
 
-async function bus(role: 'publisher' | 'subscriber', prefix: string): Promise<RedisBus> {
+async function bus(role: 'publisher' | 'subscriber' | 'both', prefix: string): Promise<RedisBus> {
   const b = await connectRedisBus(server.url, {
     role,
     historyDepth: 4,
@@ -90,15 +91,15 @@ describe('feeds liveness through Redis', () => {
     // Known once its first beat arrived.
     await new Promise((r) => setTimeout(r, 300));
     feeds.running = false;
-    await waitFor(() => sub.feedsDown.size > 0, 2000, 'the silent publisher to count as lost');
+    await waitFor(() => (sub.feedsDown?.size ?? 0) > 0, 2000, 'the silent publisher to count as lost');
     expect(sub.ready).toBe(true);
     feeds.running = true;
-    await waitFor(() => sub.feedsDown.size === 0, 2000, 'the publisher alive again');
+    await waitFor(() => sub.feedsDown?.size === 0, 2000, 'the publisher alive again');
     expect(changes).toEqual(['1-2', '']);
     // A clean close says goodbye: no loss follows.
     await pub.close();
     await new Promise((r) => setTimeout(r, 600));
-    expect(sub.feedsDown.size).toBe(0);
+    expect(sub.feedsDown?.size).toBe(0);
     expect(changes).toEqual(['1-2', '']);
   });
 
@@ -160,6 +161,33 @@ describe('feeds liveness through Redis', () => {
     expect(feedsDown(legacy)).toEqual([]);
     expect(legacy.json.find((m) => m.op === 'hello')?.upstream).toBe(true);
   }, 20_000);
+
+  it('reports the feeds of a --role all process that stop per symbol, as any feeds process', async () => {
+    // On a shared bus this process's feeds are one publisher among others (a standby may carry
+    // on): they must not take the whole gateway's upstream down with them.
+    const both = await bus('both', 'fl5');
+    const feed = new ScriptedFeed(standardCatalogue(), { rate: 20, symbols: ['AAPL'] });
+    feed.bus = both;
+    const gw = await startGateway({ role: 'all', bus: server.url }, { bus: both, feeds: feed });
+    gateways.push(gw);
+    const perSymbol = await client(gw.url, ['AAPL']);
+    const legacy = await client(gw.url, ['AAPL'], '');
+    await perSymbol.until(() => perSymbol.data(AAPL, FrameType.LIVE).length >= 3, 5000, 'live AAPL');
+
+    feed.stop();
+    await perSymbol.until(() => feedsDown(perSymbol).length === 1, 3000, 'AAPL down');
+    expect(feedsDown(perSymbol)).toEqual([['AAPL']]);
+    await legacy.until(() => upstream(legacy).length === 1, 3000, 'upstream false for the legacy client');
+    expect(upstream(perSymbol)).toEqual([]);
+    feed.start();
+    await perSymbol.until(() => feedsDown(perSymbol).length === 2, 3000, 'AAPL fed again');
+    await legacy.until(() => upstream(legacy).length === 2, 3000, 'upstream true for the legacy client');
+    expect([feedsDown(perSymbol), upstream(perSymbol), upstream(legacy)]).toEqual([
+      [['AAPL'], []],
+      [],
+      [false, true],
+    ]);
+  });
 
   it('tells clients when the feeds process dies, not when it stops cleanly, and recovers with a new one', async () => {
     const first = await feedsProcess();
