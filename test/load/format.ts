@@ -18,6 +18,7 @@ function groupRows(name: string, g: GroupResult): string[][] {
     [`${name} gaps (missing records)`, `${num(g.gaps)} (${num(g.missing)})`],
     [`${name} conflated / trades lost`, `${num(g.conflated)} / ${num(g.tradesLost)}`],
     [`${name} decode errors`, num(g.decodeErrors)],
+    [`${name} told feed down (all / some symbols)`, `${num(g.upstreamDown)} / ${num(g.symbolsDown)}`],
   ];
 }
 

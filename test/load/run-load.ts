@@ -84,6 +84,9 @@ export interface GroupResult {
   tradesLost: number;
   notices: number;
   decodeErrors: number;
+  /** Times a connection was told the server's feed path is down, or some of its symbols are. */
+  upstreamDown: number;
+  symbolsDown: number;
 }
 
 export interface LoadResult {
@@ -142,6 +145,8 @@ function summarise(g: GroupStats, connections: number, windowSec: number): Group
     tradesLost: g.tradesLost,
     notices: g.notices,
     decodeErrors: g.decodeErrors,
+    upstreamDown: g.upstreamDown,
+    symbolsDown: g.symbolsDown,
   };
 }
 

@@ -19,6 +19,10 @@ export class GroupStats {
   tradesLost = 0;
   notices = 0;
   decodeErrors = 0;
+  /** Messages telling a connection the server's whole feed path is down (tickwall `upstream` false). */
+  upstreamDown = 0;
+  /** Messages telling a connection some of its symbols are not updating (tickwall `feeds`, non-empty). */
+  symbolsDown = 0;
   readonly latency = new Histogram();
 
   /** Clears every counter, e.g. at the end of the warm-up. */
@@ -32,6 +36,8 @@ export class GroupStats {
     this.tradesLost = 0;
     this.notices = 0;
     this.decodeErrors = 0;
+    this.upstreamDown = 0;
+    this.symbolsDown = 0;
     this.latency.reset();
   }
 }
@@ -89,6 +95,16 @@ export class RecordSink {
   /** Accounts any other notice. */
   notice(): void {
     if (this.group.measuring) this.group.notices++;
+  }
+
+  /** Accounts the server saying its feed path is down (`ready` false) or back. */
+  upstream(ready: boolean): void {
+    if (this.group.measuring && !ready) this.group.upstreamDown++;
+  }
+
+  /** Accounts the server saying how many of this connection's symbols are not updating now. */
+  symbolsNotUpdating(count: number): void {
+    if (this.group.measuring && count > 0) this.group.symbolsDown++;
   }
 
   /** Accounts a frame or message the adapter could not decode. */

@@ -13,6 +13,7 @@ import { spawnGateway, startGateway, type RunningGateway, type SpawnedGateway } 
 import { TEST_CATALOGUE } from '../helpers/records.ts';
 import { RedisServer, waitFor } from '../helpers/redis.ts';
 import { ScriptedFeed, standardCatalogue } from '../e2e/scripted-feed.ts';
+import { runLoad } from '../load/run-load.ts';
 import { TestClient } from './ws-client.ts';
 
 /** AAPL in feeds/catalogue.json. */
@@ -187,6 +188,26 @@ describe('feeds liveness through Redis', () => {
       [],
       [false, true],
     ]);
+  });
+
+  it('is counted by the load tool, which asks for per-symbol reports as the dashboard does', async () => {
+    const both = await bus('both', 'fl6');
+    const feed = new ScriptedFeed(standardCatalogue(), { rate: 20, symbols: ['AAPL'] });
+    feed.bus = both;
+    const gw = await startGateway({ role: 'all', bus: server.url }, { bus: both, feeds: feed });
+    gateways.push(gw);
+    const result = await runLoad({
+      url: gw.wsUrl,
+      clients: 3,
+      symbols: 2,
+      warmup: 0.5,
+      duration: 2,
+      onWindowStart: () => setTimeout(() => feed.stop(), 300),
+    });
+    // Every symbol of the stopped process is down at once: one report per client, and the
+    // gateway's own feed path stays up.
+    expect(result.normal.symbolsDown).toBe(3);
+    expect(result.normal.upstreamDown).toBe(0);
   });
 
   it('tells clients when the feeds process dies, not when it stops cleanly, and recovers with a new one', async () => {

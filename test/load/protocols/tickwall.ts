@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 import { NoticeCode, RecordType } from '../../../codec/constants.ts';
 import { FrameReader } from '../../../codec/reader.ts';
 import type { ServerMessage } from '../../../codec/control.ts';
+import { handshakeUrl } from '../../../web/stream/socket.ts';
 import type { LoadConnection, Protocol } from '../protocol.ts';
 
 /** One reader for every connection: messages are handled one at a time and the reader allocates nothing. */
@@ -48,6 +49,12 @@ function control(conn: LoadConnection, text: string): void {
     case 'error':
       conn.fail(`server error ${msg.code}: ${msg.message}`);
       break;
+    case 'upstream':
+      conn.sink.upstream(msg.ready === true);
+      break;
+    case 'feeds':
+      conn.sink.symbolsNotUpdating(Array.isArray(msg.down) ? msg.down.length : 0);
+      break;
     default:
       break;
   }
@@ -56,7 +63,8 @@ function control(conn: LoadConnection, text: string): void {
 /** tickwall's own protocol: JSON control messages, binary frames of fixed-width records. */
 export const tickwallProtocol: Protocol = {
   name: 'tickwall',
-  connectUrl: (url) => url,
+  // With the handshake options of the dashboard's own client: a lost feeds process per symbol.
+  connectUrl: handshakeUrl,
   // The server greets first; the subscription goes out when its hello arrives.
   open: () => undefined,
   message(conn, data, isBinary, nowUs) {
