@@ -71,6 +71,16 @@ async function gatewayOn(bus: RedisBus): Promise<string> {
   return gw.url;
 }
 
+/** A `--role all` gateway on Redis whose own feeds publish AAPL (beating for the whole catalogue). */
+async function roleAll(prefix: string): Promise<{ gw: RunningGateway; feed: ScriptedFeed }> {
+  const both = await bus('both', prefix);
+  const feed = new ScriptedFeed(standardCatalogue(), { rate: 20, symbols: ['AAPL'] });
+  feed.bus = both;
+  const gw = await startGateway({ role: 'all', bus: server.url }, { bus: both, feeds: feed });
+  gateways.push(gw);
+  return { gw, feed };
+}
+
 /** Handshake query of a client that wants a lost feeds process reported per symbol. */
 const PER_SYMBOL = '?feeds=symbols';
 
@@ -166,11 +176,7 @@ describe('feeds liveness through Redis', () => {
   it('reports the feeds of a --role all process that stop per symbol, as any feeds process', async () => {
     // On a shared bus this process's feeds are one publisher among others (a standby may carry
     // on): they must not take the whole gateway's upstream down with them.
-    const both = await bus('both', 'fl5');
-    const feed = new ScriptedFeed(standardCatalogue(), { rate: 20, symbols: ['AAPL'] });
-    feed.bus = both;
-    const gw = await startGateway({ role: 'all', bus: server.url }, { bus: both, feeds: feed });
-    gateways.push(gw);
+    const { gw, feed } = await roleAll('fl5');
     const perSymbol = await client(gw.url, ['AAPL']);
     const legacy = await client(gw.url, ['AAPL'], '');
     await perSymbol.until(() => perSymbol.data(AAPL, FrameType.LIVE).length >= 3, 5000, 'live AAPL');
@@ -191,11 +197,7 @@ describe('feeds liveness through Redis', () => {
   });
 
   it('is counted by the load tool, which asks for per-symbol reports as the dashboard does', async () => {
-    const both = await bus('both', 'fl6');
-    const feed = new ScriptedFeed(standardCatalogue(), { rate: 20, symbols: ['AAPL'] });
-    feed.bus = both;
-    const gw = await startGateway({ role: 'all', bus: server.url }, { bus: both, feeds: feed });
-    gateways.push(gw);
+    const { gw, feed } = await roleAll('fl6');
     const result = await runLoad({
       url: gw.wsUrl,
       clients: 3,
