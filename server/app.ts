@@ -163,11 +163,9 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     log.warn({ ready }, ready ? 'bus ready' : 'bus down');
     announceUpstream();
   });
-  // A feeds process elsewhere went silent (or is back): the bus is fine, its symbols are not.
-  bus.on('feeds', (down) => {
-    log.warn({ down: down.size }, `symbols without a live feeds process: ${ctx.upstream.describeDown(10)}`);
-    announceUpstream();
-  });
+  // A feeds process elsewhere went silent (or is back): the bus is fine, its symbols are not. The
+  // bus logs which process and how many symbols.
+  bus.on('feeds', announceUpstream);
   if (feeds !== null) {
     bus.publishingFeeds = feeds;
     feeds.onError = (err) => {

@@ -65,18 +65,6 @@ export class Upstream {
     for (const conn of connections) this.tell(conn);
   }
 
-  /** Symbols without a live feeds process, by name, for the log. */
-  describeDown(limit: number): string {
-    const down = this.bus.feedsDown;
-    if (down === undefined || down.size === 0) return 'none';
-    const names: string[] = [];
-    for (const id of down) {
-      if (names.length === limit) break;
-      names.push(this.name(id));
-    }
-    return down.size > limit ? `${names.join(', ')} and ${down.size - limit} more` : names.join(', ');
-  }
-
   private name(id: number): string {
     return this.catalogue.byId.get(id)?.symbol ?? String(id);
   }
