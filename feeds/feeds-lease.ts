@@ -45,6 +45,8 @@ export class FeedsLease {
     private readonly ttlMs: number,
     /** Called when `held` changes. */
     private readonly onChange: (held: boolean) => void,
+    /** Called when another process is found holding the lease, or another than before. */
+    private readonly onStandby: (holder: string) => void = () => {},
   ) {}
 
   /** Held, and renewed within the lease time by this process's clock: records may be published. */
@@ -63,8 +65,12 @@ export class FeedsLease {
       const reply = await this.run(RENEW, [key], [this.id, String(this.ttlMs)]);
       const held = reply === 1;
       if (held) this.validUntil = sentAt + this.ttlMs;
-      this.holder = held ? '' : String(reply);
+      const holder = held ? '' : String(reply);
+      // A standby learns (and says) who publishes, and again when that changes.
+      const newHolder = !held && holder !== this.holder;
+      this.holder = holder;
       this.set(held);
+      if (newHolder) this.onStandby(holder);
     } catch {
       // Unknown: the key may still be ours until it expires, which `valid` accounts for.
     } finally {
@@ -76,6 +82,7 @@ export class FeedsLease {
   /** Gives the lease up (a clean stop, or feeds that stopped), so a standby takes over at once. */
   async release(): Promise<void> {
     if (!this.held || this.key === '') return;
+    this.holder = '';
     this.set(false);
     try {
       await this.run(RELEASE, [this.key], [this.id]);

@@ -267,6 +267,8 @@ export class RedisBus implements Bus {
             this.log('tickwall: redis bus: not publishing these feeds (lease lost or given up)');
           }
         },
+        (holder) =>
+          this.log(`tickwall: redis bus: standing by: feeds process ${holder} publishes these symbols`),
       );
     }
     if (this.heartbeatMs > 0 && this.sub !== undefined) {

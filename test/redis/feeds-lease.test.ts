@@ -244,6 +244,8 @@ describe('two feeds processes with the same catalogue, as real processes', () =>
       };
       expect(await readyz(active)).toMatchObject({ http: 200, publishing: true });
       expect(await readyz(standby)).toMatchObject({ http: 200, publishing: false });
+      // And its log names the process it stands by for.
+      expect(standby.output()).toMatch(/standing by: feeds process [\w-]+ publishes these symbols/);
 
       await active.stop('SIGKILL');
       const killedAt = Date.now();
