@@ -4,43 +4,33 @@
  * moved symbols from the new master.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedisBus, type RedisBus } from '../../feeds/redis-bus.ts';
 import { symbolChannel } from '../../feeds/redis-keys.ts';
 import { RedisCluster } from '../helpers/redis-cluster.ts';
 import { waitFor } from '../helpers/redis.ts';
-import { subscribeAll, untilEverySymbolDelivers, watchStatus } from './watch.ts';
+import { TestBuses } from './buses.ts';
+import { untilEverySymbolDelivers, watchedPair } from './watch.ts';
 
 const SYMBOLS = Array.from({ length: 12 }, (_, i) => i + 1);
 let cluster: RedisCluster;
-const buses: RedisBus[] = [];
+const buses = new TestBuses(() => cluster.urls, {
+  mode: 'cluster',
+  reconnect: { initialMs: 20, maxMs: 300 },
+});
 
 beforeAll(async () => {
   cluster = await RedisCluster.start(6, 1000, 1);
 }, 60_000);
 
 afterAll(async () => {
-  for (const b of buses) await b.close();
+  await buses.closeAll();
   await cluster?.kill();
 });
 
-async function bus(role: 'publisher' | 'subscriber'): Promise<RedisBus> {
-  const b = await connectRedisBus(cluster.urls, {
-    mode: 'cluster',
-    role,
-    historyDepth: 16,
-    reconnect: { initialMs: 20, maxMs: 300 },
-    log: () => {},
-  });
-  buses.push(b);
-  return b;
-}
+const bus = buses.open;
 
 describe('RedisBus on a Redis Cluster with replicas', () => {
   it('follows a failover to the promoted replica, resyncs, and delivers the moved symbols again', async () => {
-    const pub = await bus('publisher');
-    const sub = await bus('subscriber');
-    const { statuses, resyncs } = watchStatus(sub);
-    const got = await subscribeAll(sub, SYMBOLS);
+    const { pub, sub, statuses, resyncs, got } = await watchedPair(bus, undefined, SYMBOLS);
 
     const channel = symbolChannel('tw', SYMBOLS[0]!);
     const victim = await cluster.nodeOf(channel);

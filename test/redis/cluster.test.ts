@@ -4,7 +4,7 @@
  * subscriptions on the owning node, a master restarted or frozen, and the wrong mode refused.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedisBus, RedisBus, type ConnectRedisBusOptions } from '../../feeds/redis-bus.ts';
+import { connectRedisBus, RedisBus } from '../../feeds/redis-bus.ts';
 import { RedisBusErrorCode } from '../../feeds/redis-errors.ts';
 import { historyKey, symbolChannel } from '../../feeds/redis-keys.ts';
 import { FrameType } from '../../codec/constants.ts';
@@ -13,14 +13,15 @@ import { spawnGateway } from '../helpers/gateway.ts';
 import { RedisCluster } from '../helpers/redis-cluster.ts';
 import { RedisServer, waitFor } from '../helpers/redis.ts';
 import { collector, trade } from './records.ts';
-import { subscribeAll, untilEverySymbolDelivers, watchStatus } from './watch.ts';
+import { subscribeAll, untilEverySymbolDelivers, watchedPair, watchStatus } from './watch.ts';
+import { TestBuses } from './buses.ts';
 import { TestClient } from './ws-client.ts';
 
 const FAST = { initialMs: 20, maxMs: 300 };
 const SYMBOLS = Array.from({ length: 24 }, (_, i) => i + 1);
 
 let cluster: RedisCluster;
-const buses: RedisBus[] = [];
+const buses = new TestBuses(() => cluster.urls, { mode: 'cluster', reconnect: FAST });
 let prefixSeq = 0;
 
 beforeAll(async () => {
@@ -32,7 +33,7 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  for (const b of buses.splice(0)) await b.close();
+  await buses.closeAll();
   // A test that stopped or froze a node leaves it running and the cluster whole for the next.
   for (const s of cluster.nodes) {
     s.resume();
@@ -41,23 +42,7 @@ afterEach(async () => {
   await cluster.waitHealthy(20_000);
 }, 30_000);
 
-async function bus(
-  role: ConnectRedisBusOptions['role'],
-  prefix: string,
-  extra: Partial<ConnectRedisBusOptions> = {},
-): Promise<RedisBus> {
-  const b = await connectRedisBus(cluster.urls, {
-    mode: 'cluster',
-    role,
-    historyDepth: 16,
-    prefix,
-    reconnect: FAST,
-    log: () => {},
-    ...extra,
-  });
-  buses.push(b);
-  return b;
-}
+const bus = buses.open;
 
 /** Sharded channels each node holds subscriptions for. */
 async function shardChannels(prefix: string): Promise<Map<number, string[]>> {
@@ -139,10 +124,7 @@ describe('RedisBus on a Redis Cluster', () => {
 
   it('goes not ready while a master is down, then resyncs and delivers its symbols again', async () => {
     const prefix = `c${++prefixSeq}`;
-    const pub = await bus('publisher', prefix);
-    const sub = await bus('subscriber', prefix);
-    const { statuses, resyncs } = watchStatus(sub);
-    const got = await subscribeAll(sub, SYMBOLS);
+    const { pub, sub, statuses, resyncs, got } = await watchedPair(bus, prefix, SYMBOLS);
 
     const victim = await cluster.nodeOf(symbolChannel(prefix, SYMBOLS[0]!));
     await victim.stop();
@@ -190,7 +172,7 @@ describe('RedisBus on a Redis Cluster', () => {
       reconnect: FAST,
       log: (m) => lines.push(m),
     });
-    buses.push(single);
+    buses.track(single);
     expect(await single.whenReady(1500)).toBe(false);
     await waitFor(() => lines.some((l) => l.includes(RedisBusErrorCode.MODE)), 3000, 'REDIS_BUS_MODE');
     expect(lines.join('\n')).toContain('--bus-mode cluster');
@@ -206,7 +188,7 @@ describe('RedisBus on a Redis Cluster', () => {
         reconnect: FAST,
         log: (m) => errors.push(m),
       });
-      buses.push(clustered);
+      buses.track(clustered);
       expect(await clustered.whenReady(1500)).toBe(false);
       await waitFor(() => errors.some((l) => l.includes(RedisBusErrorCode.MODE)), 3000, 'REDIS_BUS_MODE');
       expect(errors.join('\n')).toContain('--bus-mode server');
@@ -233,7 +215,7 @@ describe('RedisBus on a Redis Cluster', () => {
       prefix,
       log: () => {},
     });
-    buses.push(b);
+    buses.track(b);
     const got = collector();
     b.subscribe(9, got.fn);
     await waitFor(() => b.redisSubscriptions().length === 1, 5000, 'SSUBSCRIBE');

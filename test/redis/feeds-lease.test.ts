@@ -8,16 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrameType, NoticeCode } from '../../codec/constants.ts';
 import { FeedsLease } from '../../feeds/feeds-lease.ts';
 import { feedsLeaseKey } from '../../feeds/redis-keys.ts';
-import { connectRedisBus, type RedisBus } from '../../feeds/redis-bus.ts';
 import { spawnGateway, type SpawnedGateway } from '../helpers/gateway.ts';
 import { RedisServer, waitFor } from '../helpers/redis.ts';
 import { collector, trade } from './records.ts';
+import { TestBuses } from './buses.ts';
 import { TestClient, type SeenRecord } from './ws-client.ts';
 
 const BEAT_MS = 400;
 let server: RedisServer;
 let admin: ReturnType<typeof createClient>;
-const buses: RedisBus[] = [];
+const buses = new TestBuses(() => server.url, { feedsHeartbeatMs: BEAT_MS });
 const timers: ReturnType<typeof setInterval>[] = [];
 const procs: SpawnedGateway[] = [];
 
@@ -31,22 +31,12 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const p of procs) await p.stop('SIGKILL');
   for (const t of timers) clearInterval(t);
-  for (const b of buses) await b.close();
+  await buses.closeAll();
   admin?.destroy();
   await server?.kill();
 }, 30_000);
 
-async function bus(role: 'publisher' | 'subscriber', prefix: string): Promise<RedisBus> {
-  const b = await connectRedisBus(server.url, {
-    role,
-    historyDepth: 16,
-    prefix,
-    feedsHeartbeatMs: BEAT_MS,
-    log: () => {},
-  });
-  buses.push(b);
-  return b;
-}
+const bus = buses.open;
 
 /** A feeds process of symbol 1 whose records carry sequence numbers from `firstSeq` on, every 10 ms. */
 async function feedsProcess(prefix: string, firstSeq: number) {
@@ -194,14 +184,7 @@ describe('redundant feeds processes across a Redis restart', () => {
 describe('feeds processes whose catalogues overlap', () => {
   it('hold leases of their own and both publish, which gateways log once per pair', async () => {
     const lines: string[] = [];
-    const sub = await connectRedisBus(server.url, {
-      role: 'subscriber',
-      historyDepth: 16,
-      prefix: 'fl3',
-      feedsHeartbeatMs: BEAT_MS,
-      log: (line) => lines.push(line),
-    });
-    buses.push(sub);
+    const sub = await bus('subscriber', 'fl3', { log: (line) => lines.push(line) });
     const one = await bus('publisher', 'fl3');
     one.publishingFeeds = { running: true, catalogue: [{ id: 1 }, { id: 2 }] };
     const two = await bus('publisher', 'fl3');

@@ -8,19 +8,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeedsMessage, UpstreamMessage } from '../../codec/control.ts';
 import { FrameType } from '../../codec/constants.ts';
 import { encodeSymbols } from '../../feeds/feeds-liveness.ts';
-import { connectRedisBus, type RedisBus } from '../../feeds/redis-bus.ts';
+import type { RedisBus } from '../../feeds/redis-bus.ts';
 import { spawnGateway, startGateway, type RunningGateway, type SpawnedGateway } from '../helpers/gateway.ts';
 import { TEST_CATALOGUE } from '../helpers/records.ts';
 import { RedisServer, waitFor } from '../helpers/redis.ts';
 import { ScriptedFeed, standardCatalogue } from '../e2e/scripted-feed.ts';
 import { runLoad } from '../load/run-load.ts';
+import { TestBuses } from './buses.ts';
 import { TestClient } from './ws-client.ts';
 
 /** AAPL in feeds/catalogue.json. */
 const AAPL = 1;
 let server: RedisServer;
 const procs: SpawnedGateway[] = [];
-const buses: RedisBus[] = [];
+const buses = new TestBuses(() => server.url, { historyDepth: 4, feedsHeartbeatMs: 100 });
 const gateways: RunningGateway[] = [];
 const clients: TestClient[] = [];
 
@@ -31,22 +32,12 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of clients) c.close();
   for (const g of gateways) await g.close();
-  for (const b of buses) await b.close();
+  await buses.closeAll();
   for (const p of procs) await p.stop('SIGKILL');
   await server?.kill();
 }, 30_000);
 
-async function bus(role: 'publisher' | 'subscriber' | 'both', prefix: string): Promise<RedisBus> {
-  const b = await connectRedisBus(server.url, {
-    role,
-    historyDepth: 4,
-    prefix,
-    feedsHeartbeatMs: 100,
-    log: () => {},
-  });
-  buses.push(b);
-  return b;
-}
+const bus = buses.open;
 
 async function feedsProcess(): Promise<SpawnedGateway> {
   const p = await spawnGateway(['--role', 'feeds', '--port', '0', '--bus', server.url]);

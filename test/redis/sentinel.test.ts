@@ -5,18 +5,23 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FrameType } from '../../codec/constants.ts';
-import { connectRedisBus, RedisBus, type ConnectRedisBusOptions } from '../../feeds/redis-bus.ts';
+import { RedisBus } from '../../feeds/redis-bus.ts';
 import { RedisBusErrorCode } from '../../feeds/redis-errors.ts';
 import { spawnGateway } from '../helpers/gateway.ts';
 import { MASTER_NAME, RedisSentinels } from '../helpers/redis-sentinel.ts';
 import { waitFor } from '../helpers/redis.ts';
 import { collector, trade } from './records.ts';
-import { subscribeAll, untilEverySymbolDelivers, watchStatus } from './watch.ts';
+import { untilEverySymbolDelivers, watchedPair } from './watch.ts';
+import { TestBuses } from './buses.ts';
 import { TestClient } from './ws-client.ts';
 
 const SYMBOLS = [1, 2, 3, 4];
 let setup: RedisSentinels;
-const buses: RedisBus[] = [];
+const buses = new TestBuses(() => setup.urls, {
+  mode: 'sentinel',
+  sentinelMaster: MASTER_NAME,
+  reconnect: { initialMs: 20, maxMs: 300 },
+});
 let prefixSeq = 0;
 
 beforeAll(async () => {
@@ -28,27 +33,10 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  for (const b of buses.splice(0)) await b.close();
+  await buses.closeAll();
 });
 
-async function bus(
-  role: ConnectRedisBusOptions['role'],
-  prefix: string,
-  extra: Partial<ConnectRedisBusOptions> = {},
-): Promise<RedisBus> {
-  const b = await connectRedisBus(setup.urls, {
-    mode: 'sentinel',
-    sentinelMaster: MASTER_NAME,
-    role,
-    historyDepth: 16,
-    prefix,
-    reconnect: { initialMs: 20, maxMs: 300 },
-    log: () => {},
-    ...extra,
-  });
-  buses.push(b);
-  return b;
-}
+const bus = buses.open;
 
 describe('RedisBus through Redis Sentinel', () => {
   it('publishes, subscribes and reads history on the master the sentinels name', async () => {
@@ -81,7 +69,7 @@ describe('RedisBus through Redis Sentinel', () => {
       reconnect: { initialMs: 20, maxMs: 300 },
       log: (m) => lines.push(m),
     });
-    buses.push(wrong);
+    buses.track(wrong);
     expect(await wrong.whenReady(1500)).toBe(false);
     await waitFor(() => lines.some((l) => l.includes(RedisBusErrorCode.MODE)), 3000, 'REDIS_BUS_MODE');
     expect(lines.join('\n')).toContain('not a sentinel');
@@ -110,10 +98,7 @@ describe('RedisBus through Redis Sentinel', () => {
 
   it('goes not ready while the master restarts, and resyncs once it answers again', async () => {
     const prefix = `s${++prefixSeq}`;
-    const pub = await bus('publisher', prefix);
-    const sub = await bus('subscriber', prefix);
-    const { statuses, resyncs } = watchStatus(sub);
-    const got = await subscribeAll(sub, SYMBOLS);
+    const { pub, sub, statuses, resyncs, got } = await watchedPair(bus, prefix, SYMBOLS);
     const port = await setup.masterPort();
     // Back within the sentinels' down-after time, as a process supervisor would bring it: node-redis
     // reconnects to the same master and reports nothing; the bus must still notice both edges.
@@ -127,10 +112,7 @@ describe('RedisBus through Redis Sentinel', () => {
   // Last: it leaves the setup with one data node.
   it('follows a failover to the promoted replica, resyncs, and delivers again', async () => {
     const prefix = `s${++prefixSeq}`;
-    const pub = await bus('publisher', prefix);
-    const sub = await bus('subscriber', prefix);
-    const { statuses, resyncs } = watchStatus(sub);
-    const got = await subscribeAll(sub, SYMBOLS);
+    const { pub, sub, statuses, resyncs, got } = await watchedPair(bus, prefix, SYMBOLS);
 
     const oldPort = await setup.masterPort();
     // The test before restarted a node: its replica must be in sync again to take over.

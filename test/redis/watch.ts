@@ -1,5 +1,5 @@
 /** What the topology tests watch on a bus: its status changes, and records of many symbols. */
-import type { RedisBus } from '../../feeds/redis-bus.ts';
+import type { RedisBus, RedisBusRole } from '../../feeds/redis-bus.ts';
 import { waitFor } from '../helpers/redis.ts';
 import { collector, trade } from './records.ts';
 
@@ -38,4 +38,20 @@ export async function untilEverySymbolDelivers(
     10_000,
     what,
   );
+}
+
+/**
+ * The start of every outage test: a publisher and a subscriber bus (`open`, on `prefix`), the
+ * subscriber's status watched and `ids` subscribed.
+ */
+export async function watchedPair(
+  open: (role: RedisBusRole, prefix?: string) => Promise<RedisBus>,
+  prefix: string | undefined,
+  ids: readonly number[],
+) {
+  const pub = await open('publisher', prefix);
+  const sub = await open('subscriber', prefix);
+  const { statuses, resyncs } = watchStatus(sub);
+  const got = await subscribeAll(sub, ids);
+  return { pub, sub, statuses, resyncs, got };
 }
