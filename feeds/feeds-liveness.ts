@@ -15,22 +15,12 @@ export class FeedsLiveness {
   private readonly orphans = new Set<number>();
   /** Lost processes, for the log. */
   private readonly lost = new Set<string>();
-  /**
-   * Pairs of live processes (`a b`): how many symbols they have in common, for the symbol lists
-   * they had then, and whether that was reported.
-   */
-  private readonly pairs = new Map<string, { specs: string; common: number; reported: boolean }>();
 
   constructor(
     private readonly intervalMs: number,
     private readonly missedBeats: number,
     /** Called on each change of `down`: symbols lost or found, one at a time or many. */
     private readonly onChange: () => void,
-    /**
-     * Called once per pair of processes that both keep beating with `count` symbols in common:
-     * both publish them, and clients see a gap at nearly every record of those.
-     */
-    private readonly onOverlap: (a: string, b: string, count: number) => void = () => {},
   ) {}
 
   /** Symbols of lost processes that no live process publishes (ids). */
@@ -48,7 +38,10 @@ export class FeedsLiveness {
     return `${[...this.lost].join(', ')} (${this.orphans.size} symbols not updating)`;
   }
 
-  /** A heartbeat of process `id` publishing the symbols in `spec` (see encodeSymbols), at `nowMs`. */
+  /**
+   * A heartbeat of process `id` publishing the symbols in `spec` (see encodeSymbols), at `nowMs`.
+   * The list may change from beat to beat, as the process takes or loses symbols' leases.
+   */
   beat(id: string, spec: string, nowMs: number): boolean {
     const known = this.live.get(id);
     let symbols = known?.symbols;
@@ -58,8 +51,6 @@ export class FeedsLiveness {
       symbols = new Set(ids);
     }
     this.live.set(id, { at: nowMs, spec, symbols: symbols! });
-    // From its second beat with these symbols on: a first beat may be a takeover.
-    if (known?.spec === spec) this.checkOverlap(id, known.at, spec, symbols!);
     this.lost.delete(id);
     const before = this.orphans.size;
     if (before > 0) for (const s of symbols!) this.orphans.delete(s);
@@ -71,7 +62,6 @@ export class FeedsLiveness {
   /** A clean stop of process `id`: its symbols are meant to stop, so they are no orphans. */
   bye(id: string): void {
     this.live.delete(id);
-    this.forgetOverlaps(id);
   }
 
   /** Marks lost every process silent for `missedBeats` intervals by `nowMs`. */
@@ -81,7 +71,6 @@ export class FeedsLiveness {
     for (const [id, p] of this.live) {
       if (p.at >= deadline) continue;
       this.live.delete(id);
-      this.forgetOverlaps(id);
       this.lost.add(id);
       for (const s of p.symbols) if (!this.fed(s)) this.orphans.add(s);
     }
@@ -96,35 +85,6 @@ export class FeedsLiveness {
    */
   forgive(nowMs: number): void {
     for (const p of this.live.values()) p.at = nowMs;
-  }
-
-  /**
-   * Reports the live processes that beat since `id`'s previous beat with symbols of its: both are
-   * publishing. A process that takes over from one that just stopped is not one of them: the
-   * other's last beat came before the new one's first.
-   */
-  private checkOverlap(id: string, prevAt: number, spec: string, symbols: ReadonlySet<number>): void {
-    for (const [other, p] of this.live) {
-      if (other === id || p.at < prevAt) continue;
-      const key = id < other ? `${id} ${other}` : `${other} ${id}`;
-      const specs = id < other ? `${spec} ${p.spec}` : `${p.spec} ${spec}`;
-      let pair = this.pairs.get(key);
-      // Counted once per pair of symbol lists, not at every beat.
-      if (pair === undefined || pair.specs !== specs) {
-        const [small, large] = symbols.size <= p.symbols.size ? [symbols, p.symbols] : [p.symbols, symbols];
-        let common = 0;
-        for (const s of small) if (large.has(s)) common++;
-        pair = { specs, common, reported: false };
-        this.pairs.set(key, pair);
-      }
-      if (pair.common === 0 || pair.reported) continue;
-      pair.reported = true;
-      this.onOverlap(id, other, pair.common);
-    }
-  }
-
-  private forgetOverlaps(id: string): void {
-    for (const key of this.pairs.keys()) if (key.split(' ').includes(id)) this.pairs.delete(key);
   }
 
   private fed(symbol: number): boolean {

@@ -96,10 +96,8 @@ export interface RedisBusStats {
   inFlight: number;
   /** Records delivered from Redis to at least the dispatch loop (before per-listener fan-out). */
   received: number;
-  /** Records not published because another feeds process with the same symbols holds their lease. */
+  /** Records not published because another feeds process holds their symbol's lease. */
   standby: number;
-  /** Pairs of feeds processes seen publishing symbols in common (split catalogues that overlap). */
-  overlaps: number;
   /** Malformed pub/sub payloads skipped. */
   badPayloads: number;
   /** Exceptions thrown by listeners (caught, so one bad listener cannot stop delivery). */
@@ -154,7 +152,6 @@ export class RedisBus implements Bus {
     inFlight: 0,
     received: 0,
     standby: 0,
-    overlaps: 0,
     badPayloads: 0,
     listenerErrors: 0,
     historyFailures: 0,
@@ -176,11 +173,13 @@ export class RedisBus implements Bus {
   private feedsSubscribed = false;
   /** A beat went out since this process's feeds last (re)started publishing. */
   private announced = false;
-  /** Which of the feeds processes with the same symbols publishes them (with heartbeats on). */
+  /** Which of the feeds processes able to publish a symbol publishes it (with heartbeats on). */
   private readonly lease: FeedsLease | undefined;
+  /** `encodeSymbols` of the symbols whose lease this process holds, for its beats. */
+  private heldSpec = '';
   private feeds: PublishingFeeds | undefined;
-  /** `encodeSymbols` of `publishingFeeds.catalogue`, and the catalogue it was made from. */
-  private beatSymbols: [readonly { readonly id: number }[], string] | undefined;
+  /** The ids of `publishingFeeds.catalogue`, and the catalogue they were read from. */
+  private feedIds: [readonly { readonly id: number }[], readonly number[]] | undefined;
 
   /** Starts connecting at once; `ready` turns true (with a `status` event) when Redis answers. */
   constructor(private readonly options: RedisBusOptions) {
@@ -254,42 +253,39 @@ export class RedisBus implements Bus {
     if (this.heartbeatMs > 0 && options.role !== 'subscriber') {
       this.heartbeatTimer = setInterval(() => this.heartbeat(), this.heartbeatMs);
       this.heartbeatTimer.unref();
-      this.lease = new FeedsLease(
+      const lease = new FeedsLease(
         (script, keys, args) => this.cmd.eval(script, keys, args),
         this.instance,
         MISSED_BEATS * this.heartbeatMs,
-        (held) => {
-          if (held) {
-            this.log('tickwall: redis bus: publishing these feeds (lease taken)');
+        (id) => feedsLeaseKey(this.prefix, id),
+        ({ taken, lost }) => {
+          this.heldSpec = encodeSymbols(lease.heldIds());
+          const of = `publishing ${lease.count} of ${this.catalogueIds().length} symbols`;
+          if (taken.length > 0) {
+            this.log(`tickwall: redis bus: lease taken on ${taken.length} symbols: ${of}`);
             // Gateways learn of the new publisher now, not up to an interval later.
             this.beat('alive');
-          } else if (!this.closed) {
-            this.log('tickwall: redis bus: not publishing these feeds (lease lost or given up)');
+          }
+          if (lost.length > 0 && !this.closed) {
+            this.log(`tickwall: redis bus: lease lost or given up on ${lost.length} symbols: ${of}`);
           }
         },
-        (holder) =>
-          this.log(`tickwall: redis bus: standing by: feeds process ${holder} publishes these symbols`),
+        (holders) => {
+          const who = [...holders].map(([id, n]) => `${id} (${n})`).join(', ');
+          this.log(`tickwall: redis bus: standing by for symbols published by feeds process ${who}`);
+        },
       );
+      this.lease = lease;
     }
     if (this.heartbeatMs > 0 && this.sub !== undefined) {
-      this.liveness = new FeedsLiveness(
-        this.heartbeatMs,
-        MISSED_BEATS,
-        () => {
-          this.log(
-            this.liveness!.alive
-              ? 'tickwall: redis bus: feeds publishing again'
-              : `tickwall: redis bus: no heartbeat for ${MISSED_BEATS * this.heartbeatMs} ms from feeds process ${this.liveness!.describeLoss()}`,
-          );
-          this.events.emit('feeds', this.liveness!.down);
-        },
-        (a, b, common) => {
-          this.counters.overlaps++;
-          this.log(
-            `tickwall: redis bus: ${RedisBusErrorCode.FEEDS_OVERLAP}: feeds processes ${a} and ${b} both publish ${common} symbols: their clients see a gap at nearly every record; give each process its own symbols`,
-          );
-        },
-      );
+      this.liveness = new FeedsLiveness(this.heartbeatMs, MISSED_BEATS, () => {
+        this.log(
+          this.liveness!.alive
+            ? 'tickwall: redis bus: feeds publishing again'
+            : `tickwall: redis bus: no heartbeat for ${MISSED_BEATS * this.heartbeatMs} ms from feeds process ${this.liveness!.describeLoss()}`,
+        );
+        this.events.emit('feeds', this.liveness!.down);
+      });
       // A silence while the bus itself is down is the bus's outage, reported as such.
       this.livenessTimer = setInterval(() => {
         if (this.isReady) this.liveness!.check(Date.now());
@@ -299,10 +295,10 @@ export class RedisBus implements Bus {
   }
 
   /**
-   * The feeds this process runs (set by it): beats name their symbols, and stop while they do not
-   * run, so that other gateways learn those symbols went quiet; and of several processes running
-   * the same symbols, only the one holding their lease publishes (feeds/feeds-lease.ts). Unset:
-   * beats name no symbol and every record is published.
+   * The feeds this process runs (set by it): of the processes whose feeds have a symbol, only the
+   * one holding its lease publishes it (feeds/feeds-lease.ts); beats name the symbols this process
+   * publishes, and stop while its feeds do not run, so that gateways learn those symbols went
+   * quiet. Unset: beats name no symbol and every record is published.
    */
   get publishingFeeds(): PublishingFeeds | undefined {
     return this.feeds;
@@ -314,9 +310,12 @@ export class RedisBus implements Bus {
     if (this.isReady) this.heartbeat();
   }
 
-  /** Whether this process's feeds publish (hold their lease) or stand by; undefined without feeds. */
+  /**
+   * Whether this process's feeds publish (hold the lease of at least one of their symbols) or
+   * stand by for all; undefined without feeds.
+   */
   get publishing(): boolean | undefined {
-    return this.feeds === undefined || this.lease === undefined ? undefined : this.lease.held;
+    return this.feeds === undefined || this.lease === undefined ? undefined : this.lease.count > 0;
   }
 
   /** True while records can flow: connections up, server version known, subscriptions restored. */
@@ -430,7 +429,7 @@ export class RedisBus implements Bus {
     if (this.staging.size > 0) this.flush();
     // A clean stop: a standby takes over at its next beat, and subscribers forget this process
     // instead of reporting it lost.
-    if (this.lease?.held === true) void this.lease.release();
+    if (this.lease !== undefined && this.lease.count > 0) void this.lease.release();
     if (this.heartbeatTimer !== undefined) this.beat('bye');
     this.closed = true;
     this.isReady = false;
@@ -473,13 +472,15 @@ export class RedisBus implements Bus {
     // that died before its first timed beat would never be missed.
     if (!this.announced && this.heartbeatTimer !== undefined) this.beat('alive');
     const batch = this.staging.take();
+    const lease = this.feeds === undefined ? undefined : this.lease;
     // Held by Redis's last answer, but not renewed for a whole lease time (this process froze, or
     // Redis is slow): another process may have taken over, so these records must not go out.
-    if (this.feeds !== undefined && this.lease !== undefined && !this.lease.valid) {
-      for (const records of batch.values()) this.counters.standby += records.length;
-      return;
-    }
+    const leaseValid = lease?.valid === true;
     for (const [symbolId, records] of batch) {
+      if (lease !== undefined && !(leaseValid && lease.holds(symbolId))) {
+        this.counters.standby += records.length;
+        continue;
+      }
       if (this.closed || !this.isCommandUsable() || this.counters.inFlight + 3 > this.maxInFlight) {
         this.counters.dropped += records.length;
         continue;
@@ -497,8 +498,8 @@ export class RedisBus implements Bus {
   };
 
   /**
-   * Each heartbeat interval: renews (or takes, or gives up) this process's lease on its feeds'
-   * symbols, and beats while it holds it.
+   * Each heartbeat interval: renews (or takes, or gives up) this process's leases on its feeds'
+   * symbols, and beats while it holds any.
    */
   private heartbeat(): void {
     const feeds = this.feeds;
@@ -514,18 +515,16 @@ export class RedisBus implements Bus {
       return;
     }
     if (this.closed || !this.isCommandUsable()) return;
-    void lease.renew(feedsLeaseKey(this.prefix, this.symbolSpec(feeds))).then((held) => {
-      if (held) this.beat('alive');
+    void lease.renew(this.catalogueIds()).then((held) => {
+      if (held > 0) this.beat('alive');
     });
   }
 
-  /** `encodeSymbols` of the feeds' catalogue, kept while the catalogue is the same array. */
-  private symbolSpec(feeds: PublishingFeeds | undefined): string {
-    const catalogue = feeds?.catalogue ?? [];
-    if (this.beatSymbols?.[0] !== catalogue) {
-      this.beatSymbols = [catalogue, encodeSymbols(catalogue.map((e) => e.id))];
-    }
-    return this.beatSymbols[1];
+  /** The ids of the feeds' catalogue, kept while the catalogue is the same array. */
+  private catalogueIds(): readonly number[] {
+    const catalogue = this.feeds?.catalogue ?? [];
+    if (this.feedIds?.[0] !== catalogue) this.feedIds = [catalogue, catalogue.map((e) => e.id)];
+    return this.feedIds[1];
   }
 
   /** Publishes this process's heartbeat (`alive` and its symbols, while its feeds run) or its goodbye. */
@@ -534,12 +533,12 @@ export class RedisBus implements Bus {
     const feeds = this.feeds;
     let text = beatText('bye', this.instance, '');
     if (kind === 'alive') {
-      if (feeds !== undefined && (!feeds.running || this.lease?.held === false)) {
+      if (feeds !== undefined && (!feeds.running || this.lease?.count === 0)) {
         this.announced = false;
         return;
       }
       this.announced = true;
-      text = beatText('alive', this.instance, this.symbolSpec(feeds));
+      text = beatText('alive', this.instance, feeds === undefined ? '' : this.heldSpec);
     }
     const channel = feedsChannel(this.prefix);
     const payload = Buffer.from(text);
@@ -704,7 +703,7 @@ export class RedisBus implements Bus {
     this.isReady = next;
     if (!next) {
       this.log(`tickwall: redis bus unavailable (${this.lastError || 'disconnected'}), reconnecting`);
-      // Another process may take the lease meanwhile: publish again only once it is taken anew.
+      // Another process may take the leases meanwhile: publish again only once they are taken anew.
       this.lease?.drop();
       this.events.emit('status', false);
       return;

@@ -12,8 +12,6 @@ export const RedisBusErrorCode = {
   STALLED: 'REDIS_BUS_STALLED',
   /** The operation needs a connection this bus's role does not open (e.g. subscribe on a publisher). */
   ROLE: 'REDIS_BUS_ROLE',
-  /** Two feeds processes with different but overlapping symbol lists both publish the common ones (logged). */
-  FEEDS_OVERLAP: 'REDIS_BUS_FEEDS_OVERLAP',
 } as const;
 export type RedisBusErrorCode = (typeof RedisBusErrorCode)[keyof typeof RedisBusErrorCode];
 

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 /**
  * Redis names used by the bus. Every name of one symbol carries the same hash tag `{sym:<id>}`,
  * so in Redis Cluster a symbol's channel and history key live in the same slot, and sharded
@@ -22,9 +20,9 @@ export function feedsChannel(prefix: string): string {
 }
 
 /**
- * Lease of the feeds processes publishing exactly the symbols `spec` (see encodeSymbols):
- * `<prefix>:{feeds}:lease:<hash>`, on the heartbeat channel's Cluster slot.
+ * Lease of the feeds process publishing a symbol: `<prefix>:{feeds}:lease:<id>`, on the heartbeat
+ * channel's Cluster slot, so one script renews all of a process's leases.
  */
-export function feedsLeaseKey(prefix: string, spec: string): string {
-  return `${prefix}:{feeds}:lease:${createHash('sha1').update(spec).digest('hex').slice(0, 16)}`;
+export function feedsLeaseKey(prefix: string, symbolId: number): string {
+  return `${prefix}:{feeds}:lease:${symbolId}`;
 }

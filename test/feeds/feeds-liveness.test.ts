@@ -103,42 +103,35 @@ describe('FeedsLiveness', () => {
     expect(changes).toEqual(['7']);
   });
 
-  it('reports once two processes that keep beating with symbols in common, and not a takeover', () => {
-    const overlaps: string[] = [];
-    const l = new FeedsLiveness(
-      1000,
-      3,
-      () => {},
-      (a, b, n) => overlaps.push(`${a} ${b} ${n}`),
-    );
-    l.beat('a', '1-10', 0);
-    l.beat('b', '20-30', 0);
-    l.beat('c', '5-25', 500);
-    for (let t = 1000; t <= 3000; t += 1000)
-      for (const [id, spec] of [
-        ['a', '1-10'],
-        ['b', '20-30'],
-        ['c', '5-25'],
-      ] as const)
-        l.beat(id, spec, t + (id === 'c' ? 500 : 0));
-    expect(overlaps).toEqual(['a c 6', 'b c 6']);
-    // Disjoint from everyone: nothing more, however long they beat.
-    l.beat('d', '40-50', 3100);
-    l.beat('d', '40-50', 4100);
-    expect(overlaps).toHaveLength(2);
-
-    // A standby that takes over after the publisher stopped: the two never beat together.
-    const taken: string[] = [];
-    const t = new FeedsLiveness(
-      1000,
-      3,
-      () => {},
-      (a, b) => taken.push(`${a} ${b}`),
-    );
-    t.beat('old', '1-53', 0);
-    t.beat('old', '1-53', 1000);
-    for (let at = 1900; at <= 5900; at += 1000) t.beat('new', '1-53', at);
-    expect(taken).toEqual([]);
+  it("follows each process's list from beat to beat, as symbols' leases move between processes", () => {
+    const { l, changes } = liveness();
+    l.beat('a', '1-4', 0);
+    l.beat('b', '5', 0);
+    // b took over symbol 4 (a's lease lapsed) and a beats without it: nothing is down.
+    l.beat('b', '4-5', 1000);
+    l.beat('a', '1-3', 1000);
+    l.beat('b', '4-5', 2000);
+    l.check(2000);
+    expect(changes).toEqual([]);
+    // a is lost with the list it last beat: 4 stays fed by b.
+    l.beat('b', '4-5', 3000);
+    l.check(4001);
+    expect([...l.down].sort()).toEqual([1, 2, 3]);
+    // Standbys take a's symbols one lease at a time, each in its own process.
+    l.beat('b', '1,4-5', 4500);
+    l.beat('c', '2', 4600);
+    expect(changes).toEqual(['1-3', '2-3', '3']);
+    l.beat('c', '2-3', 5600);
+    expect(l.alive).toBe(true);
+    // b then loses symbol 1 to c: a live handover is no loss.
+    l.beat('c', '1-3', 6600);
+    l.beat('b', '4-5', 6700);
+    for (let t = 7000; t <= 12_000; t += 1000) {
+      l.beat('b', '4-5', t);
+      l.beat('c', '1-3', t);
+      l.check(t);
+    }
+    expect(changes).toEqual(['1-3', '2-3', '3', '']);
   });
 
   it('refuses a malformed or oversized symbol list, and keeps what it knew', () => {

@@ -1,7 +1,8 @@
 /**
- * Redundant feeds processes: of several started with the same symbols, exactly one publishes
- * (it holds their lease in Redis); another takes over when it stops renewing, and at once when it
- * stops cleanly. Without the lease both would publish, and clients would see a gap at every record.
+ * Redundant feeds processes: of several whose catalogues have a symbol, exactly one publishes it
+ * (it holds that symbol's lease in Redis); another takes over when it stops renewing, and at once
+ * when it stops cleanly. Without the leases both would publish, and clients would see a gap at
+ * every record.
  */
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,17 +39,22 @@ afterAll(async () => {
 
 const bus = buses.open;
 
-/** A feeds process of symbol 1 whose records carry sequence numbers from `firstSeq` on, every 10 ms. */
-async function feedsProcess(prefix: string, firstSeq: number) {
+/**
+ * A feeds process of the symbols `ids` (default 1 and 2) publishing a record of each every 10 ms,
+ * whose sequence numbers run from `firstSeq` on.
+ */
+async function feedsProcess(prefix: string, firstSeq: number, ids: readonly number[] = [1, 2]) {
   const b = await bus('publisher', prefix);
-  const feeds = { running: true, catalogue: [{ id: 1 }, { id: 2 }] };
+  const feeds = { running: true, catalogue: ids.map((id) => ({ id })) };
   b.publishingFeeds = feeds;
   let seq = firstSeq;
   timers.push(
     setInterval(() => {
       if (!feeds.running) return;
-      const r = trade(1, seq++);
-      b.publish(r, 0, r.length);
+      for (const id of ids) {
+        const r = trade(id, seq++);
+        b.publish(r, 0, r.length);
+      }
     }, 10),
   );
   return { bus: b, feeds };
@@ -80,50 +86,123 @@ function runs(seqs: number[]): string[] {
   return out;
 }
 
-describe('the feeds lease in Redis', () => {
-  it('is taken by one id at a time, renewed by its holder, released only by it, and expires', async () => {
-    const run = (script: string, keys: string[], args: string[]) =>
-      admin.eval(script, { keys, arguments: args });
-    const changes: string[] = [];
-    const a = new FeedsLease(run, 'a', 300, (held) => changes.push(`a ${held}`));
-    const b = new FeedsLease(run, 'b', 300, (held) => changes.push(`b ${held}`));
-    const key = feedsLeaseKey('fl0', '1-2');
-    expect(key).toMatch(/^fl0:\{feeds\}:lease:[0-9a-f]{16}$/);
-    expect(await a.renew(key)).toBe(true);
-    expect(await b.renew(key)).toBe(false);
-    expect(b.holder).toBe('a');
-    expect(await a.renew(key)).toBe(true);
+/** Runs scripts through the test's own Redis client, as the bus does through its command connection. */
+const run = (script: string, keys: string[], args: string[]) => admin.eval(script, { keys, arguments: args });
+
+/** A lease on prefix `prefix` that records its changes and standby reports in `log`. */
+function lease(id: string, prefix: string, ttlMs: number, log: string[]): FeedsLease {
+  return new FeedsLease(
+    run,
+    id,
+    ttlMs,
+    (symbol) => feedsLeaseKey(prefix, symbol),
+    ({ taken, lost }) => log.push(`${id} +${taken.join(',')} -${lost.join(',')}`),
+    (holders) => log.push(`${id} stands by for ${[...holders].map(([h, n]) => `${h}:${n}`).join(' ')}`),
+  );
+}
+
+describe('the feeds leases in Redis', () => {
+  it('give each symbol one holder, renewed by it, released only by it, and expiring', async () => {
+    const log: string[] = [];
+    const a = lease('a', 'fl0', 300, log);
+    const b = lease('b', 'fl0', 300, log);
+    expect(feedsLeaseKey('fl0', 7)).toBe('fl0:{feeds}:lease:7');
+    // Overlapping catalogues: b gets only the symbol a does not have.
+    expect(await a.renew([1, 2, 3])).toBe(3);
+    const bIds = [2, 3, 4];
+    expect(await b.renew(bIds)).toBe(1);
+    expect(b.heldIds()).toEqual([4]);
+    expect([b.holds(2), b.holds(4), a.holds(2), a.holds(4)]).toEqual([false, true, true, false]);
+    expect(await a.renew([1, 2, 3])).toBe(3);
     expect(a.valid).toBe(true);
-    expect(await admin.pTTL(key)).toBeGreaterThan(200);
-    // Releasing is its holder's alone.
+    expect(await admin.pTTL(feedsLeaseKey('fl0', 2))).toBeGreaterThan(200);
+    // Releasing is each holder's alone.
     await b.release();
-    expect(await admin.get(key)).toBe('a');
+    expect(await admin.get(feedsLeaseKey('fl0', 2))).toBe('a');
+    expect(await admin.get(feedsLeaseKey('fl0', 4))).toBeNull();
     await a.release();
-    expect(await admin.get(key)).toBeNull();
-    expect(await b.renew(key)).toBe(true);
-    // Left alone, it expires, and the other takes it.
+    expect(await admin.get(feedsLeaseKey('fl0', 1))).toBeNull();
+    expect(await b.renew(bIds)).toBe(3);
+    // Left alone, they expire, and the other takes the symbols it has.
     await new Promise((r) => setTimeout(r, 400));
-    expect(await a.renew(key)).toBe(true);
-    expect(await b.renew(key)).toBe(false);
-    expect(changes).toEqual(['a true', 'a false', 'b true', 'a true', 'b false']);
+    expect(await a.renew([1, 2, 3])).toBe(3);
+    expect(await b.renew(bIds)).toBe(1);
+    expect(log).toEqual([
+      'a +1,2,3 -',
+      'b +4 -',
+      'b stands by for a:2',
+      'b + -4',
+      'a + -1,2,3',
+      'b +2,3,4 -',
+      'a +1,2,3 -',
+      'b + -2,3',
+      'b stands by for a:2',
+    ]);
   });
 
-  it('stops counting as valid on its own clock when renewals go unanswered', async () => {
-    let answer: (script: string) => Promise<unknown> = () => Promise.resolve(1);
-    const lease = new FeedsLease(
-      (script) => answer(script),
+  it('gives up at once the symbols a new catalogue no longer names, and renews any number of symbols', async () => {
+    const log: string[] = [];
+    const calls: number[] = [];
+    const a = new FeedsLease(
+      (script, keys, args) => {
+        calls.push(keys.length);
+        return run(script, keys, args);
+      },
+      'a',
+      5000,
+      (symbol) => feedsLeaseKey('fl5', symbol),
+      ({ taken, lost }) => log.push(`a +${taken.join(',')} -${lost.join(',')}`),
+    );
+    const many = Array.from({ length: 2500 }, (_, i) => i + 1);
+    // In parts, so no one script holds Redis for long; every part is taken.
+    expect(await a.renew(many)).toBe(2500);
+    expect(calls).toEqual([1000, 1000, 500]);
+    expect((await admin.keys('fl5:{feeds}:lease:*')).length).toBe(2500);
+    expect(await a.renew([1, 2])).toBe(2);
+    expect((await admin.keys('fl5:{feeds}:lease:*')).sort()).toEqual([
+      'fl5:{feeds}:lease:1',
+      'fl5:{feeds}:lease:2',
+    ]);
+    expect(log).toEqual([`a +${many.join(',')} -`, `a + -${many.slice(2).join(',')}`]);
+  });
+
+  it('stops counting as valid on its own clock when renewals go unanswered, and ignores an answer that comes after a release', async () => {
+    let answer: () => Promise<unknown> = () => Promise.resolve([1, 1]);
+    const l = new FeedsLease(
+      (script) => (script.includes("'SET'") ? answer() : Promise.resolve(0)),
       'a',
       200,
+      String,
       () => {},
     );
-    expect(await lease.renew('k')).toBe(true);
-    expect(lease.valid).toBe(true);
-    // Redis stops answering: the renewal hangs, and the lease runs out all the same.
+    expect(await l.renew([1, 2])).toBe(2);
+    expect(l.valid).toBe(true);
+    // Redis stops answering: the renewal hangs, and the leases run out all the same.
     answer = () => new Promise(() => {});
-    void lease.renew('k');
+    void l.renew([1, 2]);
     await new Promise((r) => setTimeout(r, 250));
-    expect(lease.held).toBe(true);
-    expect(lease.valid).toBe(false);
+    expect(l.count).toBe(2);
+    expect(l.valid).toBe(false);
+
+    // A renewal answered after the leases were given up does not take them back.
+    let late: (reply: unknown) => void = () => {};
+    answer = () => new Promise((resolve) => (late = resolve));
+    const l2 = new FeedsLease(
+      (script) => (script.includes("'SET'") ? answer() : Promise.resolve(2)),
+      'a',
+      1000,
+      String,
+      () => {},
+    );
+    answer = () => Promise.resolve([1, 1]);
+    await l2.renew([1, 2]);
+    answer = () => new Promise((resolve) => (late = resolve));
+    const pending = l2.renew([1, 2]);
+    await l2.release();
+    late([1, 1]);
+    await pending;
+    expect(l2.count).toBe(0);
+    expect(l2.valid).toBe(false);
   });
 });
 
@@ -142,7 +221,7 @@ describe('redundant feeds processes on one Redis', () => {
 
     // The active one's feeds stop (an error): it gives its lease up at its next beat, long before
     // the lease would run out, and the standby takes over at its own next beat.
-    const key = feedsLeaseKey('fl1', '1-2');
+    const key = feedsLeaseKey('fl1', 1);
     await givenUp(key, () => (active.feeds.running = false));
     const other = first === 'A' ? 'B' : 'A';
     await waitFor(() => runs(seen.seqs()).at(-1) === other, 2000, 'the standby publishing');
@@ -182,19 +261,34 @@ describe('redundant feeds processes across a Redis restart', () => {
 });
 
 describe('feeds processes whose catalogues overlap', () => {
-  it('hold leases of their own and both publish, which gateways log once per pair', async () => {
-    const lines: string[] = [];
-    const sub = await bus('subscriber', 'fl3', { log: (line) => lines.push(line) });
-    const one = await bus('publisher', 'fl3');
-    one.publishingFeeds = { running: true, catalogue: [{ id: 1 }, { id: 2 }] };
-    const two = await bus('publisher', 'fl3');
-    two.publishingFeeds = { running: true, catalogue: [{ id: 2 }, { id: 3 }] };
-    await waitFor(() => sub.stats().overlaps === 1, 3000, 'the overlap reported');
-    await new Promise((r) => setTimeout(r, 3 * BEAT_MS));
-    expect(sub.stats().overlaps).toBe(1);
-    const reported = lines.filter((l) => l.includes('REDIS_BUS_FEEDS_OVERLAP'));
-    expect(reported).toHaveLength(1);
-    expect(reported[0]).toMatch(/both publish 1 symbols/);
+  it('publish each common symbol through one of them, which hands it over when its feeds stop', async () => {
+    const sub = await bus('subscriber', 'fl3');
+    const seen = new Map([1, 2, 3].map((id) => [id, collector()]));
+    for (const [id, c] of seen) sub.subscribe(id, c.fn);
+    const downs: number[][] = [];
+    sub.on('feeds', (down) => downs.push([...down].sort()));
+    const a = await feedsProcess('fl3', 1, [1, 2]);
+    const b = await feedsProcess('fl3', 100_000, [2, 3]);
+    await waitFor(() => [1, 2, 3].every((id) => seen.get(id)!.records.length >= 30), 5000, 'records');
+    const who = (id: number): string[] => runs(seen.get(id)!.seqs());
+    expect(who(1)).toEqual(['A']);
+    expect(who(3)).toEqual(['B']);
+    // Symbol 2 comes from one process only; the other generates it and holds it back.
+    const first = who(2)[0]!;
+    expect(who(2)).toEqual([first]);
+    const [holder, other] = first === 'A' ? [a, b] : [b, a];
+    expect(other.bus.stats().standby).toBeGreaterThan(0);
+    expect([a.bus.publishing, b.bus.publishing]).toEqual([true, true]);
+
+    // The holder's feeds stop: the other process takes symbol 2 within a beat, and only the
+    // symbol no one else has goes down, when the stopped process misses three beats.
+    holder.feeds.running = false;
+    const second = first === 'A' ? 'B' : 'A';
+    await waitFor(() => who(2).at(-1) === second, 3 * BEAT_MS, 'symbol 2 from the other process');
+    const only = first === 'A' ? 1 : 3;
+    await waitFor(() => downs.length > 0, 6 * BEAT_MS, 'the stopped process missed');
+    expect(downs).toEqual([[only]]);
+    expect(who(2)).toEqual([first, second]);
   });
 });
 
@@ -228,7 +322,7 @@ describe('two feeds processes with the same catalogue, as real processes', () =>
       expect(await readyz(active)).toMatchObject({ http: 200, publishing: true });
       expect(await readyz(standby)).toMatchObject({ http: 200, publishing: false });
       // And its log names the process it stands by for.
-      expect(standby.output()).toMatch(/standing by: feeds process [\w-]+ publishes these symbols/);
+      expect(standby.output()).toMatch(/standing by for symbols published by feeds process [\w-]+ \(\d+\)/);
 
       await active.stop('SIGKILL');
       const killedAt = Date.now();
