@@ -17,6 +17,7 @@ export async function createBus(config: GatewayConfig, log: (message: string) =>
     url: config.bus,
     mode: config.busMode,
     sentinelMaster: config.busSentinelMaster,
+    prefix: config.busPrefix,
     historyDepth: config.historyDepth,
     role: config.role === 'feeds' ? 'publisher' : config.role === 'gateway' ? 'subscriber' : 'both',
     log,

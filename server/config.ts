@@ -26,6 +26,8 @@ export interface GatewayConfig {
   busMode: 'server' | 'cluster' | 'sentinel';
   /** Sentinel mode: the name the sentinels know the master by. */
   busSentinelMaster: string;
+  /** First part of every Redis name the bus uses, so several deployments can share one Redis. */
+  busPrefix: string;
   historyDepth: number;
   batchMs: number;
   heartbeatMs: number;
@@ -60,6 +62,9 @@ interface Option {
   min?: number;
   max?: number;
   values?: readonly string[];
+  /** A string must match it; `expected` says how in the error. */
+  pattern?: RegExp;
+  expected?: string;
   help: string;
 }
 
@@ -106,6 +111,16 @@ export const OPTIONS: readonly Option[] = [
     env: 'TICKWALL_BUS_SENTINEL_MASTER',
     kind: 'string',
     help: 'sentinel mode: the name the sentinels monitor the master under',
+  },
+  {
+    key: 'busPrefix',
+    flag: 'bus-prefix',
+    env: 'TICKWALL_BUS_PREFIX',
+    kind: 'string',
+    // Braces would make a Cluster hash tag of it, and ':' separates the parts of a name.
+    pattern: /^[A-Za-z0-9_.-]{1,64}$/,
+    expected: '1 to 64 letters, digits, "_", "." or "-"',
+    help: 'first part of every Redis name; deployments sharing one Redis need different ones',
   },
   {
     key: 'historyDepth',
@@ -299,6 +314,7 @@ export function defaultConfig(): GatewayConfig {
     bus: null,
     busMode: 'server',
     busSentinelMaster: 'mymaster',
+    busPrefix: 'tw',
     historyDepth: 1024,
     batchMs: 30,
     heartbeatMs: 15000,
@@ -364,6 +380,7 @@ function coerce(opt: Option, raw: unknown, source: string): unknown {
       return raw;
     default:
       if (typeof raw !== 'string' || raw.length === 0) invalid(opt.key, source, raw, 'a non-empty string');
+      if (opt.pattern !== undefined && !opt.pattern.test(raw)) invalid(opt.key, source, raw, opt.expected!);
       return raw;
   }
 }

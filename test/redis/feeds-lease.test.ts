@@ -340,3 +340,55 @@ describe('two feeds processes with the same catalogue, as real processes', () =>
     }
   }, 60_000);
 });
+
+describe('feeds processes whose catalogues overlap, as real processes on a prefix of their own', () => {
+  it('publish the shared symbol through one, and hand it to the other when that one is killed', async () => {
+    const [AAPL, MSFT, GOOGL] = [1, 2, 3];
+    const prefix = ['--bus-prefix', 'ov'];
+    const start = async (symbols: string): Promise<SpawnedGateway> => {
+      const args = ['--role', 'feeds', '--port', '0', '--rate', '20', '--symbols', symbols];
+      const p = await spawnGateway([...args, ...prefix, '--bus', server.url]);
+      procs.push(p);
+      return p;
+    };
+    const one = await start('AAPL,MSFT');
+    const two = await start('MSFT,GOOGL');
+    const gateway = await spawnGateway(['--role', 'gateway', '--port', '0', ...prefix, '--bus', server.url]);
+    procs.push(gateway);
+    const client = await TestClient.connect(gateway.url, '?feeds=symbols');
+    try {
+      await client.subscribe(['AAPL', 'MSFT', 'GOOGL'], 0);
+      const live = (id: number): SeenRecord[] => client.data(id, FrameType.LIVE);
+      await client.until(
+        () => [AAPL, MSFT, GOOGL].every((id) => live(id).length >= 30),
+        20_000,
+        'live records',
+      );
+      // MSFT comes from one of the two, without a gap; the other generates it and holds it back.
+      expect(contiguous(live(MSFT))).toBe(true);
+      expect(client.records.filter((r) => r.code === NoticeCode.RESYNC)).toEqual([]);
+      // Every lease is under this deployment's prefix, one per symbol, each held by one process.
+      const keys = (await admin.keys('ov:{feeds}:lease:*')).sort();
+      expect(keys).toEqual([1, 2, 3].map((id) => feedsLeaseKey('ov', id)));
+      const holders = await Promise.all(keys.map((k) => admin.get(k)));
+      expect(holders[0]).not.toBe(holders[2]);
+      expect([holders[0], holders[2]]).toContain(holders[1]);
+      const [msftHolder, other] = holders[1] === holders[0] ? [one, two] : [two, one];
+      expect(other.output()).toMatch(/standing by for symbols published by feeds process [\w-]+ \(1\)/);
+
+      await msftHolder.stop('SIGKILL');
+      const onlyThere = msftHolder === one ? 'AAPL' : 'GOOGL';
+      // The killed process's symbol that no one else has is told down, and only that one.
+      await client.until(() => client.feedsDown().length >= 1, 8000, 'a symbol told down');
+      expect(client.feedsDown()).toEqual([[onlyThere]]);
+      // MSFT carries on from the other process once its lease lapsed.
+      await client.until(() => /lease taken on 1 symbols/.test(other.output()), 8000, 'MSFT taken over');
+      const mark = live(MSFT).length;
+      await client.until(() => live(MSFT).length >= mark + 20, 20_000, 'live MSFT from the other process');
+      expect(contiguous(live(MSFT).slice(mark))).toBe(true);
+      expect(client.feedsDown()).toEqual([[onlyThere]]);
+    } finally {
+      client.close();
+    }
+  }, 60_000);
+});

@@ -5,7 +5,6 @@
  * them again. One that stops cleanly says goodbye and alarms nobody.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FeedsMessage, UpstreamMessage } from '../../codec/control.ts';
 import { FrameType } from '../../codec/constants.ts';
 import { encodeSymbols } from '../../feeds/feeds-liveness.ts';
 import type { RedisBus } from '../../feeds/redis-bus.ts';
@@ -44,14 +43,6 @@ async function feedsProcess(): Promise<SpawnedGateway> {
   procs.push(p);
   return p;
 }
-
-/** Every `feeds` message a client got: its symbols without a live feeds process, each time. */
-const feedsDown = (c: TestClient): string[][] =>
-  c.json.filter((m) => m.op === 'feeds').map((m) => (m as unknown as FeedsMessage).down);
-
-/** Every `upstream` state a client was told after its hello. */
-const upstream = (c: TestClient): boolean[] =>
-  c.json.filter((m) => m.op === 'upstream').map((m) => (m as unknown as UpstreamMessage).ready);
 
 async function gatewayOn(bus: RedisBus): Promise<string> {
   const gw = await startGateway(
@@ -120,47 +111,47 @@ describe('feeds liveness through Redis', () => {
     await new Promise((r) => setTimeout(r, 300));
 
     feedsA.running = false;
-    await a.until(() => feedsDown(a).length === 1, 2000, 'AAPL down for a');
-    await c.until(() => feedsDown(c).length === 1, 2000, 'AAPL down for c');
-    expect(feedsDown(a)).toEqual([['AAPL']]);
-    expect(feedsDown(c)).toEqual([['AAPL']]);
-    expect(feedsDown(b)).toEqual([]);
+    await a.until(() => a.feedsDown().length === 1, 2000, 'AAPL down for a');
+    await c.until(() => c.feedsDown().length === 1, 2000, 'AAPL down for c');
+    expect(a.feedsDown()).toEqual([['AAPL']]);
+    expect(c.feedsDown()).toEqual([['AAPL']]);
+    expect(b.feedsDown()).toEqual([]);
     // The gateway itself is fine: no upstream alarm, and it stays in its load balancer.
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
 
     // A client that arrives later hears it right after its subscribe reply.
     const d = await client(url, ['MSFT', 'AAPL']);
     everyone.push(d);
-    await d.until(() => feedsDown(d).length === 1, 2000, 'AAPL down for d');
+    await d.until(() => d.feedsDown().length === 1, 2000, 'AAPL down for d');
     const subscribedAt = d.json.findIndex((m) => m.op === 'subscribed');
     expect(d.json[subscribedAt + 1]).toEqual({ op: 'feeds', down: ['AAPL'] });
     // Leaving the symbol that is down clears the list.
     c.send({ op: 'unsubscribe', symbols: ['AAPL'] });
-    await c.until(() => feedsDown(c).length === 2, 2000, 'an empty list for c');
-    expect(feedsDown(c)).toEqual([['AAPL'], []]);
+    await c.until(() => c.feedsDown().length === 2, 2000, 'an empty list for c');
+    expect(c.feedsDown()).toEqual([['AAPL'], []]);
 
     // A second process lost: each client hears only if its own list changed.
     feedsB.running = false;
-    await d.until(() => feedsDown(d).length === 2, 2000, 'AAPL and MSFT down for d');
-    await b.until(() => feedsDown(b).length === 1, 2000, 'MSFT down for b');
-    await c.until(() => feedsDown(c).length === 3, 2000, 'MSFT down for c');
+    await d.until(() => d.feedsDown().length === 2, 2000, 'AAPL and MSFT down for d');
+    await b.until(() => b.feedsDown().length === 1, 2000, 'MSFT down for b');
+    await c.until(() => c.feedsDown().length === 3, 2000, 'MSFT down for c');
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/^tickwall_symbols_feeds_down 3$/m);
 
     feedsA.running = true;
-    await d.until(() => feedsDown(d).length === 3, 2000, 'AAPL back for d');
-    await a.until(() => feedsDown(a).length === 2, 2000, 'AAPL back for a');
-    expect(feedsDown(a)).toEqual([['AAPL'], []]);
-    expect(feedsDown(b)).toEqual([['MSFT']]);
-    expect(feedsDown(c)).toEqual([['AAPL'], [], ['MSFT']]);
-    expect(feedsDown(d)).toEqual([['AAPL'], ['AAPL', 'MSFT'], ['MSFT']]);
-    for (const x of everyone) expect(upstream(x)).toEqual([]);
+    await d.until(() => d.feedsDown().length === 3, 2000, 'AAPL back for d');
+    await a.until(() => a.feedsDown().length === 2, 2000, 'AAPL back for a');
+    expect(a.feedsDown()).toEqual([['AAPL'], []]);
+    expect(b.feedsDown()).toEqual([['MSFT']]);
+    expect(c.feedsDown()).toEqual([['AAPL'], [], ['MSFT']]);
+    expect(d.feedsDown()).toEqual([['AAPL'], ['AAPL', 'MSFT'], ['MSFT']]);
+    for (const x of everyone) expect(x.upstream()).toEqual([]);
 
     feedsB.running = true;
-    await legacy.until(() => upstream(legacy).length === 2, 2000, 'upstream back for the legacy client');
+    await legacy.until(() => legacy.upstream().length === 2, 2000, 'upstream back for the legacy client');
     // Told once per change, whatever happened in between, and never a `feeds` message.
-    expect(upstream(legacy)).toEqual([false, true]);
-    expect(feedsDown(legacy)).toEqual([]);
+    expect(legacy.upstream()).toEqual([false, true]);
+    expect(legacy.feedsDown()).toEqual([]);
     expect(legacy.json.find((m) => m.op === 'hello')?.upstream).toBe(true);
   }, 20_000);
 
@@ -173,14 +164,14 @@ describe('feeds liveness through Redis', () => {
     await perSymbol.until(() => perSymbol.data(AAPL, FrameType.LIVE).length >= 3, 5000, 'live AAPL');
 
     feed.stop();
-    await perSymbol.until(() => feedsDown(perSymbol).length === 1, 3000, 'AAPL down');
-    expect(feedsDown(perSymbol)).toEqual([['AAPL']]);
-    await legacy.until(() => upstream(legacy).length === 1, 3000, 'upstream false for the legacy client');
-    expect(upstream(perSymbol)).toEqual([]);
+    await perSymbol.until(() => perSymbol.feedsDown().length === 1, 3000, 'AAPL down');
+    expect(perSymbol.feedsDown()).toEqual([['AAPL']]);
+    await legacy.until(() => legacy.upstream().length === 1, 3000, 'upstream false for the legacy client');
+    expect(perSymbol.upstream()).toEqual([]);
     feed.start();
-    await perSymbol.until(() => feedsDown(perSymbol).length === 2, 3000, 'AAPL fed again');
-    await legacy.until(() => upstream(legacy).length === 2, 3000, 'upstream true for the legacy client');
-    expect([feedsDown(perSymbol), upstream(perSymbol), upstream(legacy)]).toEqual([
+    await perSymbol.until(() => perSymbol.feedsDown().length === 2, 3000, 'AAPL fed again');
+    await legacy.until(() => legacy.upstream().length === 2, 3000, 'upstream true for the legacy client');
+    expect([perSymbol.feedsDown(), perSymbol.upstream(), legacy.upstream()]).toEqual([
       [['AAPL'], []],
       [],
       [false, true],
@@ -217,29 +208,29 @@ describe('feeds liveness through Redis', () => {
       // A clean stop says goodbye: the screen goes quiet without a false alarm.
       expect(await first.stop('SIGTERM')).toBe(0);
       await new Promise((r) => setTimeout(r, 4000));
-      expect(feedsDown(client)).toEqual([]);
-      expect(upstream(legacy)).toEqual([]);
+      expect(client.feedsDown()).toEqual([]);
+      expect(legacy.upstream()).toEqual([]);
 
       const second = await feedsProcess();
       await client.until(() => client.data(AAPL, FrameType.LIVE).length >= 6, 20_000, 'live AAPL again');
       const killedAt = Date.now();
       await second.stop('SIGKILL');
-      await client.until(() => feedsDown(client).length === 1, 6000, 'AAPL down after the kill');
-      expect(feedsDown(client)).toEqual([['AAPL']]);
+      await client.until(() => client.feedsDown().length === 1, 6000, 'AAPL down after the kill');
+      expect(client.feedsDown()).toEqual([['AAPL']]);
       expect(Date.now() - killedAt).toBeLessThan(5000);
-      await legacy.until(() => upstream(legacy).length === 1, 2000, 'upstream false after the kill');
-      expect(upstream(legacy)).toEqual([false]);
+      await legacy.until(() => legacy.upstream().length === 1, 2000, 'upstream false after the kill');
+      expect(legacy.upstream()).toEqual([false]);
       // Redis and the gateway are fine: the gateway stays in its load balancer.
       expect((await fetch(`${gateway.url}/readyz`)).status).toBe(200);
 
       const before = client.data(AAPL, FrameType.LIVE).length;
       await feedsProcess();
-      await client.until(() => feedsDown(client).length === 2, 20_000, 'AAPL fed by a new feeds process');
-      expect(feedsDown(client)).toEqual([['AAPL'], []]);
-      expect(upstream(client)).toEqual([]);
-      await legacy.until(() => upstream(legacy).length === 2, 2000, 'upstream true for the legacy client');
-      expect(upstream(legacy)).toEqual([false, true]);
-      expect(feedsDown(legacy)).toEqual([]);
+      await client.until(() => client.feedsDown().length === 2, 20_000, 'AAPL fed by a new feeds process');
+      expect(client.feedsDown()).toEqual([['AAPL'], []]);
+      expect(client.upstream()).toEqual([]);
+      await legacy.until(() => legacy.upstream().length === 2, 2000, 'upstream true for the legacy client');
+      expect(legacy.upstream()).toEqual([false, true]);
+      expect(legacy.feedsDown()).toEqual([]);
       await client.until(
         () => client.data(AAPL, FrameType.LIVE).length > before,
         20_000,

@@ -202,18 +202,16 @@ describe('gateways sharing feeds through Redis', () => {
     await b.subscribe(['AAA']);
     await a.until(() => a.data(AAA, FrameType.LIVE).length >= 10, 5000, 'live before the outage');
 
-    const upstream = (c: TestClient): unknown[] =>
-      c.json.filter((m) => m.op === 'upstream').map((m) => m.ready);
     expect(a.json.find((m) => m.op === 'hello')?.upstream).toBe(true);
-    expect(upstream(a)).toEqual([]);
+    expect(a.upstream()).toEqual([]);
 
     await server.stop();
     await waitFor(async () => (await readyz(g1.url)) === 503, 5000, '/readyz 503 during the outage');
     expect(await readyz(g2.url)).toBe(503);
     // Open clients are told at once; one that connects during the outage learns it from hello.
-    await a.until(() => upstream(a).length === 1, 2000, 'upstream down');
-    await b.until(() => upstream(b).length === 1, 2000, 'upstream down');
-    expect([upstream(a), upstream(b)]).toEqual([[false], [false]]);
+    await a.until(() => a.upstream().length === 1, 2000, 'upstream down');
+    await b.until(() => b.upstream().length === 1, 2000, 'upstream down');
+    expect([a.upstream(), b.upstream()]).toEqual([[false], [false]]);
     const late = await client(g1.url);
     expect(late.json.find((m) => m.op === 'hello')?.upstream).toBe(false);
     await new Promise((r) => setTimeout(r, 200));
@@ -226,8 +224,8 @@ describe('gateways sharing feeds through Redis', () => {
       10_000,
       '/readyz 200',
     );
-    for (const c of [a, b, late]) await c.until(() => upstream(c).at(-1) === true, 2000, 'upstream back');
-    expect(upstream(a)).toEqual([false, true]);
+    for (const c of [a, b, late]) await c.until(() => c.upstream().at(-1) === true, 2000, 'upstream back');
+    expect(a.upstream()).toEqual([false, true]);
     for (const [c, before] of [
       [a, beforeA],
       [b, beforeB],

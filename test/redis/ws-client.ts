@@ -1,5 +1,6 @@
 /** A minimal protocol client for the end-to-end tests: JSON control out, binary frames decoded in. */
 import WebSocket from 'ws';
+import type { FeedsMessage, UpstreamMessage } from '../../codec/control.ts';
 import { FrameReader } from '../../codec/reader.ts';
 import { waitFor } from '../helpers/redis.ts';
 
@@ -78,6 +79,16 @@ export class TestClient {
       (r) =>
         r.symbolId === symbolId && r.type !== 4 && (frameType === undefined || r.frameType === frameType),
     );
+  }
+
+  /** Every `feeds` message received: its symbols without a live feeds process, each time. */
+  feedsDown(): string[][] {
+    return this.json.filter((m) => m.op === 'feeds').map((m) => (m as unknown as FeedsMessage).down);
+  }
+
+  /** Every `upstream` state told after the hello. */
+  upstream(): boolean[] {
+    return this.json.filter((m) => m.op === 'upstream').map((m) => (m as unknown as UpstreamMessage).ready);
   }
 
   /** Bounded wait on a condition over what this client has seen. */

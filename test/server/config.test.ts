@@ -36,7 +36,8 @@ describe('configuration', () => {
       argv: ['--config', file, '--batch-ms=15', '--rate', '9'],
       env: { PORT: '9100', HOST: '127.0.0.1', TICKWALL_SEED: '11' },
     });
-    expect(c).toMatchObject({ port: 9100, host: '127.0.0.1', batchMs: 15 });
+    expect(c).toMatchObject({ port: 9100, host: '127.0.0.1', batchMs: 15, busPrefix: 'tw' });
+    expect(loadConfig({ env: { TICKWALL_BUS_PREFIX: 'desk-2.prod' } }).busPrefix).toBe('desk-2.prod');
     expect(c.feeds).toMatchObject({ seed: 11, quoteRate: 9 });
   });
 
@@ -63,6 +64,12 @@ describe('configuration', () => {
       { argv: ['--bus-mode', 'ring'] },
       /invalid busMode .* one of server, cluster, sentinel/,
     ],
+    [
+      'a bus prefix that would break Redis names',
+      { argv: ['--bus-prefix', 'a{b}'] },
+      /invalid busPrefix from --bus-prefix: "a\{b\}" \(expected 1 to 64 letters/,
+    ],
+    ['an empty bus prefix', { argv: ['--bus-prefix', ''] }, /invalid busPrefix/],
     ['history above depth', { argv: ['--history-depth', '10'] }, /invalid maxHistory/],
     ['half a TLS pair', { argv: ['--tls-cert', 'a.pem'] }, /invalid tlsKey/],
     ['unknown flag', { argv: ['--colour', 'red'] }, /unknown flag --colour/],
