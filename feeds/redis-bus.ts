@@ -9,7 +9,8 @@ import { RECORD_HEADER_SIZE } from '../codec/constants.ts';
 import { recordSymbolId } from '../codec/records.ts';
 import type { Bus, BusEvents, PublishingFeeds, RecordListener } from './bus.ts';
 import { Emitter } from './emitter.ts';
-import { beatText, encodeSymbols, FeedsLiveness, MAX_BEAT_BYTES, parseBeat } from './feeds-liveness.ts';
+import { FeedsBeacon } from './feeds-beacon.ts';
+import { FeedsLiveness, MAX_BEAT_BYTES, parseBeat } from './feeds-liveness.ts';
 import { SymbolListeners } from './symbol-listeners.ts';
 import type { BackoffOptions } from './redis-backoff.ts';
 import { PublishBatch } from './redis-batch.ts';
@@ -22,7 +23,6 @@ import { SubscriptionSync } from './redis-subscriptions.ts';
 import { parseRedisVersion, supportsShardedPubSub } from './redis-version.ts';
 import { parseUrls, redactUrls } from './redis-url.ts';
 import { RedisWatchdog } from './redis-watchdog.ts';
-import { FeedsLease } from './feeds-lease.ts';
 
 /** Which connections a bus opens: publishers need no subscriber connection. */
 export type RedisBusRole = 'publisher' | 'subscriber' | 'both';
@@ -164,22 +164,13 @@ export class RedisBus implements Bus {
    * NAT that dropped it), and then records stop while the command connection still answers.
    */
   private readonly subWatchdog: RedisWatchdog | undefined;
-  /** This process's id in its heartbeats. */
-  private readonly instance = randomUUID();
   private readonly heartbeatMs: number;
-  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  /** Heartbeats and leases of the feeds this process publishes (a publisher with heartbeats on). */
+  private readonly beacon: FeedsBeacon | undefined;
   private readonly liveness: FeedsLiveness | undefined;
   private livenessTimer: ReturnType<typeof setInterval> | undefined;
   private feedsSubscribed = false;
-  /** A beat went out since this process's feeds last (re)started publishing. */
-  private announced = false;
-  /** Which of the feeds processes able to publish a symbol publishes it (with heartbeats on). */
-  private readonly lease: FeedsLease | undefined;
-  /** `encodeSymbols` of the symbols whose lease this process holds, for its beats. */
-  private heldSpec = '';
   private feeds: PublishingFeeds | undefined;
-  /** The ids of `publishingFeeds.catalogue`, and the catalogue they were read from. */
-  private feedIds: [readonly { readonly id: number }[], readonly number[]] | undefined;
 
   /** Starts connecting at once; `ready` turns true (with a `status` event) when Redis answers. */
   constructor(private readonly options: RedisBusOptions) {
@@ -251,31 +242,25 @@ export class RedisBus implements Bus {
 
     this.heartbeatMs = options.feedsHeartbeatMs ?? 1000;
     if (this.heartbeatMs > 0 && options.role !== 'subscriber') {
-      this.heartbeatTimer = setInterval(() => this.heartbeat(), this.heartbeatMs);
-      this.heartbeatTimer.unref();
-      const lease = new FeedsLease(
-        (script, keys, args) => this.cmd.eval(script, keys, args),
-        this.instance,
+      this.beacon = new FeedsBeacon(
+        {
+          eval: (script, keys, args) => this.cmd.eval(script, keys, args),
+          publishBeat: (payload) => {
+            const channel = feedsChannel(this.prefix);
+            this.track(
+              this.sharded === true
+                ? this.cmd.sPublish(channel, payload)
+                : this.cmd.publish(channel, payload),
+            );
+          },
+          usable: () => !this.closed && this.isCommandUsable(),
+          leaseKey: (id) => feedsLeaseKey(this.prefix, id),
+          log: this.log,
+        },
+        randomUUID(),
+        this.heartbeatMs,
         MISSED_BEATS * this.heartbeatMs,
-        (id) => feedsLeaseKey(this.prefix, id),
-        ({ taken, lost }) => {
-          this.heldSpec = encodeSymbols(lease.heldIds());
-          const of = `publishing ${lease.count} of ${this.catalogueIds().length} symbols`;
-          if (taken.length > 0) {
-            this.log(`tickwall: redis bus: lease taken on ${taken.length} symbols: ${of}`);
-            // Gateways learn of the new publisher now, not up to an interval later.
-            this.beat('alive');
-          }
-          if (lost.length > 0 && !this.closed) {
-            this.log(`tickwall: redis bus: lease lost or given up on ${lost.length} symbols: ${of}`);
-          }
-        },
-        (holders) => {
-          const who = [...holders].map(([id, n]) => `${id} (${n})`).join(', ');
-          this.log(`tickwall: redis bus: standing by for symbols published by feeds process ${who}`);
-        },
       );
-      this.lease = lease;
     }
     if (this.heartbeatMs > 0 && this.sub !== undefined) {
       this.liveness = new FeedsLiveness(this.heartbeatMs, MISSED_BEATS, () => {
@@ -306,8 +291,7 @@ export class RedisBus implements Bus {
 
   set publishingFeeds(feeds: PublishingFeeds | undefined) {
     this.feeds = feeds;
-    // Take the lease now rather than at the next beat: records are dropped until then.
-    if (this.isReady) this.heartbeat();
+    if (this.beacon !== undefined) this.beacon.publishingFeeds = feeds;
   }
 
   /**
@@ -315,7 +299,7 @@ export class RedisBus implements Bus {
    * stand by for all; undefined without feeds.
    */
   get publishing(): boolean | undefined {
-    return this.feeds === undefined || this.lease === undefined ? undefined : this.lease.count > 0;
+    return this.beacon?.publishing;
   }
 
   /** True while records can flow: connections up, server version known, subscriptions restored. */
@@ -427,13 +411,9 @@ export class RedisBus implements Bus {
     if (this.closed) return;
     // Hand over what the feed already published before the connection goes.
     if (this.staging.size > 0) this.flush();
-    // A clean stop: a standby takes over at its next beat, and subscribers forget this process
-    // instead of reporting it lost.
-    if (this.lease !== undefined && this.lease.count > 0) void this.lease.release();
-    if (this.heartbeatTimer !== undefined) this.beat('bye');
+    this.beacon?.stop();
     this.closed = true;
     this.isReady = false;
-    clearInterval(this.heartbeatTimer);
     clearInterval(this.livenessTimer);
     this.watchdog.stop();
     this.subWatchdog?.stop();
@@ -468,16 +448,12 @@ export class RedisBus implements Bus {
   /** Sends each symbol's staged records: LPUSH (history) before (S)PUBLISH (live), see history(). */
   private readonly flush = (): void => {
     this.flushQueued = false;
-    // Subscribers learn of this process with its first records, not up to an interval later: one
-    // that died before its first timed beat would never be missed.
-    if (!this.announced && this.heartbeatTimer !== undefined) this.beat('alive');
+    const beacon = this.beacon;
+    const leased = beacon === undefined || beacon.leasesValid();
     const batch = this.staging.take();
-    const lease = this.feeds === undefined ? undefined : this.lease;
-    // Held by Redis's last answer, but not renewed for a whole lease time (this process froze, or
-    // Redis is slow): another process may have taken over, so these records must not go out.
-    const leaseValid = lease?.valid === true;
     for (const [symbolId, records] of batch) {
-      if (lease !== undefined && !(leaseValid && lease.holds(symbolId))) {
+      // Another feeds process publishes this symbol, or this one's leases may have lapsed.
+      if (beacon !== undefined && !(leased && beacon.mayPublish(symbolId))) {
         this.counters.standby += records.length;
         continue;
       }
@@ -496,56 +472,6 @@ export class RedisBus implements Bus {
       this.counters.published += records.length;
     }
   };
-
-  /**
-   * Each heartbeat interval: renews (or takes, or gives up) this process's leases on its feeds'
-   * symbols, and beats while it holds any.
-   */
-  private heartbeat(): void {
-    const feeds = this.feeds;
-    const lease = this.lease;
-    if (feeds === undefined || lease === undefined) {
-      this.beat('alive');
-      return;
-    }
-    if (!feeds.running) {
-      // Stopped feeds hand their symbols to a standby at once.
-      void lease.release();
-      this.announced = false;
-      return;
-    }
-    if (this.closed || !this.isCommandUsable()) return;
-    void lease.renew(this.catalogueIds()).then((held) => {
-      if (held > 0) this.beat('alive');
-    });
-  }
-
-  /** The ids of the feeds' catalogue, kept while the catalogue is the same array. */
-  private catalogueIds(): readonly number[] {
-    const catalogue = this.feeds?.catalogue ?? [];
-    if (this.feedIds?.[0] !== catalogue) this.feedIds = [catalogue, catalogue.map((e) => e.id)];
-    return this.feedIds[1];
-  }
-
-  /** Publishes this process's heartbeat (`alive` and its symbols, while its feeds run) or its goodbye. */
-  private beat(kind: 'alive' | 'bye'): void {
-    if (this.closed || !this.isCommandUsable()) return;
-    const feeds = this.feeds;
-    let text = beatText('bye', this.instance, '');
-    if (kind === 'alive') {
-      if (feeds !== undefined && (!feeds.running || this.lease?.count === 0)) {
-        this.announced = false;
-        return;
-      }
-      this.announced = true;
-      text = beatText('alive', this.instance, feeds === undefined ? '' : this.heldSpec);
-    }
-    const channel = feedsChannel(this.prefix);
-    const payload = Buffer.from(text);
-    this.track(
-      this.sharded === true ? this.cmd.sPublish(channel, payload) : this.cmd.publish(channel, payload),
-    );
-  }
 
   /** A heartbeat message, `alive <id> <symbols>` or `bye <id>`; anything else is counted and ignored. */
   private readonly onBeat = (message: Buffer): void => {
@@ -703,8 +629,7 @@ export class RedisBus implements Bus {
     this.isReady = next;
     if (!next) {
       this.log(`tickwall: redis bus unavailable (${this.lastError || 'disconnected'}), reconnecting`);
-      // Another process may take the leases meanwhile: publish again only once they are taken anew.
-      this.lease?.drop();
+      this.beacon?.drop();
       this.events.emit('status', false);
       return;
     }
@@ -716,7 +641,7 @@ export class RedisBus implements Bus {
     this.wasReady = true;
     this.liveness?.forgive(Date.now());
     this.historyFailedWhileDown = false;
-    if (this.feeds !== undefined) this.heartbeat();
+    this.beacon?.resume();
     this.events.emit('status', true);
     // Records published during the outage are gone for every subscribed symbol.
     if (recovered) this.events.emit('resync');

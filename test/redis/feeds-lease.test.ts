@@ -341,6 +341,54 @@ describe('two feeds processes with the same catalogue, as real processes', () =>
   }, 60_000);
 });
 
+describe('a publisher frozen past its lease, as real processes', () => {
+  it('publishes nothing when it wakes: the standby that took over keeps a gap-free stream', async () => {
+    const AAPL = 1;
+    const prefix = ['--bus-prefix', 'fz'];
+    const start = async (): Promise<SpawnedGateway> => {
+      const args = ['--role', 'feeds', '--port', '0', '--rate', '20', '--symbols', 'AAPL'];
+      const p = await spawnGateway([...args, ...prefix, '--bus', server.url]);
+      procs.push(p);
+      return p;
+    };
+    const [one, two] = [await start(), await start()];
+    const gateway = await spawnGateway(['--role', 'gateway', '--port', '0', ...prefix, '--bus', server.url]);
+    procs.push(gateway);
+    const client = await TestClient.connect(gateway.url);
+    try {
+      await client.subscribe(['AAPL'], 0);
+      const live = (): SeenRecord[] => client.data(AAPL, FrameType.LIVE);
+      await client.until(() => live().length >= 20, 20_000, '20 live AAPL records');
+      const publishing = (p: SpawnedGateway): boolean => p.output().includes('lease taken');
+      const [active, standby] = publishing(one) ? [one, two] : [two, one];
+
+      // Frozen (a debugger, a stalled VM): its lease lapses and the standby takes it.
+      active.proc.kill('SIGSTOP');
+      await client.until(() => publishing(standby), 10_000, 'the standby to take the lease');
+      const mark = live().length;
+      await client.until(() => live().length >= mark + 10, 10_000, 'live AAPL from the standby');
+      const resyncs = client.records.filter((r) => r.code === NoticeCode.RESYNC).length;
+
+      // It wakes with overdue timers and fresh quotes to publish, before Redis has told it anything:
+      // its own clock says the lease ran out, so nothing goes out, and Redis then says who holds it.
+      active.proc.kill('SIGCONT');
+      await client.until(
+        () => /lease lost or given up on 1 symbols/.test(active.output()),
+        5000,
+        'the lease lost',
+      );
+      const woke = live().length;
+      await client.until(() => live().length >= woke + 20, 10_000, 'more live AAPL');
+      expect(contiguous(live().slice(mark))).toBe(true);
+      expect(client.records.filter((r) => r.code === NoticeCode.RESYNC).length).toBe(resyncs);
+      const res = await fetch(`${active.url}/readyz`);
+      expect(await res.json()).toMatchObject({ publishing: false });
+    } finally {
+      client.close();
+    }
+  }, 60_000);
+});
+
 describe('feeds processes whose catalogues overlap, as real processes on a prefix of their own', () => {
   it('publish the shared symbol through one, and hand it to the other when that one is killed', async () => {
     const [AAPL, MSFT, GOOGL] = [1, 2, 3];
