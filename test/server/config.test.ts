@@ -100,6 +100,23 @@ describe('configuration', () => {
 });
 
 describe('docs/configuration.md', () => {
+  it('has an example config file that loads as written', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    const at = doc.indexOf('## Example config file');
+    const start = doc.indexOf('```json\n', at) + '```json\n'.length;
+    const example = doc.slice(start, doc.indexOf('\n```', start));
+    expect(at).toBeGreaterThan(0);
+    const dir = mkdtempSync(join(tmpdir(), 'tw-config-doc-'));
+    const file = join(dir, 'tickwall.json');
+    writeFileSync(file, example);
+    const c = loadConfig({ argv: ['--config', file] });
+    const written = JSON.parse(example) as Record<string, unknown> & { feeds: Record<string, unknown> };
+    const { feeds, ...gateway } = written;
+    expect(c).toMatchObject(gateway);
+    expect(c.feeds).toMatchObject(feeds);
+  });
+
   it('documents every flag and environment variable', async () => {
     const { readFileSync } = await import('node:fs');
     const { FEED_FLAGS } = await import('../../server/config.ts');
