@@ -23,6 +23,7 @@ const HELP = `usage: npm run load -- --url ws://127.0.0.1:PORT/ws [options]
   --connect-concurrency N, --connect-timeout S
   --slow-drain S       seconds slow clients read again after the window, to see how they were closed (default 2)
   --allow-remote       allow a non-loopback target (refused by default)
+  --token T            access token for a gateway that requires one (also TICKWALL_TOKEN), sent in a header
   --json               print the JSON result instead of the table
   --out FILE           also write the JSON result to FILE`;
 
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
       'connect-timeout': { type: 'string' },
       'slow-drain': { type: 'string' },
       'allow-remote': { type: 'boolean', default: false },
+      token: { type: 'string' },
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
     connectTimeout: int(values['connect-timeout'], 'connect-timeout', d.connectTimeout),
     slowDrain: int(values['slow-drain'], 'slow-drain', d.slowDrain),
     allowRemote: values['allow-remote'],
+    token: values.token ?? process.env.TICKWALL_TOKEN,
     ...(values.catalogue !== undefined ? { catalogue: readCatalogueSymbols(values.catalogue) } : {}),
     log: values.json ? undefined : (msg) => console.error(msg),
   });

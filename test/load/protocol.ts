@@ -27,6 +27,6 @@ export interface Protocol {
   open(conn: LoadConnection): void;
   /** Handles one incoming message; `nowUs` is the receive time, taken once per message. */
   message(conn: LoadConnection, data: Buffer, isBinary: boolean, nowUs: number): void;
-  /** Asks the server for its symbol names, when the protocol can. */
-  listSymbols?(url: string, timeoutMs: number): Promise<string[]>;
+  /** Asks the server for its symbol names, when the protocol can (`headers` on the handshake). */
+  listSymbols?(url: string, timeoutMs: number, headers: Record<string, string>): Promise<string[]>;
 }

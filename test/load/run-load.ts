@@ -30,6 +30,8 @@ export interface LoadOptions {
   /** Seconds allowed for connecting and subscribing everyone. */
   connectTimeout: number;
   allowRemote: boolean;
+  /** Access token for a gateway configured with tokens, sent as `Authorization: Bearer` (not in the URL, which logs keep). */
+  token?: string;
   /**
    * Seconds the slow clients read again after the window, to learn how the server ended them:
    * a paused socket never sees the server's close frame.
@@ -165,10 +167,11 @@ export async function runLoad(partial: Partial<LoadOptions> & { url: string }): 
   if (protocol === undefined) throw new Error(`unknown protocol ${o.protocol}`);
   const log = o.log ?? (() => undefined);
 
+  const headers: Record<string, string> = o.token === undefined ? {} : { authorization: `Bearer ${o.token}` };
   let catalogue = o.catalogue;
   if (catalogue === undefined) {
     if (protocol.listSymbols === undefined) throw new Error(`protocol ${o.protocol} needs a catalogue file`);
-    catalogue = await protocol.listSymbols(o.url, o.connectTimeout * 1000);
+    catalogue = await protocol.listSymbols(o.url, o.connectTimeout * 1000, headers);
   }
   if (catalogue.length === 0) throw new Error('empty catalogue');
 
@@ -199,6 +202,7 @@ export async function runLoad(partial: Partial<LoadOptions> & { url: string }): 
         perMessageDeflate: false,
         skipUTF8Validation: true,
         handshakeTimeout: o.connectTimeout * 1000,
+        headers,
       });
       sockets.push(ws);
       if (isSlow) slowSockets.push(ws);
@@ -251,8 +255,13 @@ export async function runLoad(partial: Partial<LoadOptions> & { url: string }): 
     }
   };
   const workers = Array.from({ length: Math.min(o.connectConcurrency, total) }, worker);
-  const deadline = sleep(o.connectTimeout * 1000).then(() => 'timeout' as const);
+  let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => {
+    deadlineTimer = setTimeout(() => resolve('timeout'), o.connectTimeout * 1000);
+  });
   const outcome = await Promise.race([Promise.all(workers).then(() => 'done' as const), deadline]);
+  // A pending deadline would keep the command alive for the rest of connectTimeout.
+  clearTimeout(deadlineTimer);
   const connectSec = (performance.now() - t0) / 1000;
   if (outcome === 'timeout') {
     noteFailure(`connect phase timed out after ${o.connectTimeout}s`);

@@ -72,9 +72,9 @@ export const tickwallProtocol: Protocol = {
     if (isBinary) frame(conn, data, nowUs);
     else control(conn, data.toString('utf8'));
   },
-  listSymbols(url, timeoutMs) {
+  listSymbols(url, timeoutMs, headers) {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { perMessageDeflate: false });
+      const ws = new WebSocket(url, { perMessageDeflate: false, headers });
       const timer = setTimeout(() => {
         ws.terminate();
         reject(new Error(`no catalogue from ${url} within ${timeoutMs} ms`));
