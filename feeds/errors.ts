@@ -11,6 +11,8 @@ export const FeedErrorCode = {
   REPLAY_UNREADABLE: 'REPLAY_UNREADABLE',
   /** A line of the replay file is not a valid record. */
   REPLAY_INVALID: 'REPLAY_INVALID',
+  /** `npm run record` cannot open or write its output file. */
+  RECORD_UNWRITABLE: 'RECORD_UNWRITABLE',
 } as const;
 export type FeedErrorCode = (typeof FeedErrorCode)[keyof typeof FeedErrorCode];
 

@@ -10,7 +10,7 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { ManualClock, US_PER_SECOND } from './clock.ts';
-import { FeedError } from './errors.ts';
+import { FeedError, FeedErrorCode } from './errors.ts';
 import { createFeeds } from './index.ts';
 import { MemoryBus } from './memory-bus.ts';
 import { FEED_OPTION_FLAGS, validateFeedOptions } from './options.ts';
@@ -75,11 +75,11 @@ function main(): void {
   const bus = new MemoryBus({ historyDepth: 1 });
   const endUs = startUs + Math.round(seconds * US_PER_SECOND);
   const feeds = createFeeds(validateFeedOptions(raw), bus, clock);
-  const fd = outPath === '-' ? 1 : openSync(outPath, 'w');
+  const fd = outPath === '-' ? 1 : openOut(outPath);
   let chunks: string[] = [];
   let pending = 0;
   const flush = (): void => {
-    if (chunks.length > 0) writeSync(fd, chunks.join(''));
+    if (chunks.length > 0) writeOut(fd, outPath, chunks.join(''));
     chunks = [];
     pending = 0;
   };
@@ -104,6 +104,28 @@ function main(): void {
     `record: ${recorder.lines} records of ${feeds.specs.length} symbols, ${seconds} simulated s, in ${ms.toFixed(0)} ms -> ${outPath}\n`,
   );
   if (chart !== null) process.stderr.write(`${chart.render()}\n`);
+}
+
+/** Opens the output file, or fails with RECORD_UNWRITABLE naming it. */
+function openOut(path: string): number {
+  try {
+    return openSync(path, 'w');
+  } catch (err) {
+    throw new FeedError(FeedErrorCode.RECORD_UNWRITABLE, `cannot write ${path}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Writes to the output; a reader of stdout that went away (`| head`) ends the recording quietly,
+ * as other command-line tools do; any other failure (a full disk) is RECORD_UNWRITABLE.
+ */
+function writeOut(fd: number, path: string, text: string): void {
+  try {
+    writeSync(fd, text);
+  } catch (err) {
+    if (fd === 1 && (err as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
+    throw new FeedError(FeedErrorCode.RECORD_UNWRITABLE, `cannot write ${path}: ${(err as Error).message}`);
+  }
 }
 
 try {
