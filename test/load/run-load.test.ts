@@ -43,6 +43,14 @@ describe('the load tool on a gateway with tokens', () => {
     expect(without.failureReasons).toEqual(['HTTP 401', 'HTTP 401']);
   });
 
+  it('refuses a URL that is not ws:// or wss:// before opening anything', async () => {
+    for (const url of ['notaurl', gw.url]) {
+      await expect(runLoad({ url, clients: 1 })).rejects.toThrow(
+        /the URL must be ws:\/\/host:port\/path or wss/,
+      );
+    }
+  });
+
   it('takes the token from TICKWALL_TOKEN on the command line, keeping it out of the URL', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,

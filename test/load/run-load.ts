@@ -159,7 +159,10 @@ function summarise(g: GroupStats, connections: number, windowSec: number): Group
  */
 export async function runLoad(partial: Partial<LoadOptions> & { url: string }): Promise<LoadResult> {
   const o: LoadOptions = { ...defaultLoadOptions, ...partial };
-  const target = new URL(o.url);
+  const target = URL.canParse(o.url) ? new URL(o.url) : null;
+  if (target === null || (target.protocol !== 'ws:' && target.protocol !== 'wss:')) {
+    throw new Error(`the URL must be ws://host:port/path or wss://..., got ${JSON.stringify(o.url)}`);
+  }
   if (!o.allowRemote && !LOOPBACK.has(target.hostname)) {
     throw new Error(`refusing to load ${target.hostname}: only loopback targets unless allowRemote is set`);
   }
