@@ -168,13 +168,16 @@ describe('the feeds leases in Redis', () => {
 
   it('stops counting as valid on its own clock when renewals go unanswered, and ignores an answer that comes after a release', async () => {
     let answer: () => Promise<unknown> = () => Promise.resolve([1, 1]);
-    const l = new FeedsLease(
-      (script) => (script.includes("'SET'") ? answer() : Promise.resolve(0)),
-      'a',
-      200,
-      String,
-      () => {},
-    );
+    /** A lease whose renewals `answer` answers (releases succeed at once). */
+    const scripted = (ttlMs: number): FeedsLease =>
+      new FeedsLease(
+        (script) => (script.includes("'SET'") ? answer() : Promise.resolve(0)),
+        'a',
+        ttlMs,
+        String,
+        () => {},
+      );
+    const l = scripted(200);
     expect(await l.renew([1, 2])).toBe(2);
     expect(l.valid).toBe(true);
     // Redis stops answering: the renewal hangs, and the leases run out all the same.
@@ -186,14 +189,7 @@ describe('the feeds leases in Redis', () => {
 
     // A renewal answered after the leases were given up does not take them back.
     let late: (reply: unknown) => void = () => {};
-    answer = () => new Promise((resolve) => (late = resolve));
-    const l2 = new FeedsLease(
-      (script) => (script.includes("'SET'") ? answer() : Promise.resolve(2)),
-      'a',
-      1000,
-      String,
-      () => {},
-    );
+    const l2 = scripted(1000);
     answer = () => Promise.resolve([1, 1]);
     await l2.renew([1, 2]);
     answer = () => new Promise((resolve) => (late = resolve));
