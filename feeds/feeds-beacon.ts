@@ -77,6 +77,11 @@ export class FeedsBeacon {
     if (this.link.usable()) this.tick();
   }
 
+  /** Symbols whose lease this process holds. */
+  get leased(): number {
+    return this.lease.count;
+  }
+
   /** Whether the feeds publish at least one of their symbols; undefined without feeds. */
   get publishing(): boolean | undefined {
     return this.feeds === undefined ? undefined : this.lease.count > 0;

@@ -98,6 +98,8 @@ export interface RedisBusStats {
   received: number;
   /** Records not published because another feeds process holds their symbol's lease. */
   standby: number;
+  /** Symbols whose lease this process holds now: the ones it publishes (0 without feeds or heartbeats). */
+  leased: number;
   /** Malformed pub/sub payloads skipped. */
   badPayloads: number;
   /** Exceptions thrown by listeners (caught, so one bad listener cannot stop delivery). */
@@ -317,7 +319,7 @@ export class RedisBus implements Bus {
 
   /** Counters since construction. */
   stats(): RedisBusStats {
-    return { ...this.counters, sharded: this.sharded };
+    return { ...this.counters, leased: this.beacon?.leased ?? 0, sharded: this.sharded };
   }
 
   /** Symbols this bus is currently subscribed to in Redis (confirmed by the server). */

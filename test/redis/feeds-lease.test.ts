@@ -275,6 +275,7 @@ describe('feeds processes whose catalogues overlap', () => {
     const [holder, other] = first === 'A' ? [a, b] : [b, a];
     expect(other.bus.stats().standby).toBeGreaterThan(0);
     expect([a.bus.publishing, b.bus.publishing]).toEqual([true, true]);
+    expect([holder.bus.stats().leased, other.bus.stats().leased]).toEqual([2, 1]);
 
     // The holder's feeds stop: the other process takes symbol 2 within a beat, and only the
     // symbol no one else has goes down, when the stopped process misses three beats.
@@ -285,6 +286,7 @@ describe('feeds processes whose catalogues overlap', () => {
     await waitFor(() => downs.length > 0, 6 * BEAT_MS, 'the stopped process missed');
     expect(downs).toEqual([[only]]);
     expect(who(2)).toEqual([first, second]);
+    expect([holder.bus.stats().leased, other.bus.stats().leased]).toEqual([0, 2]);
   });
 });
 
@@ -418,6 +420,12 @@ describe('feeds processes whose catalogues overlap, as real processes on a prefi
       expect(holders[0]).not.toBe(holders[2]);
       expect([holders[0], holders[2]]).toContain(holders[1]);
       const [msftHolder, other] = holders[1] === holders[0] ? [one, two] : [two, one];
+      // Each process's metrics say how many symbols it publishes.
+      const leased = async (p: SpawnedGateway): Promise<string | undefined> =>
+        /^tickwall_bus_stat\{stat="leased"\} (\d+)$/m.exec(
+          await (await fetch(`${p.url}/metrics`)).text(),
+        )?.[1];
+      expect([await leased(msftHolder), await leased(other)]).toEqual(['2', '1']);
       expect(other.output()).toMatch(/standing by for symbols published by feeds process [\w-]+ \(1\)/);
 
       await msftHolder.stop('SIGKILL');
