@@ -4,9 +4,23 @@
  * holds, so gateways know which symbols are fed (feeds/feeds-liveness.ts); it says `bye` when it
  * stops cleanly. The bus asks it which staged records may go out.
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { PublishingFeeds } from './bus.ts';
 import { FeedsLease, type ScriptRunner } from './feeds-lease.ts';
 import { beatText, encodeSymbols } from './feeds-liveness.ts';
+
+/**
+ * This process's id in heartbeats and leases: `<host>-<pid>-<random>`, so that a log line naming a
+ * lost or publishing process tells an operator where to look; the random part tells a restarted
+ * process from its predecessor. Only letters, digits, `_` and `-`, at most 64 (as beats require).
+ */
+export function processId(): string {
+  const host = hostname()
+    .replace(/[^\w-]/g, '-')
+    .slice(0, 40);
+  return `${host}-${process.pid}-${randomUUID().slice(0, 8)}`;
+}
 
 /** What the beacon needs of its bus. */
 export interface BeaconLink {

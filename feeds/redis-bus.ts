@@ -4,12 +4,11 @@
  * one symbol); each symbol has its own channel and its own capped history list, both hash-tagged
  * per symbol (feeds/redis-keys.ts). See docs/scaling.md for topology and failure behaviour.
  */
-import { randomUUID } from 'node:crypto';
 import { RECORD_HEADER_SIZE } from '../codec/constants.ts';
 import { recordSymbolId } from '../codec/records.ts';
 import type { Bus, BusEvents, PublishingFeeds, RecordListener } from './bus.ts';
 import { Emitter } from './emitter.ts';
-import { FeedsBeacon } from './feeds-beacon.ts';
+import { FeedsBeacon, processId } from './feeds-beacon.ts';
 import { FeedsLiveness, MAX_BEAT_BYTES, parseBeat } from './feeds-liveness.ts';
 import { SymbolListeners } from './symbol-listeners.ts';
 import type { BackoffOptions } from './redis-backoff.ts';
@@ -259,7 +258,7 @@ export class RedisBus implements Bus {
           leaseKey: (id) => feedsLeaseKey(this.prefix, id),
           log: this.log,
         },
-        randomUUID(),
+        processId(),
         this.heartbeatMs,
         MISSED_BEATS * this.heartbeatMs,
       );

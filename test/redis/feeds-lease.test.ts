@@ -4,6 +4,7 @@
  * when it stops cleanly. Without the leases both would publish, and clients would see a gap at
  * every record.
  */
+import { hostname } from 'node:os';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrameType, NoticeCode } from '../../codec/constants.ts';
@@ -320,7 +321,13 @@ describe('two feeds processes with the same catalogue, as real processes', () =>
       expect(await readyz(active)).toMatchObject({ http: 200, publishing: true });
       expect(await readyz(standby)).toMatchObject({ http: 200, publishing: false });
       // And its log names the process it stands by for.
-      expect(standby.output()).toMatch(/standing by for symbols published by feeds process [\w-]+ \(\d+\)/);
+      // (It names the publisher by host and pid, so an operator knows where to look.)
+      const id = `${hostname()
+        .replace(/[^\w-]/g, '-')
+        .slice(0, 40)}-${active.proc.pid}-[0-9a-f]{8}`;
+      expect(standby.output()).toMatch(
+        new RegExp(`standing by for symbols published by feeds process ${id} \\(\\d+\\)`),
+      );
 
       await active.stop('SIGKILL');
       const killedAt = Date.now();
