@@ -80,12 +80,8 @@ export class FeedsBeacon {
     this.timer.unref();
   }
 
-  /** See RedisBus.publishingFeeds. */
-  get publishingFeeds(): PublishingFeeds | undefined {
-    return this.feeds;
-  }
-
-  set publishingFeeds(feeds: PublishingFeeds | undefined) {
+  /** The feeds this process publishes (RedisBus.publishingFeeds); undefined: none. */
+  setFeeds(feeds: PublishingFeeds | undefined): void {
     this.feeds = feeds;
     // Take the leases now rather than at the next beat: records are held back until then.
     if (this.link.usable()) this.tick();

@@ -292,7 +292,7 @@ export class RedisBus implements Bus {
 
   set publishingFeeds(feeds: PublishingFeeds | undefined) {
     this.feeds = feeds;
-    if (this.beacon !== undefined) this.beacon.publishingFeeds = feeds;
+    this.beacon?.setFeeds(feeds);
   }
 
   /**
