@@ -10,6 +10,7 @@ import { connectRedisBus, type RedisBus } from '../../feeds/redis-bus.ts';
 import { collectErrors, ensureWebBuild, launchBrowser } from '../helpers/browser.ts';
 import { startGateway, type RunningGateway } from '../helpers/gateway.ts';
 import { RedisServer } from '../helpers/redis.ts';
+import { TestBuses } from '../redis/buses.ts';
 import { ScriptedFeed, standardCatalogue } from './scripted-feed.ts';
 
 /** Heartbeat interval of the feeds "processes" below: lost after three missed. */
@@ -74,20 +75,14 @@ describe('kiosk while the gateway’s Redis stops answering', () => {
 
 describe('kiosk fed by two feeds processes, one of which goes silent', () => {
   let redis: RedisServer;
-  const buses: RedisBus[] = [];
+  const buses = new TestBuses(() => redis.url, { historyDepth: 1024, feedsHeartbeatMs: BEAT_MS });
   const feeds: ScriptedFeed[] = [];
   let gw: RunningGateway;
   let browser: Browser;
 
   /** A feeds process of one symbol: its own bus, beating while its feed runs. */
   async function feedsProcess(symbol: string): Promise<ScriptedFeed> {
-    const bus = await connectRedisBus(redis.url, {
-      role: 'publisher',
-      historyDepth: 1024,
-      feedsHeartbeatMs: BEAT_MS,
-      log: () => {},
-    });
-    buses.push(bus);
+    const bus = await buses.open('publisher');
     const feed = new ScriptedFeed(standardCatalogue(), { rate: 8, symbols: [symbol] });
     feed.bus = bus;
     const id = standardCatalogue().find((e) => e.symbol === symbol)!.id;
@@ -105,13 +100,7 @@ describe('kiosk fed by two feeds processes, one of which goes silent', () => {
   beforeAll(async () => {
     ensureWebBuild();
     redis = await RedisServer.start();
-    const gatewayBus = await connectRedisBus(redis.url, {
-      role: 'subscriber',
-      historyDepth: 1024,
-      feedsHeartbeatMs: BEAT_MS,
-      log: () => {},
-    });
-    buses.push(gatewayBus);
+    const gatewayBus = await buses.open('subscriber');
     gw = await startGateway(
       { batchMs: 20, shutdownGraceMs: 500, role: 'gateway', bus: redis.url },
       { bus: gatewayBus, feeds: null, catalogue: standardCatalogue() },
@@ -122,7 +111,7 @@ describe('kiosk fed by two feeds processes, one of which goes silent', () => {
     for (const f of feeds) f.stop();
     await browser?.close();
     await gw?.close();
-    for (const b of buses) await b.close();
+    await buses.closeAll();
     await redis?.kill();
   });
 
