@@ -57,8 +57,8 @@ export interface Bus {
    */
   readonly feedsDown?: ReadonlySet<number>;
   /**
-   * False while this process's feeds stand by: another process running the same symbols publishes
-   * them (a shared bus, feeds/feeds-lease.ts). Absent where that cannot happen.
+   * False while this process's feeds publish none of their symbols: other processes hold every one
+   * of their leases (a shared bus, feeds/feeds-lease.ts). Absent where that cannot happen.
    */
   readonly publishing?: boolean;
   /**
