@@ -16,6 +16,7 @@ import {
   type Limits,
   type ServerMessage,
 } from '../../codec/index.ts';
+import { codeBlock } from '../helpers/docs.ts';
 import { loadProtocolDoc } from './support/fixtures.ts';
 
 const MAX = 4096;
@@ -316,9 +317,7 @@ describe('docs/protocol.md covers the control protocol', () => {
   );
 
   it('shows a hello with the codec record sizes and every limit', () => {
-    const at = doc.indexOf('#### `hello`');
-    const start = doc.indexOf('```json', at) + '```json'.length;
-    const hello = JSON.parse(doc.slice(start, doc.indexOf('```', start))) as HelloMessage;
+    const hello = JSON.parse(codeBlock(doc, '#### `hello`', 'json')) as HelloMessage;
     expect(hello.op).toBe('hello');
     expect(hello.protocol).toBe(PROTOCOL_VERSION);
     const sizes = Object.fromEntries(
@@ -338,10 +337,8 @@ describe('docs/protocol.md covers the control protocol', () => {
   });
 
   it('carries the exact client JSON schemas', () => {
-    const at = doc.indexOf('<!-- schemas:client -->');
-    expect(at).toBeGreaterThan(0);
-    const start = doc.indexOf('```json', at) + '```json'.length;
-    const block = doc.slice(start, doc.indexOf('```', start));
+    expect(doc.indexOf('<!-- schemas:client -->')).toBeGreaterThan(0);
+    const block = codeBlock(doc, '<!-- schemas:client -->', 'json');
     expect(JSON.parse(block)).toEqual(clientMessageSchemas);
   });
 });

@@ -2,20 +2,10 @@
  * The client example of docs/protocol.md (section 8), run as written in Chromium against a real
  * gateway: an integrator copying it gets a working client.
  */
-import { readFileSync } from 'node:fs';
 import type { Page, WebSocket as PageSocket } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeBlock, docText } from '../helpers/docs.ts';
 import { startRig, type Rig } from './setup.ts';
-
-/** The first `js` code block after the heading `## 8. Client example`. */
-function exampleClient(): string {
-  const doc = readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
-  const at = doc.indexOf('## 8. Client example');
-  const start = doc.indexOf('```js\n', at) + '```js\n'.length;
-  const end = doc.indexOf('\n```', start);
-  if (at < 0 || start < at || end < start) throw new Error('no client example in docs/protocol.md');
-  return doc.slice(start, end);
-}
 
 describe('the client example in docs/protocol.md', () => {
   let rig: Rig;
@@ -40,7 +30,7 @@ describe('the client example in docs/protocol.md', () => {
     page.on('websocket', (ws: PageSocket) => ws.on('framesent', (f) => sent.push(String(f.payload))));
     // Any page of the gateway's origin: the example connects to location.host.
     await page.goto(`${rig.gw.url}/healthz`);
-    await page.addScriptTag({ content: exampleClient() });
+    await page.addScriptTag({ content: codeBlock(docText('protocol.md'), '## 8. Client example', 'js') });
 
     const seen = (re: RegExp): boolean => lines.some((l) => re.test(l));
     await expect.poll(() => seen(/^snapshot complete$/), { timeout: 10_000 }).toBe(true);

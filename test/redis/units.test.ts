@@ -1,5 +1,5 @@
 /** The Redis bus's pure helpers: version detection, backoff, names, staging bounds. */
-import { readFileSync } from 'node:fs';
+import { docText } from '../helpers/docs.ts';
 import { describe, expect, it } from 'vitest';
 import { backoffStrategy } from '../../feeds/redis-backoff.ts';
 import { PublishBatch } from '../../feeds/redis-batch.ts';
@@ -20,7 +20,7 @@ describe('redis bus helpers', () => {
   });
 
   it('documents every error code in docs/scaling.md', () => {
-    const doc = readFileSync(new URL('../../docs/scaling.md', import.meta.url), 'utf8');
+    const doc = docText('scaling.md');
     for (const code of Object.values(RedisBusErrorCode)) expect(doc).toContain(`| \`${code}\``);
   });
 

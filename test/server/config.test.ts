@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig, helpText, loadConfig, OPTIONS } from '../../server/config.ts';
+import { codeBlock, docText } from '../helpers/docs.ts';
 
 describe('configuration', () => {
   it('defaults to the embedded gateway on 8080 with the in-process bus', () => {
@@ -101,12 +102,9 @@ describe('configuration', () => {
 
 describe('docs/configuration.md', () => {
   it('has an example config file that loads as written', async () => {
-    const { readFileSync } = await import('node:fs');
-    const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
-    const at = doc.indexOf('## Example config file');
-    const start = doc.indexOf('```json\n', at) + '```json\n'.length;
-    const example = doc.slice(start, doc.indexOf('\n```', start));
-    expect(at).toBeGreaterThan(0);
+    const doc = docText('configuration.md');
+    const example = codeBlock(doc, '## Example config file', 'json');
+    expect(doc.indexOf('## Example config file')).toBeGreaterThan(0);
     const dir = mkdtempSync(join(tmpdir(), 'tw-config-doc-'));
     const file = join(dir, 'tickwall.json');
     writeFileSync(file, example);
@@ -118,9 +116,8 @@ describe('docs/configuration.md', () => {
   });
 
   it('documents every flag and environment variable', async () => {
-    const { readFileSync } = await import('node:fs');
     const { FEED_FLAGS } = await import('../../server/config.ts');
-    const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    const doc = docText('configuration.md');
     for (const o of [...OPTIONS, ...FEED_FLAGS]) {
       expect(doc).toContain(`\`--${o.flag}\``);
       expect(doc).toContain(`\`${o.env}\``);

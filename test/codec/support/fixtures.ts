@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DecodedFrame } from '../../../codec/index.ts';
+import { docText } from '../../helpers/docs.ts';
 
 export interface FrameVector {
   name: string;
@@ -29,7 +30,7 @@ export function loadGolden(): GoldenFile {
 
 /** The text of docs/protocol.md. */
 export function loadProtocolDoc(): string {
-  return readFileSync(root('docs/protocol.md'), 'utf8');
+  return docText('protocol.md');
 }
 
 /**
