@@ -20,11 +20,11 @@ export class Upstream {
     private readonly bus: Bus,
     private readonly catalogue: CatalogueIndex,
     /** The gateway's own feed path: the bus, and the feeds in this process if any. */
-    readonly gatewayReady: () => boolean,
+    private readonly gatewayReady: () => boolean,
   ) {}
 
   /** The `upstream` state `conn` sees now (its hello's, then its `upstream` messages'). */
-  readyFor(conn: Connection): boolean {
+  private readyFor(conn: Connection): boolean {
     return this.gatewayReady() && (conn.feedsPerSymbol || (this.bus.feedsDown?.size ?? 0) === 0);
   }
 
