@@ -19,7 +19,10 @@ const NONE = -1;
 // Slot state bits.
 /** Live records wait for a snapshot to go out first. */
 const HOLD = 1;
-/** Records were merged or dropped: the next one sent carries CONFLATED. */
+/**
+ * Records were merged or dropped, the newest of them `skipSeq`: a record sent after a jump in the
+ * sequence carries CONFLATED, until one past `skipSeq` has gone out.
+ */
 const SKIP = 2;
 /**
  * A snapshot went out and no newer record has come yet: records it already covered (they can
@@ -58,6 +61,8 @@ export class Outbox {
   private pendingTrade: Int32Array;
   private lastSeq: Uint32Array;
   private lost: Uint32Array;
+  /** Per slot: the newest seq merged or dropped while SKIP is set. */
+  private skipSeq: Uint32Array;
   /** Per slot: HOLD | SKIP | COVERED bits (see isClear). */
   private state: Uint8Array;
   private intervalUs: Float64Array;
@@ -94,6 +99,7 @@ export class Outbox {
     this.pendingTrade = new Int32Array(initialSubs).fill(NONE);
     this.lastSeq = new Uint32Array(initialSubs);
     this.lost = new Uint32Array(initialSubs);
+    this.skipSeq = new Uint32Array(initialSubs);
     this.state = new Uint8Array(initialSubs);
     this.intervalUs = new Float64Array(initialSubs);
     this.nextDueUs = new Float64Array(initialSubs);
@@ -126,6 +132,8 @@ export class Outbox {
     this.pendingTrade[sub] = NONE;
     this.lost[sub] = 0;
     this.resync[sub] = 0;
+    // Nothing of this symbol has been sent yet (notices say 0 then), whatever the slot held before.
+    this.lastSeq[sub] = 0;
     this.symbolOf[sub] = symbolId;
     this.setState(sub, holdForSnapshot ? HOLD : 0);
     this.setRate(sub, maxRate);
@@ -181,6 +189,7 @@ export class Outbox {
   release(sub: number, hasSnapshot: boolean, lastSeq: number): void {
     this.setState(sub, this.state[sub]! & ~HOLD);
     if (!hasSnapshot) return;
+    const sentBefore = this.lastSeq[sub]!;
     this.lastSeq[sub] = lastSeq;
     let first = -1;
     for (let i = 0; i < this.size; i++) {
@@ -189,11 +198,11 @@ export class Outbox {
       if (((seq - lastSeq) | 0) <= 0) this.kill(i);
       else if (first < 0) first = seq;
     }
-    // The snapshot resets the client's sequence: the first held record that follows it must carry
-    // CONFLATED exactly when records between them were merged or dropped while held.
-    const jump = first >= 0 ? first !== (lastSeq + 1) >>> 0 : this.lost[sub]! > 0;
-    if (jump) this.setState(sub, this.state[sub]! | SKIP);
-    else this.setState(sub, this.state[sub]! & ~SKIP);
+    // The snapshot resets the client's sequence, possibly to before records already sent (its
+    // history can lag this gateway): the record that follows it must carry CONFLATED when records
+    // between them will not come (merged, dropped, or sent before the snapshot).
+    const resumeAfter = first >= 0 ? (first - 1) >>> 0 : sentBefore;
+    if (((resumeAfter - lastSeq) | 0) > 0) this.skipped(sub, resumeAfter);
     if (first < 0) this.setState(sub, this.state[sub]! | COVERED);
   }
 
@@ -227,16 +236,16 @@ export class Outbox {
     if (!isTrade) {
       const prev = this.pendingMerge[sub]!;
       if (prev !== NONE) {
+        this.skipped(sub, this.seqAt(prev));
         this.kill(prev);
-        this.setState(sub, this.state[sub]! | SKIP);
         this.stats.conflated++;
       }
     } else if (limited) {
       // Under a max rate only the latest trade waits; the others are reported lost.
       const prev = this.pendingTrade[sub]!;
       if (prev !== NONE) {
+        this.loseTrade(sub, this.seqAt(prev));
         this.kill(prev);
-        this.loseTrade(sub);
       }
     }
     if (this.size === this.lens.length) this.makeRoom();
@@ -266,11 +275,17 @@ export class Outbox {
     return toWire(this.noticeBytes, 0, out, pos, baseUs);
   }
 
-  private loseTrade(sub: number): void {
+  private loseTrade(sub: number, seq: number): void {
     if (this.lost[sub] === 0) this.noticeCount++;
     this.lost[sub] = this.lost[sub]! + 1;
-    this.setState(sub, this.state[sub]! | SKIP);
+    this.skipped(sub, seq);
     this.stats.tradesDropped++;
+  }
+
+  /** Record `seq` of slot `sub` will never be sent: the jump it leaves must be flagged. */
+  private skipped(sub: number, seq: number): void {
+    if ((this.state[sub]! & SKIP) === 0 || ((seq - this.skipSeq[sub]!) | 0) > 0) this.skipSeq[sub] = seq;
+    this.setState(sub, this.state[sub]! | SKIP);
   }
 
   private seqAt(i: number): number {
@@ -312,8 +327,8 @@ export class Outbox {
     for (let i = 0; i < this.size && excess > 0; i++) {
       const sub = this.owner[i]!;
       if (sub !== DEAD && this.bytes[i * SLOT]! >> 4 === RecordType.TRADE) {
+        this.loseTrade(sub, this.seqAt(i));
         this.kill(i);
-        this.loseTrade(sub);
         excess--;
       }
     }
@@ -370,6 +385,7 @@ export class Outbox {
     this.pendingTrade = grow(this.pendingTrade, NONE);
     this.lastSeq = grow(this.lastSeq);
     this.lost = grow(this.lost);
+    this.skipSeq = grow(this.skipSeq);
     this.state = grow(this.state);
     this.intervalUs = grow(this.intervalUs);
     this.nextDueUs = grow(this.nextDueUs);
@@ -445,8 +461,9 @@ export class Outbox {
       }
       const seq = this.seqAt(r);
       if ((this.state[sub]! & SKIP) !== 0) {
-        out[pos] = out[pos]! | RecordFlag.CONFLATED;
-        this.setState(sub, this.state[sub]! & ~SKIP);
+        // Records of one slot go out in sequence order: a jump here can only be a skipped record.
+        if (seq !== (this.lastSeq[sub]! + 1) >>> 0) out[pos] = out[pos]! | RecordFlag.CONFLATED;
+        if (((seq - this.skipSeq[sub]!) | 0) > 0) this.setState(sub, this.state[sub]! & ~SKIP);
       }
       this.lastSeq[sub] = seq;
       this.queued[sub]!--;

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { RecordFlag } from '../../codec/constants.ts';
 import { MemoryBus } from '../../feeds/memory-bus.ts';
 import { TestClient } from '../helpers/client.ts';
 import { startGateway, type RunningGateway } from '../helpers/gateway.ts';
@@ -58,5 +59,40 @@ describe('per-subscription max rate', () => {
     expect(desk.records().length).toBeGreaterThan(100);
     kiosk.close();
     desk.close();
+  });
+
+  it('flags every sequence jump it makes as CONFLATED when quotes and trades of a symbol are thinned together', async () => {
+    const bus = new MemoryBus({ historyDepth: 8 });
+    const pub = new TestPublisher(bus);
+    gw = await startGateway({ batchMs: 5 }, { bus, feeds: null, catalogue: TEST_CATALOGUE });
+    const kiosk = await TestClient.connect(gw.wsUrl);
+    kiosk.send({ op: 'subscribe', symbols: ['AAPL'], snapshot: false, maxRate: 5 });
+    await kiosk.message((m) => m.op === 'subscribed');
+    // A trade, then two quotes, every 7 ms: each delivery holds a trade and a merged quote, with
+    // dropped trades and merged quotes on both sides of the trade.
+    const end = Date.now() + 1500;
+    let n = 0;
+    while (Date.now() < end) {
+      pub.trade(1, 1000 + n);
+      pub.quote(1, 1000 + n);
+      pub.quote(1, 1001 + n);
+      n++;
+      await new Promise((r) => setTimeout(r, 7));
+    }
+    await new Promise((r) => setTimeout(r, 400));
+
+    const got = kiosk.records().filter((r) => r.kind !== 'notice');
+    expect(got.length).toBeGreaterThanOrEqual(10);
+    const unflaggedJumps = got.filter(
+      (r, i) => i > 0 && r.seq !== got[i - 1]!.seq + 1 && (r.flags & RecordFlag.CONFLATED) === 0,
+    );
+    expect(unflaggedJumps).toEqual([]);
+    // And the flag means something: records that follow on directly are not flagged.
+    const flaggedInOrder = got.filter(
+      (r, i) => i > 0 && r.seq === got[i - 1]!.seq + 1 && (r.flags & RecordFlag.CONFLATED) !== 0,
+    );
+    expect(flaggedInOrder).toEqual([]);
+    expect(got.some((r) => r.kind === 'trade')).toBe(true);
+    kiosk.close();
   });
 });
