@@ -41,6 +41,8 @@ export const CloseCode = {
   PROTOCOL_ERROR: 1002,
   /** Reserved by RFC 6455 for data of a type the endpoint cannot accept. */
   UNSUPPORTED_DATA: 1003,
+  /** A text frame that is not valid UTF-8 (the WebSocket layer closes with it). */
+  INVALID_PAYLOAD: 1007,
   /** Control-message rate limit broken again after the RATE_LIMITED warning. */
   POLICY_VIOLATION: 1008,
   MESSAGE_TOO_BIG: 1009,

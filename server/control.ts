@@ -27,8 +27,26 @@ export function replyError(
   conn.send(reply);
 }
 
-/** Handles one text frame from a client: rate limit, parse, validate, dispatch. Never throws. */
-export function handleControl(ctx: GatewayContext, conn: Connection, text: string): void {
+/**
+ * Handles one frame from a client, in the order docs/protocol.md 5.9 gives: size, rate limit,
+ * type, then parse, validate and dispatch. Never throws.
+ */
+export function handleClientFrame(
+  ctx: GatewayContext,
+  conn: Connection,
+  data: Buffer | ArrayBuffer | Buffer[],
+  isBinary: boolean,
+): void {
+  // The frame's own length is its UTF-8 size: no decoding needed to refuse it.
+  const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+  const max = ctx.config.maxMessageBytes;
+  if (bytes > max) {
+    replyError(ctx, conn, ErrorCode.MESSAGE_TOO_BIG, `message of ${bytes} bytes, over ${max}`);
+    conn.ws.close(CloseCode.MESSAGE_TOO_BIG, 'MESSAGE_TOO_BIG');
+    conn.closed = true;
+    return;
+  }
+  // Every frame counts, binary ones too: each would otherwise earn a reply without limit.
   const verdict = conn.limiter.take(Date.now());
   if (verdict !== 'ok') {
     if (verdict === 'warn') {
@@ -46,13 +64,18 @@ export function handleControl(ctx: GatewayContext, conn: Connection, text: strin
     }
     return;
   }
-  const parsed = parseClientMessage(text, ctx.config.maxMessageBytes);
+  if (isBinary) {
+    replyError(ctx, conn, ErrorCode.UNSUPPORTED_DATA, 'clients send JSON text frames only');
+    return;
+  }
+  const text = Array.isArray(data)
+    ? Buffer.concat(data).toString()
+    : Buffer.isBuffer(data)
+      ? data.toString()
+      : Buffer.from(data).toString();
+  const parsed = parseClientMessage(text, max);
   if (!parsed.ok) {
     replyError(ctx, conn, parsed.code, parsed.message, parsed.id);
-    if (parsed.code === ErrorCode.MESSAGE_TOO_BIG) {
-      conn.ws.close(CloseCode.MESSAGE_TOO_BIG, 'MESSAGE_TOO_BIG');
-      conn.closed = true;
-    }
     return;
   }
   dispatch(ctx, conn, parsed.message);

@@ -3,13 +3,13 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { CloseCode, ErrorCode, type HelloMessage } from '../../codec/control.ts';
 import { PROTOCOL_VERSION, WIRE_RECORD_SIZES } from '../../codec/constants.ts';
+import { presentedToken, TokenCheck } from '../auth.ts';
 import { Connection } from '../connection.ts';
 import type { GatewayContext } from '../context.ts';
-import { dropSubscription, handleControl, replyError } from '../control.ts';
+import { dropSubscription, handleClientFrame, replyError } from '../control.ts';
 
 interface StreamQuery {
-  /** A string in preValidation: Fastify coerces query types only at the validation step after it. */
-  v?: number | string;
+  v?: string;
   token?: string;
   /** `symbols`: report a lost feeds process per symbol (`feeds` messages) instead of as `upstream` false. */
   feeds?: 'symbols';
@@ -18,40 +18,36 @@ interface StreamQuery {
 const querySchema = {
   type: 'object',
   properties: {
-    v: { type: 'integer' },
+    v: { type: 'string', maxLength: 16 },
     token: { type: 'string', maxLength: 512 },
     feeds: { type: 'string', enum: ['symbols'] },
   },
 } as const;
 
-let nextConnectionId = 1;
+const SERVED_VERSION = String(PROTOCOL_VERSION);
 
-/** Bearer token from the Authorization header, else the `token` query parameter (browsers). */
-function presentedToken(req: FastifyRequest<{ Querystring: StreamQuery }>): string | undefined {
-  const auth = req.headers.authorization;
-  if (auth !== undefined && auth.startsWith('Bearer ')) return auth.slice(7);
-  return req.query.token;
-}
+let nextConnectionId = 1;
 
 /** The WebSocket route `/ws`: upgrade checks, then the protocol of docs/protocol.md. */
 export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (fastify, { ctx }) => {
   const { config } = ctx;
+  const tokens = new TokenCheck(config.tokens);
 
   // Everything that can refuse a client runs before the upgrade, so it gets an HTTP status, not a socket.
   const admit = async (
     req: FastifyRequest<{ Querystring: StreamQuery }>,
     reply: FastifyReply,
   ): Promise<void> => {
-    if (req.query.v !== undefined && Number(req.query.v) !== PROTOCOL_VERSION) {
+    // Exactly the version's digits: "02", "2.0" or "0x2" name no version this server serves.
+    if (req.query.v !== undefined && req.query.v !== SERVED_VERSION) {
       await reply.code(400).send({
         code: ErrorCode.UNSUPPORTED_VERSION,
         message: `protocol version ${req.query.v} is not served; this server speaks ${PROTOCOL_VERSION}`,
       });
       return;
     }
-    if (config.tokens.length > 0) {
-      const token = presentedToken(req);
-      if (token === undefined || !config.tokens.includes(token)) {
+    if (!tokens.open) {
+      if (!tokens.accepts(presentedToken(req.headers.authorization, req.query.token))) {
         await reply
           .code(401)
           .header('www-authenticate', 'Bearer')
@@ -98,12 +94,8 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
       // Handlers attach synchronously, before any await, so no message is missed.
       socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
         if (conn.closed) return;
-        if (isBinary) {
-          replyError(ctx, conn, ErrorCode.UNSUPPORTED_DATA, 'clients send JSON text frames only');
-          return;
-        }
         try {
-          handleControl(ctx, conn, data.toString());
+          handleClientFrame(ctx, conn, data, isBinary);
         } catch (err) {
           req.log.error({ err, conn: conn.id }, 'control message failed');
           replyError(ctx, conn, ErrorCode.INTERNAL, 'internal error');

@@ -49,6 +49,8 @@ async function bystanderStillServed(): Promise<void> {
 function upgradeAnswer(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, {
+      // One connection per answer: the server closes after a refusal.
+      agent: false,
       headers: {
         connection: 'Upgrade',
         upgrade: 'websocket',
@@ -171,6 +173,34 @@ describe('bad input gets its documented reply and hurts nobody', () => {
     await bystanderStillServed();
   });
 
+  it('binary frames count against the rate limit too: a flood of them ends in a 1008 close', async () => {
+    const c = await TestClient.connect(gw.wsUrl);
+    for (let i = 0; i < 60; i++) c.send(Buffer.from([1, 2, 3]));
+    expect(await c.closed()).toBe(CloseCode.POLICY_VIOLATION);
+    const codes = c.messages.filter((m) => m.op === 'error').map((m) => (m as ErrorMessage).code);
+    // The burst (10) is answered, the first one over it is told, the rest only count.
+    expect(codes.filter((x) => x === 'UNSUPPORTED_DATA')).toHaveLength(10);
+    expect(codes.filter((x) => x === 'RATE_LIMITED')).toHaveLength(1);
+    await bystanderStillServed();
+  });
+
+  it('a message over the size limit is refused with 1009 even while the client is rate limited', async () => {
+    const c = await TestClient.connect(gw.wsUrl);
+    for (let i = 0; i < 11; i++) c.send({ op: 'ping', id: i });
+    await c.message((m) => m.op === 'error' && m.code === 'RATE_LIMITED');
+    // Over the 1024-byte limit, under the 4x at which the WebSocket layer itself refuses it.
+    c.send(JSON.stringify({ op: 'ping', pad: 'x'.repeat(2000) }));
+    expect(await c.closed()).toBe(CloseCode.MESSAGE_TOO_BIG);
+    expect(c.messages.some((m) => m.op === 'error' && m.code === 'MESSAGE_TOO_BIG')).toBe(true);
+  });
+
+  it('a text frame that is not UTF-8 is closed with 1007 by the WebSocket layer', async () => {
+    const c = await TestClient.connect(gw.wsUrl);
+    c.ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+    expect(await c.closed()).toBe(CloseCode.INVALID_PAYLOAD);
+    await bystanderStillServed();
+  });
+
   it('a brief burst under the limit is fine', async () => {
     const c = await TestClient.connect(gw.wsUrl);
     for (let i = 0; i < 8; i++) c.send({ op: 'ping', id: i });
@@ -184,6 +214,15 @@ describe('bad input gets its documented reply and hurts nobody', () => {
     expect(status).toBe(400);
     expect(JSON.parse(body)).toMatchObject({ code: 'UNSUPPORTED_VERSION' });
     await expect(TestClient.connect(`${gw.wsUrl}?v=99`)).rejects.toThrow('HTTP 400');
+    // Only the version's own digits name it.
+    for (const v of ['02', '2.0', '2e0', '0x2', '+2', ' 2']) {
+      const answer = await upgradeAnswer(`${gw.url}/ws?v=${encodeURIComponent(v)}`);
+      expect({ v, status: answer.status, code: (JSON.parse(answer.body) as { code: string }).code }).toEqual({
+        v,
+        status: 400,
+        code: 'UNSUPPORTED_VERSION',
+      });
+    }
     const ok = await TestClient.connect(`${gw.wsUrl}?v=2`);
     ok.close();
   });
@@ -239,6 +278,19 @@ describe('upgrade security', () => {
     const b = await TestClient.connect(`${secured.wsUrl}?token=s3cret`);
     a.close();
     b.close();
+  });
+
+  it('reads the Bearer scheme name case-insensitively, and the header wins over the query', async () => {
+    for (const authorization of ['bearer s3cret', 'BEARER  s3cret']) {
+      const c = await TestClient.connect(secured.wsUrl, { headers: { authorization } });
+      c.close();
+    }
+    await expect(
+      TestClient.connect(`${secured.wsUrl}?token=s3cret`, { headers: { authorization: 'Bearer nope' } }),
+    ).rejects.toThrow('HTTP 401');
+    await expect(
+      TestClient.connect(secured.wsUrl, { headers: { authorization: 'Bearers3cret' } }),
+    ).rejects.toThrow('HTTP 401');
   });
 
   it('refuses an origin outside the allow-list with 403 and admits a listed one', async () => {
