@@ -2,6 +2,7 @@ import { html, LitElement } from 'lit';
 import { formatAge } from '../app/format.ts';
 import { FrameController } from '../render/frame-controller.ts';
 import { scheduler } from '../render/frame-scheduler.ts';
+import type { ErrorMessage } from '../../codec/index.ts';
 import type { StreamClient } from '../stream/index.ts';
 import { connectionText } from './connection-text.ts';
 import { statusBarStyles } from './status-bar.styles.ts';
@@ -9,11 +10,17 @@ import { statusBarStyles } from './status-bar.styles.ts';
 /** Silence after which the last-record age turns red. */
 const SILENT_MS = 10_000;
 
-/** Names up to three symbols whose feed is down, and how many more. */
-function feedsDownText(down: ReadonlySet<string>): string {
-  const names = [...down].sort();
+/** Up to three symbols by name, and how many more. */
+function someSymbols(symbols: Iterable<string>): string {
+  const names = [...symbols].sort();
   const shown = names.slice(0, 3).join(', ');
-  return `Feed down for ${names.length > 3 ? `${shown} and ${names.length - 3} more` : shown}`;
+  return names.length > 3 ? `${shown} and ${names.length - 3} more` : shown;
+}
+
+/** Which subscriptions the gateway refused as a whole, and its own words why. */
+function refusedText(refused: ReadonlyMap<string, ErrorMessage>): string {
+  const last = [...refused.values()].at(-1)!;
+  return `Subscription refused for ${someSymbols(refused.keys())}: ${last.code} ${last.message}`;
 }
 
 /** Connection dot and text, RTT, age of the newest record, reconnect countdown, server version. */
@@ -40,11 +47,16 @@ export class StatusBar extends LitElement {
         <span class="dot" aria-hidden="true"></span><span role="status">${connectionText(state)}</span>
       </span>
       <span>RTT <strong class="rtt">${rtt}</strong></span>
-      <span class=${age > SILENT_MS ? 'silent' : ''}
-        >Last update <strong class="last-age">${formatAge(age)}</strong> ago</span
-      >
+      ${
+        Number.isFinite(age)
+          ? html`<span class=${age > SILENT_MS ? 'silent' : ''}
+              >Last update <strong class="last-age">${formatAge(age)}</strong> ago</span
+            >`
+          : html`<span class="silent">No update yet</span>`
+      }
       ${c.upstreamReady || state.kind !== 'open' ? '' : html`<span class="silent" data-testid="feed-down">Feed down at the gateway</span>`}
-      ${c.feedsDown.size === 0 || !c.upstreamReady || state.kind !== 'open' ? '' : html`<span class="silent" data-testid="feeds-down">${feedsDownText(c.feedsDown)}</span>`}
+      ${c.feedsDown.size === 0 || !c.upstreamReady || state.kind !== 'open' ? '' : html`<span class="silent" data-testid="feeds-down">Feed down for ${someSymbols(c.feedsDown)}</span>`}
+      ${c.refused.size === 0 || state.kind !== 'open' ? '' : html`<span class="silent" role="alert" data-testid="refused">${refusedText(c.refused)}</span>`}
       <span class="spacer"></span>
       ${
         c.newVersion !== null

@@ -5,6 +5,7 @@ import {
   NoticeCode,
   RecordFlag,
   RecordType,
+  SYMBOL_PATTERN,
   type CatalogueEntry,
   type ClientMessage,
   type ErrorMessage,
@@ -76,6 +77,17 @@ export interface StreamEvents {
 }
 
 const SNAPSHOT_TIMEOUT_MS = 15_000;
+const VALID_SYMBOL = new RegExp(SYMBOL_PATTERN);
+/** Errors about some symbols of a subscribe; any other error to a subscribe refuses all of it. */
+const PER_SYMBOL_ERRORS = new Set<string>(['UNKNOWN_SYMBOL', 'TOO_MANY_SYMBOLS', 'SNAPSHOT_UNAVAILABLE']);
+
+/** Why a symbol the gateway was never asked for is refused: the protocol cannot carry its name. */
+export const INVALID_SYMBOL = 'INVALID_SYMBOL';
+
+/** True when a symbol name fits the protocol (`SYMBOL_PATTERN`); others would fail a whole subscribe. */
+function isValidSymbol(symbol: string): boolean {
+  return VALID_SYMBOL.test(symbol);
+}
 const RESTRICTIVE_CLOSES = new Set([1008, 1013, 4001]);
 
 /**
@@ -120,6 +132,11 @@ export class StreamClient extends Emitter<StreamEvents> {
    * rest of the gateway is fine, but these are not updating.
    */
   readonly feedsDown = new Set<string>();
+  /**
+   * Wanted symbols whose subscribe the gateway refused as a whole (BAD_MESSAGE, RATE_LIMITED, …),
+   * with its error: they get no data until a later subscribe of them succeeds.
+   */
+  readonly refused = new Map<string, ErrorMessage>();
 
   private readonly opts: Required<Omit<StreamClientOptions, 'url'>>;
   private readonly reader = new FrameReader();
@@ -135,6 +152,8 @@ export class StreamClient extends Emitter<StreamEvents> {
    */
   private snapshotQueue: { symbols: string[]; maxRate: number | undefined }[] = [];
   private inFlight: { id: number; symbols: string[]; sentAt: number } | null = null;
+  /** Subscribes sent on this connection and not answered yet, by request id. */
+  private readonly pendingSubscribes = new Map<number, string[]>();
   private readonly lastResync = new Map<string, number>();
   private resyncQueue = new Set<string>();
   private resyncTimer: ReturnType<typeof setTimeout> | null = null;
@@ -227,10 +246,20 @@ export class StreamClient extends Emitter<StreamEvents> {
     return Math.max(0, this.serverNow() - d.lastTimeUs / 1000);
   }
 
-  /** Adds symbols; held ones are re-snapshotted only when `snapshot` is explicitly true. */
+  /**
+   * Adds symbols; held ones are re-snapshotted only when `snapshot` is explicitly true. Names the
+   * protocol cannot carry are never sent (the gateway would refuse the whole request): their
+   * `rejection` is INVALID_SYMBOL.
+   */
   subscribe(symbols: readonly string[], options: SubscribeOptions = {}): void {
     const fresh: string[] = [];
+    let invalid = false;
     for (const s of symbols) {
+      if (!isValidSymbol(s)) {
+        invalid ||= !this.rejectedSymbols.has(s);
+        this.rejectedSymbols.set(s, INVALID_SYMBOL);
+        continue;
+      }
       if (this.wanted.has(s) && options.snapshot !== true) continue;
       this.wanted.set(s, { maxRate: options.maxRate });
       this.ensureData(s);
@@ -238,17 +267,19 @@ export class StreamClient extends Emitter<StreamEvents> {
     }
     if (fresh.length > 0 && this.canSend())
       this.sendSubscribe(fresh, options.snapshot ?? true, options.maxRate);
+    if (invalid) this.emit('data');
   }
 
   /** Removes symbols and frees their series. */
   unsubscribe(symbols: readonly string[]): void {
+    for (const s of symbols) this.rejectedSymbols.delete(s);
     const held = symbols.filter((s) => this.wanted.delete(s));
     for (const s of held) {
       const d = this.bySymbol.get(s);
       if (d !== undefined) this.byId.delete(d.entry.id);
       this.bySymbol.delete(s);
-      this.rejectedSymbols.delete(s);
       this.resyncQueue.delete(s);
+      if (this.refused.delete(s)) this.stateSerial++;
     }
     if (held.length > 0 && this.canSend()) this.send({ op: 'unsubscribe', id: this.nextId++, symbols: held });
   }
@@ -279,6 +310,7 @@ export class StreamClient extends Emitter<StreamEvents> {
     this.haveCatalogue = false;
     this.snapshotQueue = [];
     this.inFlight = null;
+    this.pendingSubscribes.clear();
     this.setState({ kind: 'connecting', attempt: this.attempt });
     // Counts as traffic so a socket stuck in CONNECTING is caught by the same watchdog.
     this.lastMessageMs = Date.now();
@@ -357,8 +389,10 @@ export class StreamClient extends Emitter<StreamEvents> {
 
   private sendSubscribe(symbols: string[], snapshot: boolean, maxRate: number | undefined): void {
     if (!snapshot) {
-      const msg: ClientMessage = { op: 'subscribe', id: this.nextId++, symbols, snapshot: false };
+      const id = this.nextId++;
+      const msg: ClientMessage = { op: 'subscribe', id, symbols, snapshot: false };
       if (maxRate !== undefined) msg.maxRate = maxRate;
+      this.pendingSubscribes.set(id, symbols);
       this.send(msg);
       return;
     }
@@ -397,6 +431,7 @@ export class StreamClient extends Emitter<StreamEvents> {
       msg.history = Math.min(this.opts.history, this.hello.limits.maxHistory);
     }
     this.inFlight = { id, symbols: list, sentAt: Date.now() };
+    this.pendingSubscribes.set(id, list);
     this.send(msg);
   }
 
@@ -467,7 +502,11 @@ export class StreamClient extends Emitter<StreamEvents> {
         this.onCatalogue(msg.symbols);
         break;
       case 'subscribed':
-        for (const s of msg.symbols) this.rejectedSymbols.delete(s);
+        if (msg.id !== undefined) this.pendingSubscribes.delete(msg.id);
+        for (const s of msg.symbols) {
+          this.rejectedSymbols.delete(s);
+          if (this.refused.delete(s)) this.stateSerial++;
+        }
         break;
       case 'pong':
         if (typeof msg.t === 'number') {
@@ -491,11 +530,23 @@ export class StreamClient extends Emitter<StreamEvents> {
         if (msg.code === 'SNAPSHOT_UNAVAILABLE' && this.inFlight !== null && msg.id === this.inFlight.id) {
           this.endSnapshot();
         }
+        if (!PER_SYMBOL_ERRORS.has(msg.code)) this.onRequestRefused(msg);
         this.emit('server-error', msg);
         break;
       default:
         break;
     }
+  }
+
+  /** An error to a subscribe that refuses all of it: its symbols get nothing, and the page must say so. */
+  private onRequestRefused(msg: ErrorMessage): void {
+    const symbols = msg.id === undefined ? undefined : this.pendingSubscribes.get(msg.id);
+    if (symbols === undefined) return;
+    this.pendingSubscribes.delete(msg.id!);
+    for (const s of symbols) if (this.wanted.has(s)) this.refused.set(s, msg);
+    this.stateSerial++;
+    // No SNAPSHOT_END follows a refused request; later subscribes must not wait for one.
+    if (this.inFlight?.id === msg.id) this.endSnapshot();
   }
 
   private setUpstream(ready: boolean): void {
