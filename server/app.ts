@@ -16,6 +16,7 @@ import { Heartbeat } from './heartbeat.ts';
 import { Router } from './router.ts';
 import { Snapshotter } from './snapshot.ts';
 import { createStats, type GatewayStats } from './stats.ts';
+import { readTlsPair } from './tls.ts';
 import { healthPlugin } from './plugins/health.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { staticPlugin } from './plugins/static.ts';
@@ -87,12 +88,22 @@ async function defaultCatalogue(config: GatewayConfig): Promise<CatalogueEntry[]
   return loadCatalogue(config.feeds.catalogue).map(toCatalogueEntry);
 }
 
+/** The gateway could not listen (address in use, not local, no permission): LISTEN_FAILED. */
+export class ListenError extends Error {
+  readonly code = 'LISTEN_FAILED';
+
+  constructor(host: string, port: number, cause: unknown) {
+    const why =
+      (cause as NodeJS.ErrnoException).code ?? (cause instanceof Error ? cause.message : String(cause));
+    super(`cannot listen on ${host}:${port} (${why})`, { cause });
+    this.name = 'ListenError';
+  }
+}
+
 /** Builds a gateway (and, by role, its feeds) without listening yet. */
 export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Promise<Gateway> {
   const https =
-    config.tlsCert !== null && config.tlsKey !== null
-      ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
-      : null;
+    config.tlsCert !== null && config.tlsKey !== null ? readTlsPair(config.tlsCert, config.tlsKey) : null;
   const app = Fastify({
     logger: { level: config.logLevel },
     // One line per WebSocket open/close is the log that matters; per-request lines would drown it.
@@ -215,7 +226,12 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     stats,
     config,
     async listen() {
-      await app.listen({ host: config.host, port: config.port });
+      try {
+        await app.listen({ host: config.host, port: config.port });
+      } catch (err) {
+        await close();
+        throw new ListenError(config.host, config.port, err);
+      }
       feeds?.start();
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;

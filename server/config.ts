@@ -65,6 +65,8 @@ interface Option {
   /** A string must match it; `expected` says how in the error. */
   pattern?: RegExp;
   expected?: string;
+  /** Each item of a list: its normal form, or null when it is not valid (`expected` says how). */
+  item?: (raw: string) => string | null;
   help: string;
 }
 
@@ -253,6 +255,8 @@ export const OPTIONS: readonly Option[] = [
     flag: 'origins',
     env: 'TICKWALL_ORIGINS',
     kind: 'list',
+    item: webOrigin,
+    expected: 'origins such as https://desk.example.com (scheme, host and optional port; no path)',
     help: 'comma-separated Origin allow-list for WebSocket upgrades (empty = any)',
   },
   {
@@ -372,7 +376,12 @@ function coerce(opt: Option, raw: unknown, source: string): unknown {
       if (!Array.isArray(list) || !list.every((s) => typeof s === 'string' && s.length > 0)) {
         invalid(opt.key, source, raw, 'a comma-separated list or an array of strings');
       }
-      return list;
+      // Only separators is a typo, not "none": for tokens it would turn authentication off.
+      if (fromText && raw.trim() !== '' && list.length === 0) {
+        invalid(opt.key, source, raw, 'at least one item; an empty value means none');
+      }
+      if (opt.item === undefined) return list;
+      return (list as string[]).map((s) => opt.item!(s) ?? invalid(opt.key, source, s, opt.expected!));
     }
     case 'nullable-string':
       if (raw === null || raw === '') return null;
@@ -517,6 +526,26 @@ export function loadConfig(sources: ConfigSources = {}): GatewayConfig {
   if (sources.overrides !== undefined) Object.assign(cfg, sources.overrides);
   checkConsistency(cfg);
   return cfg;
+}
+
+/**
+ * An allowed origin in the form browsers send in `Origin` (lower-case, default port left out), so
+ * that "https://Desk.example:443/" matches; null for anything that is not an http(s) origin.
+ */
+function webOrigin(raw: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  const bare =
+    url.pathname === '/' &&
+    url.search === '' &&
+    url.hash === '' &&
+    url.username === '' &&
+    url.password === '';
+  return (url.protocol === 'http:' || url.protocol === 'https:') && bare ? url.origin : null;
 }
 
 function checkConsistency(cfg: GatewayConfig): void {

@@ -4,7 +4,7 @@ import { redactUrls } from '../feeds/redis-url.ts';
 import { helpText, loadConfig, type GatewayConfig } from './config.ts';
 
 /** Start-up errors that are the user's to fix: print the code and message, no stack. */
-const USER_ERROR = /^(CONFIG|CATALOGUE|REPLAY|REDIS_BUS)_/;
+const USER_ERROR = /^(CONFIG|CATALOGUE|REPLAY|REDIS_BUS|LISTEN)_/;
 
 function userError(err: unknown): string | null {
   if (!(err instanceof Error)) return null;
@@ -35,7 +35,8 @@ async function main(): Promise<void> {
     const message = userError(err);
     if (message === null) throw err;
     process.stderr.write(`tickwall: ${message}\n`);
-    process.exit(2);
+    // 2: a bad setting, that will fail again; 1: the machine (a port in use) may differ next time.
+    process.exit(message.startsWith('LISTEN_FAILED') ? 1 : 2);
   }
   const { config, gateway } = started;
   let stopping = false;

@@ -42,7 +42,26 @@ describe('configuration', () => {
     expect(c.feeds).toMatchObject({ seed: 11, quoteRate: 9 });
   });
 
+  it('takes allowed origins in the form browsers send them', () => {
+    const c = loadConfig({ argv: ['--origins', 'https://Desk.Example:443/, http://wall.local:8080'] });
+    expect(c.origins).toEqual(['https://desk.example', 'http://wall.local:8080']);
+    expect(loadConfig({ env: { TICKWALL_TOKENS: '' } }).tokens).toEqual([]);
+  });
+
   const bad: [string, Parameters<typeof loadConfig>[0], RegExp][] = [
+    [
+      'a token list of separators only (which would turn authentication off)',
+      { env: { TICKWALL_TOKENS: ' , ' } },
+      /invalid tokens from environment TICKWALL_TOKENS: " , " \(expected at least one item/,
+    ],
+    ['a token flag of commas', { argv: ['--tokens', ','] }, /invalid tokens from --tokens/],
+    [
+      'an origin that is not a URL',
+      { argv: ['--origins', 'https://ok.example,not a url'] },
+      /invalid origins from --origins: "not a url" \(expected origins such as/,
+    ],
+    ['an origin with a path', { argv: ['--origins', 'https://desk.example/app'] }, /invalid origins/],
+    ['an origin of another scheme', { argv: ['--origins', 'file:///tmp'] }, /invalid origins/],
     ['non-numeric port', { argv: ['--port', '80a'] }, /CONFIG_INVALID|invalid port from --port: "80a"/],
     ['port out of range', { env: { PORT: '70000' } }, /invalid port from environment PORT: "70000"/],
     ['unknown role', { argv: ['--role', 'boss'] }, /invalid role .* one of all, gateway, feeds/],

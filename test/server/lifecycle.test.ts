@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseCode } from '../../codec/control.ts';
 import { MemoryBus } from '../../feeds/memory-bus.ts';
@@ -65,5 +69,38 @@ describe('start-up configuration', () => {
     await expect(spawnGateway(['--port', '0', '--batch-ms', 'fast'])).rejects.toThrow(
       /exited with 2[\s\S]*CONFIG_INVALID: invalid batchMs from --batch-ms: "fast"/,
     );
+  });
+
+  it('refuses TLS files it cannot read, or that are not a certificate and its key, in one line with status 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-badtls-'));
+    const junk = join(dir, 'junk.pem');
+    writeFileSync(junk, 'not a certificate\n');
+    const missing = spawnGateway(['--port', '0', '--tls-cert', join(dir, 'nx.pem'), '--tls-key', junk]);
+    await expect(missing).rejects.toThrow(
+      /exited with 2[\s\S]*CONFIG_INVALID: invalid tlsCert: cannot read ".*nx\.pem" \(ENOENT\)/,
+    );
+    await expect(missing).rejects.not.toThrow(/\n\s+at /);
+    const notPem = spawnGateway(['--port', '0', '--tls-cert', junk, '--tls-key', junk]);
+    await expect(notPem).rejects.toThrow(
+      /exited with 2[\s\S]*CONFIG_INVALID: invalid tlsCert\/tlsKey: .*are not a PEM certificate and its key/,
+    );
+    await expect(notPem).rejects.not.toThrow(/\n\s+at /);
+  });
+
+  it('says in one line, with status 1, that it cannot listen on a port already in use', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const started = spawnGateway(['--port', String(port)]);
+      await expect(started).rejects.toThrow(
+        new RegExp(
+          `exited with 1[\\s\\S]*LISTEN_FAILED: cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)`,
+        ),
+      );
+      await expect(started).rejects.not.toThrow(/\n\s+at /);
+    } finally {
+      taken.close();
+    }
   });
 });
