@@ -77,4 +77,46 @@ describe('desk dashboard against a real gateway', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-light.png') });
     expect(errors).toEqual([]);
   });
+
+  it('the shortcut help is a modal dialog: focus moves in, Esc closes it and gives focus back, shortcuts wait', async () => {
+    const { page, errors } = await rig.open('/?symbols=AAPL,MSFT&window=5&theme=dark');
+    await page.locator('tw-status-bar [data-state="open"]').waitFor({ timeout: 10_000 });
+    // The focused element through shadow roots, and whether it is inside the dialog.
+    const focused = (): Promise<string> =>
+      page.evaluate(() => {
+        let a = document.activeElement;
+        while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+        if (a === null || a === document.body) return 'body';
+        return `${a.closest('[role="dialog"]') !== null ? 'dialog ' : ''}${a.tagName}:${a.getAttribute('aria-label')}`;
+      });
+    const dialog = page.locator('tw-dashboard [role="dialog"]');
+    const opener = page.locator('tw-dashboard button[aria-label="Keyboard shortcuts"]');
+
+    const url = page.url();
+    await opener.click();
+    await expect.poll(() => dialog.count()).toBe(1);
+    await expect.poll(focused).toBe('dialog BUTTON:Close');
+    for (const key of ['x', 't', '1', '3', 'j']) await page.keyboard.press(key);
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('dialog BUTTON:Close');
+    expect(await dialog.count()).toBe(1);
+    expect(page.url()).toBe(url);
+    expect(await page.locator('tw-price-chart').count()).toBe(2);
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.count()).toBe(0);
+    expect(await focused()).toBe('BUTTON:Keyboard shortcuts');
+
+    // Opened from the keyboard too; '?' closes it as well, and shortcuts work again.
+    await page.keyboard.press('?');
+    await expect.poll(focused).toBe('dialog BUTTON:Close');
+    await page.keyboard.press('?');
+    await expect.poll(() => dialog.count()).toBe(0);
+    expect(await focused()).toBe('BUTTON:Keyboard shortcuts');
+    await page.keyboard.press('1');
+    await expect.poll(() => page.url()).toContain('window=1');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

@@ -91,6 +91,12 @@ export const dashboardStyles = css`
     border-radius: var(--tw-radius);
     padding: 1em 1.5em;
     min-width: 24em;
+    position: relative;
+  }
+  .help .close {
+    position: absolute;
+    top: 0.5em;
+    right: 0.5em;
   }
   kbd {
     font-family: var(--tw-font-mono);

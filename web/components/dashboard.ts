@@ -28,7 +28,13 @@ export class Dashboard extends LitElement {
   declare layout: Layout;
   declare help: boolean;
   private unCatalogue: (() => void) | null = null;
+  /** Where focus was before the help opened, to give it back when it closes. */
+  private helpReturn: HTMLElement | null = null;
   private readonly onKey = (ev: KeyboardEvent): void => {
+    if (this.help) {
+      this.onHelpKey(ev);
+      return;
+    }
     const action = shortcutFor(ev);
     if (action === null) return;
     ev.preventDefault();
@@ -107,9 +113,29 @@ export class Dashboard extends LitElement {
         this.applyLayout({ theme: this.layout.theme === 'dark' ? 'light' : 'dark' });
         break;
       case 'help':
-        this.help = !this.help;
+        this.openHelp();
         break;
     }
+  }
+
+  private openHelp(): void {
+    this.helpReturn = deepActiveElement();
+    this.help = true;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('.help .close')?.focus());
+  }
+
+  private closeHelp(): void {
+    this.help = false;
+    const back = this.helpReturn;
+    this.helpReturn = null;
+    if (back?.isConnected === true) back.focus();
+  }
+
+  /** The help is modal: it alone answers keys while open, and focus stays on its one control. */
+  private onHelpKey(ev: KeyboardEvent): void {
+    if (ev.key === 'Escape' || (ev.key === '?' && shortcutFor(ev) === 'help')) this.closeHelp();
+    else if (ev.key !== 'Tab') return;
+    ev.preventDefault();
   }
 
   override render(): unknown {
@@ -146,7 +172,7 @@ export class Dashboard extends LitElement {
         >
           ${this.layout.theme === 'dark' ? '☀ Light' : '☾ Dark'}
         </button>
-        <button @click=${() => this.run('help')} aria-label="Keyboard shortcuts">?</button>
+        <button @click=${() => this.openHelp()} aria-label="Keyboard shortcuts">?</button>
       </header>
       <main
         @remove-symbol=${(e: CustomEvent<string>) => this.applyLayout({ symbols: symbols.filter((s) => s !== e.detail) })}
@@ -193,9 +219,11 @@ export class Dashboard extends LitElement {
       role="dialog"
       aria-modal="true"
       aria-label="Keyboard shortcuts"
-      @click=${() => (this.help = false)}
+      @click=${() => this.closeHelp()}
     >
       <div>
+        <!-- Any click in the help closes it; this button is there to take focus and for screen readers. -->
+        <button class="close" aria-label="Close">×</button>
         <h2>Keyboard shortcuts</h2>
         <table>
           ${SHORTCUTS.map(
@@ -209,6 +237,13 @@ export class Dashboard extends LitElement {
       </div>
     </div>`;
   }
+}
+
+/** The element that has keyboard focus, looking inside shadow roots. */
+function deepActiveElement(): HTMLElement | null {
+  let a = document.activeElement;
+  while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+  return a instanceof HTMLElement && a !== document.body ? a : null;
 }
 
 customElements.define('tw-dashboard', Dashboard);
