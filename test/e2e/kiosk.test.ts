@@ -100,4 +100,50 @@ describe('kiosk wall against a real gateway', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('flips pages over a hundred times without growing the DOM or its listeners', async () => {
+    // 16 symbols on 2 pages of 8, the shape a rotating wall showed the leak with.
+    const symbols = 'AAPL,MSFT,BTC-USD,ETH-USD,EURUSD,ES,TEMP-1,POWER-1,NVDA,GC,TSLA,GBPUSD,USDJPY,NQ,CL,SPX';
+    const { page, errors } = await rig.open(`/?kiosk&symbols=${symbols}&cols=4&rows=2&rotate=3600`, {
+      width: 1920,
+      height: 1080,
+    });
+    const panels = page.locator('tw-kiosk .grid > *');
+    await expect.poll(() => panels.count(), { timeout: 10_000 }).toBe(8);
+    await expect
+      .poll(() => page.locator('tw-kiosk .pager').textContent(), { timeout: 5000 })
+      .toBe('Page 1 / 2');
+    const cdp = await page.context().newCDPSession(page);
+    const counters = async (): Promise<{ nodes: number; jsEventListeners: number }> => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      await cdp.send('HeapProfiler.collectGarbage');
+      return cdp.send('Memory.getDOMCounters');
+    };
+    // The rotation timer is an hour: the test drives the flips itself, as fast as they render.
+    const flip = (times: number): Promise<void> =>
+      page.evaluate(async (n) => {
+        const kiosk = document.querySelector('tw-kiosk') as HTMLElement & {
+          page: number;
+          pageCount: number;
+          updateComplete: Promise<boolean>;
+        };
+        for (let i = 0; i < n; i++) {
+          kiosk.page = (kiosk.page + 1) % kiosk.pageCount;
+          await kiosk.updateComplete;
+          await new Promise((r) => requestAnimationFrame(r));
+        }
+      }, times);
+    await flip(20);
+    const before = await counters();
+    await flip(120);
+    const after = await counters();
+    expect(await page.locator('tw-kiosk .pager').textContent()).toBe('Page 1 / 2');
+    expect(await panels.count()).toBe(8);
+    // A few nodes of slack for badges and rows that come and go with the data; a leak of one node
+    // per panel and flip would be 960.
+    expect(after.nodes - before.nodes).toBeLessThan(40);
+    expect(after.jsEventListeners).toBeLessThanOrEqual(before.jsEventListeners);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

@@ -1,5 +1,5 @@
 import { html, LitElement, nothing } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
+import { keyed } from 'lit/directives/keyed.js';
 import { PixelShifter } from '../app/burn-in.ts';
 import type { KioskParams } from '../app/layout.ts';
 import { WakeLockKeeper } from '../app/wake-lock.ts';
@@ -113,6 +113,9 @@ export class Kiosk extends LitElement {
     const page = Math.min(this.page, this.pageCount - 1);
     const shown = p.symbols.slice(page * this.pageSize, (page + 1) * this.pageSize);
     const staleMs = p.staleSec * 1000;
+    // Not repeat(): lit-html 3.3.1+ leaves one comment node behind for every item repeat removes
+    // (lit/lit#5298), which a rotating wall turned into an unbounded DOM. A new page replaces the
+    // whole grid content instead, so its panels are still new elements and the old ones disconnect.
     return html`<div class="main">
         <div
           class="grid"
@@ -122,10 +125,9 @@ export class Kiosk extends LitElement {
             this.rows
           }, minmax(0, 1fr))"
         >
-          ${repeat(
-            shown,
-            (s) => s,
-            (s) =>
+          ${keyed(
+            shown.join(','),
+            shown.map((s) =>
               c?.entry(s)?.kind === 'sensor'
                 ? html`<tw-sensor-panel
                     .client=${c}
@@ -140,6 +142,7 @@ export class Kiosk extends LitElement {
                     stale-ms=${staleMs}
                     .legend=${false}
                   ></tw-price-chart>`,
+            ),
           )}
         </div>
         ${
