@@ -61,10 +61,20 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
     }
   };
 
-  fastify.get<{ Querystring: StreamQuery }>(
-    '/ws',
-    { websocket: true, schema: { querystring: querySchema }, preValidation: admit },
-    (socket: WebSocket, req) => {
+  fastify.route<{ Querystring: StreamQuery }>({
+    method: 'GET',
+    url: '/ws',
+    schema: { querystring: querySchema },
+    preValidation: admit,
+    // A plain GET (a browser tab, curl) is told what the route is instead of a bare 404.
+    handler: async (_req, reply) => {
+      await reply.code(426).header('upgrade', 'websocket').send({
+        code: 'UPGRADE_REQUIRED',
+        message:
+          'this is the WebSocket endpoint of the tickwall protocol (docs/protocol.md): connect with a WebSocket client',
+      });
+    },
+    wsHandler: (socket: WebSocket, req) => {
       const ip = req.ip;
       const perIp = ctx.perIp.get(ip) ?? 0;
       if (
@@ -150,5 +160,5 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
       };
       conn.send(hello);
     },
-  );
+  });
 };

@@ -30,6 +30,16 @@ describe('HTTP routes', () => {
     expect(await r.json()).toEqual({ status: 'ready', bus: true, feeds: null, publishing: null });
   });
 
+  it('GET /ws without an upgrade says it is the WebSocket endpoint: 426 with a code', async () => {
+    const res = await fetch(`${gw.url}/ws`);
+    expect(res.status).toBe(426);
+    expect(res.headers.get('upgrade')).toBe('websocket');
+    expect(await res.json()).toMatchObject({ code: 'UPGRADE_REQUIRED' });
+    // The same route still upgrades a WebSocket client.
+    const c = await TestClient.connect(gw.wsUrl);
+    c.close();
+  });
+
   it('GET /api/symbols returns the catalogue', async () => {
     const res = await fetch(`${gw.url}/api/symbols`);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
