@@ -119,4 +119,38 @@ describe('desk dashboard against a real gateway', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('the search box starts afresh after Esc and says when nothing matches', async () => {
+    const { page, errors } = await rig.open('/?symbols=AAPL&window=5');
+    await page.locator('tw-status-bar [data-state="open"]').waitFor({ timeout: 10_000 });
+    const input = page.locator('tw-symbol-picker input');
+    const options = page.locator('tw-symbol-picker [role="option"]');
+    const hint = page.locator('tw-symbol-picker .none');
+
+    await page.keyboard.press('/');
+    await page.keyboard.type('AA');
+    await expect.poll(() => options.count()).toBeGreaterThan(0);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => options.count()).toBe(0);
+    await page.keyboard.press('/');
+    await page.keyboard.type('MS');
+    expect(await input.inputValue()).toBe('MS');
+    await expect.poll(() => options.first().getAttribute('data-symbol')).toBe('MSFT');
+    expect(await hint.count()).toBe(0);
+
+    await page.keyboard.type('ZZZ');
+    await expect
+      .poll(() => hint.textContent({ timeout: 500 }).catch(() => ''))
+      .toBe('No symbol matches “MSZZZ”');
+    expect(await options.count()).toBe(0);
+    expect(await input.getAttribute('aria-expanded')).toBe('false');
+
+    // Left with a click elsewhere instead of Esc: "/" selects the old text, typing replaces it.
+    await page.locator('tw-dashboard h1').click();
+    await page.keyboard.press('/');
+    await page.keyboard.type('EUR');
+    expect(await input.inputValue()).toBe('EUR');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

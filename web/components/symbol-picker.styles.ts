@@ -18,21 +18,28 @@ export const symbolPickerStyles = css`
     outline: 2px solid var(--tw-accent);
     outline-offset: 0;
   }
-  ul {
+  ul,
+  .none {
     position: absolute;
     z-index: 20;
     top: calc(100% + 4px);
     left: 0;
     width: 26em;
-    max-height: 22em;
-    overflow: auto;
     margin: 0;
-    padding: 4px 0;
-    list-style: none;
     background: var(--tw-panel);
     border: 1px solid var(--tw-border);
     border-radius: var(--tw-radius);
     box-shadow: 0 8px 24px rgba(0, 0, 0, 0.35);
+  }
+  ul {
+    max-height: 22em;
+    overflow: auto;
+    padding: 4px 0;
+    list-style: none;
+  }
+  .none {
+    padding: 6px 10px;
+    color: var(--tw-muted);
   }
   li {
     display: grid;

@@ -46,9 +46,11 @@ export class SymbolPicker extends LitElement {
     this.active = 0;
   }
 
-  /** Moves keyboard focus to the search field. */
+  /** Moves keyboard focus to the search field, its text selected so typing starts a new search. */
   override focus(): void {
-    this.renderRoot.querySelector('input')?.focus();
+    const input = this.renderRoot.querySelector('input');
+    input?.focus();
+    input?.select();
   }
 
   private get results(): CatalogueEntry[] {
@@ -58,6 +60,7 @@ export class SymbolPicker extends LitElement {
   override render(): unknown {
     const matches = this.open ? this.results : [];
     const active = Math.min(this.active, matches.length - 1);
+    const none = this.open && matches.length === 0 && this.query.trim() !== '';
     return html`<input
         type="search"
         role="combobox"
@@ -99,7 +102,7 @@ export class SymbolPicker extends LitElement {
               )}
             </ul>`
           : nothing
-      }`;
+      }${none ? html`<p class="none" role="status">No symbol matches “${this.query.trim()}”</p>` : nothing}`;
   }
 
   private onKey(ev: KeyboardEvent): void {
@@ -113,6 +116,8 @@ export class SymbolPicker extends LitElement {
       const e = matches[Math.min(this.active, matches.length - 1)];
       if (e !== undefined) this.choose(e.symbol);
     } else if (ev.key === 'Escape') {
+      // Leaving the search abandons it: the next "/" starts a new one, not "AA" + "MS".
+      this.query = '';
       this.open = false;
       (ev.target as HTMLInputElement).blur();
     } else {
