@@ -70,20 +70,25 @@ export const panelStyles = css`
     flex: 1 1 auto;
     min-height: 0;
   }
-  .stale .body,
+  /* The badge is left out: dimmed with the data it would be unreadable. */
+  .stale .body > :not(.badge),
   .stale header .big,
   .stale header .chg {
     opacity: 0.35;
     filter: grayscale(1);
   }
+  /*
+   * Top right of the plot area (a chart sets --plot-top and --plot-right from its layout): at the
+   * bottom it hid the newest time label.
+   */
   .badge {
     position: absolute;
-    right: 8px;
-    bottom: 8px;
+    right: calc(var(--plot-right, 0px) + 8px);
+    top: calc(var(--plot-top, 0px) + 8px);
     padding: 0.25em 0.6em;
     border-radius: var(--tw-radius);
-    background: var(--tw-stale);
-    color: var(--tw-bg);
+    background: var(--tw-stale-badge-bg);
+    color: var(--tw-stale-badge-fg);
     font-weight: 700;
     font-size: 0.85em;
     letter-spacing: 0.03em;

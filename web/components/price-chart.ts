@@ -177,7 +177,7 @@ export class PriceChart extends SymbolPanel {
         { label: 'Ask', stroke: () => colors().ask, width: 1, value: fmt, points: { show: false } },
       ],
       bands: [{ series: [3, 2], fill: () => colors().band }],
-      hooks: { draw: [(u) => this.drawTrades(u)] },
+      hooks: { draw: [(u) => this.drawTrades(u)], setSize: [(u) => this.placeBadge(u, el)] },
     };
     this.plot = new uPlot(opts, [[], [], [], []], el);
     this.resizer = new ResizeObserver(() => {
@@ -188,6 +188,14 @@ export class PriceChart extends SymbolPanel {
     this.resizer.observe(el);
     this.unTheme = onThemeChange(() => this.plot?.redraw(false));
     return true;
+  }
+
+  /** Keeps the stale badge inside the plot area, whose insets depend on the axes' label sizes. */
+  private placeBadge(u: uPlot, el: HTMLElement): void {
+    const body = el.parentElement;
+    if (body === null) return;
+    body.style.setProperty('--plot-top', `${u.over.offsetTop}px`);
+    body.style.setProperty('--plot-right', `${el.clientWidth - u.over.offsetLeft - u.over.offsetWidth}px`);
   }
 
   private pushData(): void {

@@ -54,8 +54,16 @@ export const sensorPanelStyles = css`
     color: #000;
   }
   .stale .state {
-    background: var(--tw-stale);
-    color: var(--tw-bg);
+    background: var(--tw-stale-badge-bg);
+    color: var(--tw-stale-badge-fg);
+  }
+  /* A stale reading must not look live: the value and the gauge dim as the chart panels do. */
+  .stale .value,
+  .stale .units,
+  .stale .gauge,
+  .stale .scale {
+    opacity: 0.35;
+    filter: grayscale(1);
   }
   canvas {
     position: absolute;
