@@ -153,4 +153,32 @@ describe('desk dashboard against a real gateway', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('Tab from the search box goes to the next control, not into the closing list', async () => {
+    const { page, errors } = await rig.open('/?symbols=AAPL&window=5');
+    await page.locator('tw-status-bar [data-state="open"]').waitFor({ timeout: 10_000 });
+    const options = page.locator('tw-symbol-picker [role="option"]');
+    const focused = (): Promise<string> =>
+      page.evaluate(() => {
+        let a = document.activeElement;
+        while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+        return a === null || a === document.body ? 'body' : `${a.tagName}:${a.textContent?.trim()}`;
+      });
+
+    await page.keyboard.press('/');
+    await page.keyboard.type('A');
+    await expect.poll(() => options.count()).toBeGreaterThan(0);
+    await page.keyboard.press('Tab');
+    await expect.poll(() => options.count()).toBe(0);
+    expect(await focused()).toBe('BUTTON:1 min');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused()).toBe('INPUT:');
+    // The mouse still picks from the list: pressing on it does not take the focus away.
+    await page.keyboard.type('MSF');
+    await page.locator('tw-symbol-picker li[data-symbol="MSFT"]').click();
+    await page.locator('tw-price-chart[symbol="MSFT"]').waitFor({ timeout: 5000 });
+    expect(await focused()).toBe('INPUT:');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

@@ -61,6 +61,9 @@ export class SymbolPicker extends LitElement {
     const matches = this.open ? this.results : [];
     const active = Math.min(this.active, matches.length - 1);
     const none = this.open && matches.length === 0 && this.query.trim() !== '';
+    // The list is driven by ↑/↓ from the field; Chromium would otherwise put a scrolling list in
+    // the Tab order, and it closes as soon as the field loses focus. Mouse presses on it keep the
+    // focus in the field.
     return html`<input
         type="search"
         role="combobox"
@@ -77,12 +80,18 @@ export class SymbolPicker extends LitElement {
           this.active = 0;
         }}
         @focus=${() => (this.open = true)}
-        @blur=${() => setTimeout(() => (this.open = false), 150)}
+        @blur=${() => (this.open = false)}
         @keydown=${this.onKey}
       />
       ${
         matches.length > 0
-          ? html`<ul id="matches" role="listbox" aria-label="Matching symbols">
+          ? html`<ul
+              id="matches"
+              role="listbox"
+              aria-label="Matching symbols"
+              tabindex="-1"
+              @mousedown=${(ev: Event) => ev.preventDefault()}
+            >
               ${matches.map(
                 (e, i) =>
                   html`<li
@@ -91,10 +100,7 @@ export class SymbolPicker extends LitElement {
                     data-symbol=${e.symbol}
                     class=${this.selected.includes(e.symbol) ? 'added' : ''}
                     aria-selected=${i === active ? 'true' : 'false'}
-                    @mousedown=${(ev: Event) => {
-                      ev.preventDefault();
-                      this.choose(e.symbol);
-                    }}
+                    @mousedown=${() => this.choose(e.symbol)}
                   >
                     <span class="sym">${e.symbol}</span><span class="name">${e.name}</span
                     ><span class="kind">${e.kind}</span>
