@@ -16,6 +16,24 @@ const MAX_REDRAW_GAP_MS = 1000;
 /** x tick steps in seconds; uPlot's defaults jump from 1 to 5 minutes, leaving narrow panels one label. */
 const TIME_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
 
+let measurer: CanvasRenderingContext2D | null = null;
+
+/** Width of text in a canvas font, CSS pixels; not on uPlot's context, which caches its font. */
+function textWidth(font: string, text: string): number {
+  measurer ??= document.createElement('canvas').getContext('2d');
+  if (measurer === null) return text.length * 10;
+  measurer.font = font;
+  return measurer.measureText(text).width;
+}
+
+/**
+ * Least distance between time labels: the widest label ("12:34:56") and two characters between.
+ * A fixed 60 px ran 14 px kiosk labels with seconds into each other.
+ */
+function timeSpace(font: string): number {
+  return Math.ceil(textWidth(font, '00:00:00') + textWidth(font, '00'));
+}
+
 /** y range: 5% padding, and never narrower than 8 ticks, so a quiet symbol is not magnified into noise. */
 function priceRange(min: number | null, max: number | null, tick: number): uPlot.Range.MinMax {
   if (min == null || max == null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
@@ -145,10 +163,9 @@ export class PriceChart extends SymbolPanel {
     const dec = (): number => this.client?.entry(this.symbol)?.decimals ?? 2;
     const fmt = (_u: uPlot, v: number | null): string => (v == null ? '—' : v.toFixed(dec()));
     const yLabels = (_u: uPlot, vals: number[]): string[] => vals.map((v) => v.toFixed(dec()));
-    const ySize = (u: uPlot, values: string[] | null): number => {
+    const ySize = (_u: uPlot, values: string[] | null): number => {
       const longest = values?.reduce((m, v) => Math.max(m, v.length), 0) ?? 6;
-      u.ctx.font = colors().font;
-      return Math.ceil(u.ctx.measureText('0'.repeat(longest)).width) + 18;
+      return Math.ceil(textWidth(colors().font, '0'.repeat(longest))) + 18;
     };
     const axis: uPlot.Axis = {
       stroke: () => colors().axis,
@@ -167,7 +184,7 @@ export class PriceChart extends SymbolPanel {
         y: { range: (_u, min, max) => priceRange(min, max, 10 ** -dec()) },
       },
       axes: [
-        { ...axis, space: 60, incrs: TIME_INCRS, values: timeLabels },
+        { ...axis, space: () => timeSpace(colors().font), incrs: TIME_INCRS, values: timeLabels },
         { ...axis, size: ySize, values: yLabels, incrs: () => tickIncrs(10 ** -dec()) },
       ],
       series: [

@@ -1,0 +1,96 @@
+/**
+ * The price chart's axes and legend in real Chromium against a real gateway: time labels that never
+ * run into each other at any wall or desk size.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRig, type Rig } from './setup.ts';
+
+const EIGHT = 'AAPL,MSFT,BTC-USD,ETH-USD,EURUSD,ES,NVDA,GC';
+
+interface AxisLabels {
+  symbol: string;
+  /** Label centres along the x axis, CSS pixels. */
+  centres: number[];
+  /** Label widths in the axis font, CSS pixels. */
+  widths: number[];
+  texts: string[];
+}
+
+/** The x-axis labels uPlot computed for every chart on the page, with their measured widths. */
+function timeLabels(page: Page): Promise<AxisLabels[]> {
+  return page.evaluate(() => {
+    const measure = document.createElement('canvas').getContext('2d')!;
+    return [...document.querySelectorAll('tw-kiosk, tw-dashboard')].flatMap((app) =>
+      [...app.shadowRoot!.querySelectorAll('tw-price-chart')].map((chart) => {
+        const plot = (
+          chart as unknown as {
+            plot: {
+              axes: { _splits: number[]; _values: (string | null)[]; font: [string, number, number] }[];
+              valToPos(v: number, scale: string): number;
+            };
+          }
+        ).plot;
+        const axis = plot.axes[0]!;
+        // uPlot keeps the font scaled to device pixels; labels are compared in CSS pixels.
+        measure.font = axis.font[0];
+        const scale = axis.font[2] / axis.font[1];
+        const shown = axis._splits.map((s, i) => [s, axis._values[i]] as const).filter(([, v]) => v != null);
+        return {
+          symbol: chart.getAttribute('symbol') ?? '',
+          centres: shown.map(([s]) => plot.valToPos(s, 'x')),
+          widths: shown.map(([, v]) => measure.measureText(v!).width * scale),
+          texts: shown.map(([, v]) => v!),
+        };
+      }),
+    );
+  });
+}
+
+describe('price chart against a real gateway', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = await startRig({ rate: 6, backfill: { seconds: 300, stepMs: 400 } });
+  });
+  afterAll(async () => rig?.close());
+
+  it('keeps time-axis labels apart on kiosk walls and desks of any size', async () => {
+    const cases: { path: string; width: number; height: number; scale?: number }[] = [
+      { path: `/?kiosk&symbols=${EIGHT}&cols=4&window=1`, width: 1920, height: 1080 },
+      { path: '/?kiosk&symbols=AAPL,MSFT&cols=1&window=5', width: 1366, height: 768 },
+      { path: `/?kiosk&symbols=${EIGHT}&cols=4&window=5`, width: 3840, height: 2160 },
+      { path: `/?kiosk&symbols=${EIGHT}&cols=8&window=15`, width: 3840, height: 2160 },
+      { path: `/?kiosk&symbols=${EIGHT}&cols=3&window=1`, width: 1920, height: 1080, scale: 2 },
+      { path: '/?symbols=AAPL,MSFT,EURUSD&window=1', width: 1366, height: 768 },
+    ];
+    for (const c of cases) {
+      const page = await rig.browser.newPage({
+        viewport: { width: c.width, height: c.height },
+        deviceScaleFactor: c.scale ?? 1,
+      });
+      await page.goto(`${rig.gw.url}${c.path}`);
+      const what = `${c.path} at ${c.width}x${c.height}@${c.scale ?? 1}x`;
+      // Wait until every chart has data and labels.
+      await expect
+        .poll(async () => (await timeLabels(page)).filter((a) => a.texts.length >= 2).length, {
+          timeout: 15_000,
+        })
+        .toBeGreaterThanOrEqual(2);
+      await page.waitForTimeout(300);
+      const axes = await timeLabels(page);
+      let withSeconds = 0;
+      for (const a of axes) {
+        if (a.texts.some((t) => t.length === 8)) withSeconds++;
+        for (let i = 1; i < a.centres.length; i++) {
+          const gap = a.centres[i]! - a.centres[i - 1]! - (a.widths[i]! + a.widths[i - 1]!) / 2;
+          expect(gap, `${what} ${a.symbol}: "${a.texts[i - 1]}" and "${a.texts[i]}"`).toBeGreaterThanOrEqual(
+            8,
+          );
+        }
+      }
+      // The cases that overlapped were those whose labels show seconds.
+      if (/window=1(&|$)/.test(c.path)) expect(withSeconds, what).toBeGreaterThan(0);
+      await page.close();
+    }
+  });
+});
