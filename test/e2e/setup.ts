@@ -16,17 +16,22 @@ export interface Rig {
 
 /**
  * A gateway with its own bus and scripted feed. `port` and `version` let a test stop one and start
- * another release in its place, as a deployment does.
+ * another release in its place, as a deployment does; `staticDir` serves another build than dist/web.
  */
 export async function startScriptedGateway(
   feedOpts: Partial<ScriptedFeedOptions> = {},
-  opts: { port?: number; version?: string } = {},
+  opts: { port?: number; version?: string; staticDir?: string } = {},
 ): Promise<{ gw: RunningGateway; feed: ScriptedFeed }> {
   const feed = new ScriptedFeed(standardCatalogue(), feedOpts);
   const bus = new MemoryBus({ historyDepth: 1024 });
   feed.bus = bus;
   const gw = await startGateway(
-    { batchMs: 20, shutdownGraceMs: 500, ...(opts.port === undefined ? {} : { port: opts.port }) },
+    {
+      batchMs: 20,
+      shutdownGraceMs: 500,
+      ...(opts.port === undefined ? {} : { port: opts.port }),
+      ...(opts.staticDir === undefined ? {} : { staticDir: opts.staticDir }),
+    },
     { bus, feeds: feed, version: opts.version },
   );
   return { gw, feed };
