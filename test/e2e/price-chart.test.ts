@@ -93,4 +93,56 @@ describe('price chart against a real gateway', () => {
       await page.close();
     }
   });
+
+  it('shows the crosshair legend on one line, in 24-hour time with seconds and exact prices', async () => {
+    const { page, errors } = await rig.open('/?symbols=7203.T,AAPL,MSFT&window=1', {
+      width: 1366,
+      height: 768,
+    });
+    const chart = page.locator('tw-price-chart[symbol="7203.T"]');
+    await expect.poll(() => chart.locator('.last').textContent(), { timeout: 15_000 }).toMatch(/^\d+\.\d/);
+    // A mid between two ticks (tick 0.5, one decimal): exact, with one more decimal.
+    rig.feed.stop();
+    rig.feed.pushQuote('7203.T', '2848.5', '2849.0');
+    await expect
+      .poll(() => page.locator('tw-watchlist tr[data-symbol="7203.T"] td.bid').textContent(), {
+        timeout: 5000,
+      })
+      .toBe('2848.5');
+    await page.waitForTimeout(1200);
+    // The newest point is the nearest one to the plot's right edge.
+    const at = await chart.evaluate((el) => {
+      const over = el.shadowRoot!.querySelector('.u-over')!.getBoundingClientRect();
+      return { x: over.right - 2, y: over.top + over.height / 2 };
+    });
+    await page.mouse.move(at.x - 20, at.y);
+    await page.mouse.move(at.x, at.y);
+    const legend = await chart.evaluate((el) => {
+      const root = el.shadowRoot!;
+      const table = root.querySelector('.u-legend')!;
+      const rows = [...table.querySelectorAll('tr.u-series')];
+      const panel = root.querySelector('.panel')!.getBoundingClientRect();
+      const box = table.getBoundingClientRect();
+      return {
+        values: Object.fromEntries(
+          rows.map((r) => [
+            r.querySelector('th')!.textContent!.trim(),
+            r.querySelector('td')!.textContent!.trim(),
+          ]),
+        ),
+        height: box.height,
+        rowHeight: rows[0]!.getBoundingClientRect().height,
+        right: box.right,
+        panelRight: panel.right,
+      };
+    });
+    rig.feed.start();
+    const [time] = Object.values(legend.values);
+    expect(time).toMatch(/^\d{2}:\d{2}:\d{2}$/);
+    expect(legend.values).toMatchObject({ Mid: '2848.75', Bid: '2848.5', Ask: '2849.0' });
+    expect(legend.height, 'one line').toBeLessThan(legend.rowHeight * 1.5);
+    expect(legend.right, 'inside the panel').toBeLessThanOrEqual(legend.panelRight);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

@@ -1,6 +1,13 @@
 /** Pure parts of the dashboard: ring buffers, backoff, formatting, layout and kiosk parameters. */
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatChange, formatPercent, formatPrice } from '../../web/app/format.ts';
+import {
+  formatAge,
+  formatChange,
+  formatPercent,
+  formatPrice,
+  formatTimeOfDay,
+  formatValue,
+} from '../../web/app/format.ts';
 import { layoutQuery, loadLayout, parseKiosk, STORAGE_KEY } from '../../web/app/layout.ts';
 import { backoffDelay } from '../../web/stream/backoff.ts';
 import { SeriesRing } from '../../web/stream/ring.ts';
@@ -66,6 +73,17 @@ describe('format', () => {
     expect(formatAge(400)).toBe('<1 s');
     expect(formatAge(75_000)).toBe('1 m 15 s');
     expect(formatAge(Infinity)).toBe('never');
+  });
+
+  it('prints chart values as exactly as the header, and 24-hour times', () => {
+    expect(formatValue(2848.75, 1)).toBe('2848.75');
+    expect(formatValue(2848.5, 1)).toBe('2848.5');
+    expect(formatValue(189.305, 2)).toBe('189.305');
+    expect(formatValue(1.1 + 0.2, 2)).toBe('1.30');
+    expect(formatValue(Number.NaN, 2)).toBe('—');
+    const t = new Date(2026, 10, 22, 21, 5, 7).getTime() / 1000;
+    expect(formatTimeOfDay(t, true)).toBe('21:05:07');
+    expect(formatTimeOfDay(t, false)).toBe('21:05');
   });
 });
 

@@ -7,6 +7,13 @@ export function formatPrice(mantissa: number, decimals: number): string {
   return formatMantissa(Math.round(mantissa * 10), decimals + 1);
 }
 
+/** Exact price text of a chart value in price units: the nearest half tick, printed as formatPrice does. */
+export function formatValue(value: number, decimals: number): string {
+  if (!Number.isFinite(value)) return '—';
+  // Floats of prices are off by far less than a quarter tick; doubling keeps a mid's half tick.
+  return formatPrice(Math.round(value * 10 ** decimals * 2) / 2, decimals);
+}
+
 /** Signed price difference with the instrument's decimals, e.g. "+0.25". */
 export function formatChange(diff: number, decimals: number): string {
   if (Number.isNaN(diff)) return '—';
@@ -42,6 +49,14 @@ export function formatClock(timeUs: number): string {
   const d = new Date(timeUs / 1000);
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+/** Local 24-hour time of epoch seconds: "09:05" or, with seconds, "09:05:07". */
+export function formatTimeOfDay(epochSec: number, seconds: boolean): string {
+  const d = new Date(epochSec * 1000);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  const hm = `${p(d.getHours())}:${p(d.getMinutes())}`;
+  return seconds ? `${hm}:${p(d.getSeconds())}` : hm;
 }
 
 /** Size mantissa as text (sizes have their own decimals). */

@@ -16,13 +16,25 @@ export const priceChartStyles = [
     .u-legend {
       position: absolute;
       top: 0;
-      left: 70px;
+      left: var(--plot-left, 70px);
       pointer-events: none;
       z-index: 1;
       font-size: 0.72em;
       color: var(--tw-muted);
       text-align: left;
       margin: 0;
+      /* One line: a wrapped second line covered the top of the plot. */
+      white-space: nowrap;
+    }
+    .u-legend tr {
+      margin-right: 0.6em;
+    }
+    /* A time needs no "Time:" in front of it, and the room is needed on a 380 px panel. */
+    .u-legend tr:first-child th {
+      display: none;
+    }
+    .u-legend .u-series > * {
+      padding: 2px;
     }
     .u-legend .u-marker {
       width: 0.8em;

@@ -1,6 +1,6 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import uPlot from 'uplot';
-import { formatAge, formatPercent, formatPrice } from '../app/format.ts';
+import { formatAge, formatPercent, formatPrice, formatTimeOfDay, formatValue } from '../app/format.ts';
 import { freshness } from '../app/staleness.ts';
 import { chartColors, onThemeChange } from '../app/theme.ts';
 import { Q_ASK, Q_BID, Q_MID, Q_TIME, T_PRICE, T_SIDE, T_TIME } from '../stream/index.ts';
@@ -51,12 +51,7 @@ function tickIncrs(tick: number): number[] {
 
 /** Local-time x labels on one line: seconds only when ticks are closer than a minute. */
 function timeLabels(_u: uPlot, splits: number[], _axis: number, _space: number, incr: number): string[] {
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return splits.map((s) => {
-    const d = new Date(s * 1000);
-    const hm = `${p(d.getHours())}:${p(d.getMinutes())}`;
-    return incr < 60 ? `${hm}:${p(d.getSeconds())}` : hm;
-  });
+  return splits.map((s) => formatTimeOfDay(s, incr < 60));
 }
 
 /**
@@ -77,6 +72,7 @@ export class PriceChart extends SymbolPanel {
   private jitter = 1;
   private xMin = 0;
   private xMax = 1;
+  private insets = '';
 
   constructor() {
     super();
@@ -161,7 +157,10 @@ export class PriceChart extends SymbolPanel {
     const colors = chartColors;
     // Decimals are read at draw time: the catalogue may arrive after the chart is created.
     const dec = (): number => this.client?.entry(this.symbol)?.decimals ?? 2;
-    const fmt = (_u: uPlot, v: number | null): string => (v == null ? '—' : v.toFixed(dec()));
+    // The same exact text as the header and watchlist: a mid between two ticks is not rounded.
+    const fmt = (_u: uPlot, v: number | null): string => (v == null ? '—' : formatValue(v, dec()));
+    // Seconds, as the axis shows them when zoomed in; uPlot's default is a 12-hour clock to the minute.
+    const time = (_u: uPlot, v: number | null): string => (v == null ? '—' : formatTimeOfDay(v, true));
     const yLabels = (_u: uPlot, vals: number[]): string[] => vals.map((v) => v.toFixed(dec()));
     const ySize = (_u: uPlot, values: string[] | null): number => {
       const longest = values?.reduce((m, v) => Math.max(m, v.length), 0) ?? 6;
@@ -188,13 +187,20 @@ export class PriceChart extends SymbolPanel {
         { ...axis, size: ySize, values: yLabels, incrs: () => tickIncrs(10 ** -dec()) },
       ],
       series: [
-        {},
+        { value: time },
         { label: 'Mid', stroke: () => colors().line, width: 1.5, value: fmt, points: { show: false } },
         { label: 'Bid', stroke: () => colors().bid, width: 1, value: fmt, points: { show: false } },
         { label: 'Ask', stroke: () => colors().ask, width: 1, value: fmt, points: { show: false } },
       ],
       bands: [{ series: [3, 2], fill: () => colors().band }],
-      hooks: { draw: [(u) => this.drawTrades(u)], setSize: [(u) => this.placeBadge(u, el)] },
+      hooks: {
+        draw: [
+          (u) => {
+            this.drawTrades(u);
+            this.placeOverlays(u, el);
+          },
+        ],
+      },
     };
     this.plot = new uPlot(opts, [[], [], [], []], el);
     this.resizer = new ResizeObserver(() => {
@@ -207,12 +213,21 @@ export class PriceChart extends SymbolPanel {
     return true;
   }
 
-  /** Keeps the stale badge inside the plot area, whose insets depend on the axes' label sizes. */
-  private placeBadge(u: uPlot, el: HTMLElement): void {
-    const body = el.parentElement;
-    if (body === null) return;
-    body.style.setProperty('--plot-top', `${u.over.offsetTop}px`);
-    body.style.setProperty('--plot-right', `${el.clientWidth - u.over.offsetLeft - u.over.offsetWidth}px`);
+  /**
+   * Keeps the stale badge and the legend on the plot area, whose insets move with the axes' label
+   * sizes. Runs on every draw, so it reads uPlot's own style values rather than the layout.
+   */
+  private placeOverlays(u: uPlot, el: HTMLElement): void {
+    const left = parseFloat(u.over.style.left) || 0;
+    const top = parseFloat(u.over.style.top) || 0;
+    const right = u.width - left - (parseFloat(u.over.style.width) || 0);
+    const insets = `${left} ${top} ${right}`;
+    if (insets === this.insets || el.parentElement === null) return;
+    this.insets = insets;
+    const body = el.parentElement.style;
+    body.setProperty('--plot-left', `${left}px`);
+    body.setProperty('--plot-top', `${top}px`);
+    body.setProperty('--plot-right', `${right}px`);
   }
 
   private pushData(): void {
