@@ -1,7 +1,7 @@
 /**
  * StreamClient protocol behaviour against a scripted WebSocket server in Node: snapshots,
  * gap detection and re-snapshot, RESYNC and TRADES_LOST notices, duplicates, the silence
- * watchdog, reconnect with re-subscribe, and version change.
+ * watchdog, reconnect with re-subscribe, version change, and symbol names the protocol cannot carry.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -75,6 +75,8 @@ class FakeServer {
   answerPings = true;
   /** Ends every snapshot subscribe at once with an empty SNAPSHOT_END frame. */
   autoEnd = false;
+  /** Answers every subscribe with one BAD_MESSAGE for the whole request, as the gateway does. */
+  refuse = false;
   private readonly w = new FrameWriter();
 
   constructor() {
@@ -90,8 +92,11 @@ class FakeServer {
         if (msg.op === 'ping' && this.answerPings) {
           ws.send(JSON.stringify({ op: 'pong', id: msg.id, t: msg.t, serverTime: Date.now() }));
         }
-        if (msg.op === 'subscribe')
+        if (msg.op === 'subscribe' && this.refuse) {
+          ws.send(JSON.stringify({ op: 'error', id: msg.id, code: 'BAD_MESSAGE', message: 'refused' }));
+        } else if (msg.op === 'subscribe') {
           ws.send(JSON.stringify({ op: 'subscribed', id: msg.id, symbols: msg.symbols, snapshot: true }));
+        }
       });
     });
   }
@@ -208,6 +213,28 @@ describe('StreamClient', () => {
     server.frame(FrameType.LIVE, (w) => w.quote(1, 77, now(), 100, 102, 1, 1));
     await until(() => client.get('AAA')?.lastSeq === 77);
     expect(client.stats.gaps).toBe(0);
+  });
+
+  it('never sends a name the protocol cannot carry; a subscribe refused as a whole is kept and frees the queue', async () => {
+    await connected();
+    client.subscribe(['BBB', 'B B', 'A<B', 'x'.repeat(33)]);
+    expect(client.rejection('B B')).toBe('INVALID_SYMBOL');
+    expect(client.rejection('x'.repeat(33))).toBe('INVALID_SYMBOL');
+    expect(client.symbols).toEqual(['AAA', 'BBB']);
+    server.refuse = true;
+    server.frame(FrameType.SNAPSHOT, () => undefined, FrameFlag.SNAPSHOT_END);
+    await until(() => client.refused.has('BBB'));
+    expect(client.refused.get('BBB')).toMatchObject({ code: 'BAD_MESSAGE' });
+    expect(client.refused.has('AAA')).toBe(false);
+    // No SNAPSHOT_END follows a refused request: the next snapshot subscribe goes out at once.
+    server.refuse = false;
+    client.subscribe(['BBB'], { snapshot: true });
+    await until(() => server.subscribes('BBB').length === 2);
+    await until(() => client.refused.size === 0);
+    const sent = server.received.flatMap((m) => (m.op === 'subscribe' ? m.symbols : []));
+    expect(sent).toEqual(['AAA', 'BBB', 'BBB']);
+    client.unsubscribe(['B B']);
+    expect(client.rejection('B B')).toBeNull();
   });
 
   it('does not treat a conflated jump as a gap; RESYNC re-snapshots; TRADES_LOST marks the tape', async () => {
