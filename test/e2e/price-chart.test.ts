@@ -1,6 +1,7 @@
 /**
  * The price chart's axes and legend in real Chromium against a real gateway: time labels that never
- * run into each other at any wall or desk size.
+ * run into each other at any wall or desk size, a legend as exact as the header, and no price axis
+ * made up for a chart without data.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,6 +143,53 @@ describe('price chart against a real gateway', () => {
     expect(legend.values).toMatchObject({ Mid: '2848.75', Bid: '2848.5', Ask: '2849.0' });
     expect(legend.height, 'one line').toBeLessThan(legend.rowHeight * 1.5);
     expect(legend.right, 'inside the panel').toBeLessThanOrEqual(legend.panelRight);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+/** Painted pixels of a chart's canvas left of its plot area, where the price labels go. */
+function priceAxisInk(page: Page, symbol: string): Promise<number> {
+  return page.locator(`tw-price-chart[symbol="${symbol}"]`).evaluate((el) => {
+    const root = el.shadowRoot!;
+    const canvas = root.querySelector('canvas')!;
+    const over = root.querySelector<HTMLElement>('.u-over')!;
+    const k = canvas.width / canvas.clientWidth;
+    const w = Math.floor(over.offsetLeft * k);
+    const h = Math.floor((over.offsetTop + over.offsetHeight) * k);
+    if (w === 0 || h === 0) return 0;
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, w, h);
+    let ink = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) ink++;
+    return ink;
+  });
+}
+
+describe('price chart of a symbol without data', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    // Only AAPL is published: MSFT is known but has no data, NOPE is not known at all.
+    rig = await startRig({ rate: 6, symbols: ['AAPL'], backfill: { seconds: 60, stepMs: 400 } });
+  });
+  afterAll(async () => rig?.close());
+
+  it('draws no made-up price axis until there is data', async () => {
+    const { page, errors } = await rig.open('/?symbols=AAPL,MSFT,NOPE&window=1', {
+      width: 1600,
+      height: 900,
+    });
+    await expect
+      .poll(() => page.locator('tw-price-chart[symbol="AAPL"] .last').textContent(), { timeout: 15_000 })
+      .toMatch(/^\d+\.\d{2,3}$/);
+    await expect.poll(() => priceAxisInk(page, 'AAPL'), { timeout: 5000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator('tw-price-chart[symbol="NOPE"] .badge').textContent(), { timeout: 5000 })
+      .toBe('UNKNOWN SYMBOL');
+    expect(await page.locator('tw-price-chart[symbol="MSFT"] .badge').textContent()).toBe('NO DATA');
+    // Both have drawn their (real) time axis by now; their price axes stay blank.
+    await page.waitForTimeout(1500);
+    expect(await priceAxisInk(page, 'MSFT')).toBe(0);
+    expect(await priceAxisInk(page, 'NOPE')).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -161,9 +161,13 @@ export class PriceChart extends SymbolPanel {
     const fmt = (_u: uPlot, v: number | null): string => (v == null ? '—' : formatValue(v, dec()));
     // Seconds, as the axis shows them when zoomed in; uPlot's default is a 12-hour clock to the minute.
     const time = (_u: uPlot, v: number | null): string => (v == null ? '—' : formatTimeOfDay(v, true));
-    const yLabels = (_u: uPlot, vals: number[]): string[] => vals.map((v) => v.toFixed(dec()));
-    const ySize = (_u: uPlot, values: string[] | null): number => {
-      const longest = values?.reduce((m, v) => Math.max(m, v.length), 0) ?? 6;
+    // Without data in the window the y range is a placeholder: a 0.00-1.00 scale would be made up.
+    const yShown = (u: uPlot, splits: number[]): (number | null)[] =>
+      u.data[0].length > 0 ? splits : splits.map(() => null);
+    const yLabels = (_u: uPlot, vals: (number | null)[]): (string | null)[] =>
+      vals.map((v) => (v == null ? null : v.toFixed(dec())));
+    const ySize = (_u: uPlot, values: (string | null)[] | null): number => {
+      const longest = values?.reduce((m, v) => Math.max(m, v?.length ?? 0), 0) ?? 6;
       return Math.ceil(textWidth(colors().font, '0'.repeat(longest))) + 18;
     };
     const axis: uPlot.Axis = {
@@ -184,7 +188,15 @@ export class PriceChart extends SymbolPanel {
       },
       axes: [
         { ...axis, space: () => timeSpace(colors().font), incrs: TIME_INCRS, values: timeLabels },
-        { ...axis, size: ySize, values: yLabels, incrs: () => tickIncrs(10 ** -dec()) },
+        {
+          ...axis,
+          size: ySize,
+          values: yLabels,
+          filter: yShown,
+          grid: { ...axis.grid, filter: yShown },
+          ticks: { ...axis.ticks, filter: yShown },
+          incrs: () => tickIncrs(10 ** -dec()),
+        },
       ],
       series: [
         { value: time },
