@@ -1,4 +1,5 @@
 import {
+  ErrorCode,
   FrameFlag,
   FrameReader,
   FrameType,
@@ -77,18 +78,17 @@ export interface StreamEvents {
 }
 
 const SNAPSHOT_TIMEOUT_MS = 15_000;
+const RESTRICTIVE_CLOSES = new Set([1008, 1013, 4001]);
 const VALID_SYMBOL = new RegExp(SYMBOL_PATTERN);
 /** Errors about some symbols of a subscribe; any other error to a subscribe refuses all of it. */
-const PER_SYMBOL_ERRORS = new Set<string>(['UNKNOWN_SYMBOL', 'TOO_MANY_SYMBOLS', 'SNAPSHOT_UNAVAILABLE']);
+const PER_SYMBOL_ERRORS = new Set<string>([
+  ErrorCode.UNKNOWN_SYMBOL,
+  ErrorCode.TOO_MANY_SYMBOLS,
+  ErrorCode.SNAPSHOT_UNAVAILABLE,
+]);
 
 /** Why a symbol the gateway was never asked for is refused: the protocol cannot carry its name. */
 export const INVALID_SYMBOL = 'INVALID_SYMBOL';
-
-/** True when a symbol name fits the protocol (`SYMBOL_PATTERN`); others would fail a whole subscribe. */
-function isValidSymbol(symbol: string): boolean {
-  return VALID_SYMBOL.test(symbol);
-}
-const RESTRICTIVE_CLOSES = new Set([1008, 1013, 4001]);
 
 /**
  * The dashboard's only link to the gateway: one WebSocket, decoded on the main thread with the
@@ -255,7 +255,7 @@ export class StreamClient extends Emitter<StreamEvents> {
     const fresh: string[] = [];
     let invalid = false;
     for (const s of symbols) {
-      if (!isValidSymbol(s)) {
+      if (!VALID_SYMBOL.test(s)) {
         invalid ||= !this.rejectedSymbols.has(s);
         this.rejectedSymbols.set(s, INVALID_SYMBOL);
         continue;
@@ -545,6 +545,7 @@ export class StreamClient extends Emitter<StreamEvents> {
     this.pendingSubscribes.delete(msg.id!);
     for (const s of symbols) if (this.wanted.has(s)) this.refused.set(s, msg);
     this.stateSerial++;
+    this.emit('data');
     // No SNAPSHOT_END follows a refused request; later subscribes must not wait for one.
     if (this.inFlight?.id === msg.id) this.endSnapshot();
   }
