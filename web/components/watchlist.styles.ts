@@ -67,6 +67,11 @@ export const watchlistStyles = css`
     color: var(--tw-warn);
     font-weight: 700;
   }
+  .no-spread .spread,
+  .no-chg .chg,
+  .no-quote .bid,
+  .no-quote .ask,
+  .no-pct .pct,
   :host([compact]) .bid,
   :host([compact]) .ask,
   :host([compact]) .chg,

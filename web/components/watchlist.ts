@@ -1,4 +1,4 @@
-import { html, LitElement } from 'lit';
+import { html, LitElement, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { formatAge, formatChange, formatPercent, formatPrice } from '../app/format.ts';
 import { DEFAULT_STALE_MS, freshness } from '../app/staleness.ts';
@@ -7,6 +7,13 @@ import { scheduler } from '../render/frame-scheduler.ts';
 import type { StreamClient } from '../stream/index.ts';
 import { TickFlash } from './tick-flash.ts';
 import { watchlistStyles } from './watchlist.styles.ts';
+
+/**
+ * Column groups hidden, in this order, when the list is too narrow for the table (a 1366 px laptop
+ * desk, a kiosk's watch column): the spread, the absolute change, bid and ask, and last the
+ * change %. Symbol, last and the age, which says whether the row can be trusted, always stay.
+ */
+const DROPPABLE = ['no-spread', 'no-chg', 'no-quote', 'no-pct'];
 
 /**
  * Table of instruments. Prices are exact decimal strings; the last price flashes on up/down ticks. No
@@ -21,6 +28,7 @@ export class Watchlist extends LitElement {
     staleMs: { type: Number, attribute: 'stale-ms' },
     caption: {},
     compact: { type: Boolean, reflect: true },
+    drop: { state: true },
   };
 
   declare client: StreamClient | null;
@@ -30,10 +38,14 @@ export class Watchlist extends LitElement {
   declare caption: string;
   /** Wall-screen variant: symbol, last, change % and age only. */
   declare compact: boolean;
+  /** How many of the DROPPABLE column groups are hidden because the table is wider than the list. */
+  declare drop: number;
 
   private readonly flashes = new Map<string, TickFlash>();
   private fadeTimer: ReturnType<typeof setTimeout> | null = null;
   private now = 0;
+  private resizer: ResizeObserver | null = null;
+  private fittedSecond = -1;
 
   constructor() {
     super();
@@ -43,6 +55,7 @@ export class Watchlist extends LitElement {
     this.staleMs = DEFAULT_STALE_MS;
     this.caption = 'Watchlist';
     this.compact = false;
+    this.drop = 0;
     new FrameController(this, () => {
       let v = 0;
       for (const s of this.symbols) v += this.client?.get(s)?.version ?? 0;
@@ -59,19 +72,35 @@ export class Watchlist extends LitElement {
     return f;
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // A wider list may fit again what a narrower one dropped: start from every column.
+    this.resizer = new ResizeObserver(() => this.refit());
+    this.resizer.observe(this);
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     if (this.fadeTimer !== null) clearTimeout(this.fadeTimer);
     this.fadeTimer = null;
+    this.resizer?.disconnect();
+    this.resizer = null;
   }
 
-  override willUpdate(): void {
+  private refit(): void {
+    this.drop = 0;
+    this.fittedSecond = -1;
+  }
+
+  override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('symbols') && changed.get('symbols') !== undefined) this.refit();
     this.now = performance.now();
     // Rows removed from the list must not keep flash state forever.
     for (const s of this.flashes.keys()) if (!this.symbols.includes(s)) this.flashes.delete(s);
   }
 
   override updated(): void {
+    this.fit();
     // One timer for the next fade step of any cell, in case no data arrives before it.
     let next = Number.POSITIVE_INFINITY;
     for (const f of this.flashes.values()) next = Math.min(next, f.nextChange(this.now));
@@ -79,8 +108,22 @@ export class Watchlist extends LitElement {
     this.fadeTimer = Number.isFinite(next) ? setTimeout(() => this.requestUpdate(), next + 5) : null;
   }
 
+  /**
+   * Drops one more column group while the table is wider than the list. Checked after a change of
+   * size, of symbols or of drop, and once a second as prices change width, not on every frame:
+   * each check makes the browser lay the table out there and then.
+   */
+  private fit(): void {
+    if (this.drop >= DROPPABLE.length || this.fittedSecond === scheduler.second) return;
+    const table = this.renderRoot.querySelector('table');
+    if (table === null || this.clientWidth === 0) return;
+    if (table.offsetWidth > this.clientWidth) this.drop++;
+    else this.fittedSecond = scheduler.second;
+  }
+
   override render(): unknown {
-    return html`<table aria-label=${this.caption}>
+    const hidden = DROPPABLE.slice(0, this.drop).join(' ');
+    return html`<table aria-label=${this.caption} class=${hidden}>
       <caption>
         ${this.caption}
       </caption>
@@ -91,7 +134,7 @@ export class Watchlist extends LitElement {
           <th scope="col" class="bid">Bid</th>
           <th scope="col" class="ask">Ask</th>
           <th scope="col" class="chg">Chg</th>
-          <th scope="col">Chg %</th>
+          <th scope="col" class="pct">Chg %</th>
           <th scope="col" class="spread">Spread</th>
           <th scope="col" class="age">Age</th>
         </tr>
