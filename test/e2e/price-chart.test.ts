@@ -5,6 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canvasFingerprint } from '../helpers/browser.ts';
 import { startRig, type Rig } from './setup.ts';
 
 const EIGHT = 'AAPL,MSFT,BTC-USD,ETH-USD,EURUSD,ES,NVDA,GC';
@@ -77,7 +78,6 @@ describe('price chart against a real gateway', () => {
           timeout: 15_000,
         })
         .toBeGreaterThanOrEqual(2);
-      await page.waitForTimeout(300);
       const axes = await timeLabels(page);
       let withSeconds = 0;
       for (const a of axes) {
@@ -110,34 +110,55 @@ describe('price chart against a real gateway', () => {
         timeout: 5000,
       })
       .toBe('2848.5');
-    await page.waitForTimeout(1200);
     // The newest point is the nearest one to the plot's right edge.
     const at = await chart.evaluate((el) => {
       const over = el.shadowRoot!.querySelector('.u-over')!.getBoundingClientRect();
       return { x: over.right - 2, y: over.top + over.height / 2 };
     });
-    await page.mouse.move(at.x - 20, at.y);
-    await page.mouse.move(at.x, at.y);
-    const legend = await chart.evaluate((el) => {
-      const root = el.shadowRoot!;
-      const table = root.querySelector('.u-legend')!;
-      const rows = [...table.querySelectorAll('tr.u-series')];
-      const panel = root.querySelector('.panel')!.getBoundingClientRect();
-      const box = table.getBoundingClientRect();
-      return {
-        values: Object.fromEntries(
-          rows.map((r) => [
-            r.querySelector('th')!.textContent!.trim(),
-            r.querySelector('td')!.textContent!.trim(),
-          ]),
-        ),
-        height: box.height,
-        rowHeight: rows[0]!.getBoundingClientRect().height,
-        right: box.right,
-        panelRight: panel.right,
-      };
-    });
-    rig.feed.start();
+    const readLegend = (): Promise<{
+      values: Record<string, string>;
+      height: number;
+      rowHeight: number;
+      right: number;
+      panelRight: number;
+    }> =>
+      chart.evaluate((el) => {
+        const root = el.shadowRoot!;
+        const table = root.querySelector('.u-legend')!;
+        const rows = [...table.querySelectorAll('tr.u-series')];
+        const panel = root.querySelector('.panel')!.getBoundingClientRect();
+        const box = table.getBoundingClientRect();
+        return {
+          values: Object.fromEntries(
+            rows.map((r) => [
+              r.querySelector('th')!.textContent!.trim(),
+              r.querySelector('td')!.textContent!.trim(),
+            ]),
+          ),
+          height: box.height,
+          rowHeight: rows[0]!.getBoundingClientRect().height,
+          right: box.right,
+          panelRight: panel.right,
+        };
+      });
+    const seen: { legend?: Awaited<ReturnType<typeof readLegend>> } = {};
+    try {
+      // Hovered again until the chart has drawn the pushed quote.
+      await expect
+        .poll(
+          async () => {
+            await page.mouse.move(at.x - 20, at.y);
+            await page.mouse.move(at.x, at.y);
+            seen.legend = await readLegend();
+            return seen.legend.values.Bid;
+          },
+          { timeout: 5000 },
+        )
+        .toBe('2848.5');
+    } finally {
+      rig.feed.start();
+    }
+    const legend = seen.legend!;
     const [time] = Object.values(legend.values);
     expect(time).toMatch(/^\d{2}:\d{2}:\d{2}$/);
     expect(legend.values).toMatchObject({ Mid: '2848.75', Bid: '2848.5', Ask: '2849.0' });
@@ -186,8 +207,12 @@ describe('price chart of a symbol without data', () => {
       .poll(() => page.locator('tw-price-chart[symbol="NOPE"] .badge').textContent(), { timeout: 5000 })
       .toBe('UNKNOWN SYMBOL');
     expect(await page.locator('tw-price-chart[symbol="MSFT"] .badge').textContent()).toBe('NO DATA');
-    // Both have drawn their (real) time axis by now; their price axes stay blank.
-    await page.waitForTimeout(1500);
+    // Both have drawn their (real) time axis; their price axes stay blank.
+    for (const s of ['MSFT', 'NOPE']) {
+      await expect
+        .poll(() => canvasFingerprint(page, `tw-price-chart[symbol="${s}"]`), { timeout: 5000 })
+        .not.toBe(0);
+    }
     expect(await priceAxisInk(page, 'MSFT')).toBe(0);
     expect(await priceAxisInk(page, 'NOPE')).toBe(0);
     expect(errors).toEqual([]);
