@@ -31,8 +31,8 @@ describe('symbols the protocol cannot carry, against a real gateway', () => {
         .not.toContain('stale');
     }
     for (const s of bad) {
-      // tw-price-chart has one badge for every symbol the client or the server refused.
-      await expect.poll(() => badge(page, s), { timeout: 5000 }).toBe('UNKNOWN SYMBOL');
+      // The badge names the reason: the client refused the name, the server never saw it.
+      await expect.poll(() => badge(page, s), { timeout: 5000 }).toBe('INVALID SYMBOL');
       expect(
         await page.evaluate(
           (sym) =>
@@ -63,9 +63,9 @@ describe('symbols the protocol cannot carry, against a real gateway', () => {
         timeout: 10_000,
       })
       .toMatch(/\d/);
-    await expect.poll(() => badge(page, 'TEMP 1'), { timeout: 5000 }).toBe('UNKNOWN SYMBOL');
+    await expect.poll(() => badge(page, 'TEMP 1'), { timeout: 5000 }).toBe('INVALID SYMBOL');
     expect(await page.locator('tw-watchlist tr[data-symbol="TEMP 1"]').textContent()).toContain(
-      'INVALID_SYMBOL',
+      'INVALID SYMBOL',
     );
     expect(await badge(page, 'EURUSD')).toBe('');
     expect(errors).toEqual([]);

@@ -1,10 +1,12 @@
 /** Pure parts of the dashboard: ring buffers, backoff, formatting, layout and kiosk parameters. */
 import { describe, expect, it } from 'vitest';
 import {
+  changeDirection,
   formatAge,
   formatChange,
   formatPercent,
   formatPrice,
+  formatSize,
   formatTimeOfDay,
   formatValue,
 } from '../../web/app/format.ts';
@@ -70,6 +72,17 @@ describe('format', () => {
     expect(formatPrice(Number.NaN, 2)).toBe('—');
     expect(formatChange(-25, 2)).toBe('−0.25');
     expect(formatPercent(0.0123)).toBe('+1.23%');
+    expect(formatPercent(-0.0123)).toBe('−1.23%');
+    // A move that rounds to nothing is shown as none, in neither colour.
+    expect(formatPercent(-0.00001)).toBe('0.00%');
+    expect(changeDirection(-0.00001)).toBe('');
+    expect(changeDirection(-0.0001)).toBe('down');
+    expect(formatPercent(0.00006)).toBe('+0.01%');
+    expect(changeDirection(0.00006)).toBe('up');
+    expect(formatSize(5153000, 0)).toBe('5,153,000');
+    expect(formatSize(814118, 1)).toBe('81,411.8');
+    expect(formatSize(-1234567, 3)).toBe('-1,234.567');
+    expect(formatSize(999, 0)).toBe('999');
     expect(formatAge(400)).toBe('<1 s');
     expect(formatAge(75_000)).toBe('1 m 15 s');
     expect(formatAge(Infinity)).toBe('never');

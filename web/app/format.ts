@@ -21,11 +21,26 @@ export function formatChange(diff: number, decimals: number): string {
   return diff > 0 ? `+${text}` : diff < 0 ? `−${text}` : text;
 }
 
-/** Signed percentage with two decimals. */
+/** Signed percentage with two decimals; a move that rounds to 0.00 has no sign ("0.00%", not "−0.00%"). */
 export function formatPercent(ratio: number): string {
   if (!Number.isFinite(ratio)) return '—';
-  const p = (ratio * 100).toFixed(2);
-  return ratio > 0 ? `+${p}%` : ratio < 0 ? `−${p.slice(1)}%` : `${p}%`;
+  const dir = changeDirection(ratio);
+  const p = Math.abs(ratio * 100).toFixed(2);
+  return dir === 'up' ? `+${p}%` : dir === 'down' ? `−${p}%` : `${p}%`;
+}
+
+/**
+ * The colour class of a relative change, as formatPercent prints it: a move too small to show in
+ * two decimals of a percent is neither red nor green.
+ */
+export function changeDirection(ratio: number): 'up' | 'down' | '' {
+  if (!Number.isFinite(ratio) || Math.abs(ratio) < 0.00005) return '';
+  return ratio > 0 ? 'up' : 'down';
+}
+
+/** Words for a rejection code of the stream client ("UNKNOWN_SYMBOL" -> "UNKNOWN SYMBOL"), as badges show it. */
+export function rejectionText(code: string): string {
+  return code.replaceAll('_', ' ');
 }
 
 /**
@@ -59,7 +74,10 @@ export function formatTimeOfDay(epochSec: number, seconds: boolean): string {
   return seconds ? `${hm}:${p(d.getSeconds())}` : hm;
 }
 
-/** Size mantissa as text (sizes have their own decimals). */
+/** Size mantissa as text (sizes have their own decimals), thousands grouped: "5,153,000", "81,411.8". */
 export function formatSize(mantissa: number, sizeDecimals: number): string {
-  return formatMantissa(mantissa, sizeDecimals);
+  const text = formatMantissa(mantissa, sizeDecimals);
+  const dot = text.indexOf('.');
+  const whole = dot < 0 ? text : text.slice(0, dot);
+  return whole.replace(/\B(?=(\d{3})+$)/g, ',') + (dot < 0 ? '' : text.slice(dot));
 }

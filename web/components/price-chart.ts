@@ -1,6 +1,14 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import uPlot from 'uplot';
-import { formatAge, formatPercent, formatPrice, formatTimeOfDay, formatValue } from '../app/format.ts';
+import {
+  changeDirection,
+  formatAge,
+  formatPercent,
+  formatPrice,
+  formatTimeOfDay,
+  formatValue,
+  rejectionText,
+} from '../app/format.ts';
 import { freshness } from '../app/staleness.ts';
 import { chartColors, onThemeChange } from '../app/theme.ts';
 import { Q_ASK, Q_BID, Q_MID, Q_TIME, T_PRICE, T_SIDE, T_TIME } from '../stream/index.ts';
@@ -98,7 +106,7 @@ export class PriceChart extends SymbolPanel {
     const dec = d?.entry.decimals ?? 2;
     const price = d?.price ?? Number.NaN;
     const change = d !== undefined ? (price - d.refPrice) / d.refPrice : Number.NaN;
-    const dir = change > 0 ? 'up' : change < 0 ? 'down' : '';
+    const dir = changeDirection(change);
     const classes = `panel${f.stale ? ' stale' : ''}${this.focused ? ' focused' : ''}`;
     return html`<section class=${classes} role="region" aria-label="${this.symbol} price chart">
       <header>
@@ -119,7 +127,7 @@ export class PriceChart extends SymbolPanel {
         <div class="plot"></div>
         ${
           rejected !== null
-            ? html`<div class="badge">UNKNOWN SYMBOL</div>`
+            ? html`<div class="badge">${rejectionText(rejected)}</div>`
             : f.stale
               ? html`<div class="badge">${staleLabel(f)}</div>`
               : nothing

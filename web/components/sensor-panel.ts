@@ -1,5 +1,5 @@
 import { html, nothing } from 'lit';
-import { formatAge, formatPrice } from '../app/format.ts';
+import { formatAge, formatPrice, rejectionText } from '../app/format.ts';
 import { freshness } from '../app/staleness.ts';
 import { chartColors } from '../app/theme.ts';
 import { S_TIME, S_VALUE, type SymbolData } from '../stream/index.ts';
@@ -33,7 +33,9 @@ export class SensorPanel extends SymbolPanel {
     if (c === null || d === undefined) {
       return html`<section class="panel stale" role="region" aria-label="${this.symbol} sensor">
         <header><span class="sym">${this.symbol}</span></header>
-        <div class="body"><div class="badge">${c?.rejection(this.symbol) ?? 'NO DATA'}</div></div>
+        <div class="body">
+          <div class="badge">${rejectionText(c?.rejection(this.symbol) ?? 'NO DATA')}</div>
+        </div>
       </section>`;
     }
     const e = d.entry;

@@ -1,6 +1,13 @@
 import { html, LitElement, type PropertyValues } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { formatAge, formatChange, formatPercent, formatPrice } from '../app/format.ts';
+import {
+  changeDirection,
+  formatAge,
+  formatChange,
+  formatPercent,
+  formatPrice,
+  rejectionText,
+} from '../app/format.ts';
 import { DEFAULT_STALE_MS, freshness } from '../app/staleness.ts';
 import { FrameController } from '../render/frame-controller.ts';
 import { scheduler } from '../render/frame-scheduler.ts';
@@ -156,7 +163,7 @@ export class Watchlist extends LitElement {
     if (c === null || d === undefined) {
       return html`<tr data-symbol=${symbol} aria-selected=${this.focused === symbol ? 'true' : 'false'}>
         <td class="sym">${symbol}</td>
-        <td colspan="7">${c?.rejection(symbol) ?? '…'}</td>
+        <td colspan="7">${rejectionText(c?.rejection(symbol) ?? '…')}</td>
       </tr>`;
     }
     const dec = d.entry.decimals;
@@ -175,7 +182,7 @@ export class Watchlist extends LitElement {
       <td class="bid">${formatPrice(d.bid, dec)}</td>
       <td class="ask">${formatPrice(d.ask, dec)}</td>
       <td class="chg ${dir}">${formatChange(diff, dec)}</td>
-      <td class="pct ${dir}">${formatPercent(diff / d.refPrice)}</td>
+      <td class="pct ${changeDirection(diff / d.refPrice)}">${formatPercent(diff / d.refPrice)}</td>
       <td class="spread">${formatPrice(d.ask - d.bid, dec)}</td>
       <td class="age">${formatAge(f.ageMs)}</td>
     </tr>`;
