@@ -154,6 +154,59 @@ describe('desk dashboard against a real gateway', () => {
     await page.close();
   });
 
+  it('reaches panels and watchlist rows with the keyboard: Tab selects a panel, arrows move along the rows', async () => {
+    const { page, errors } = await rig.open('/?symbols=AAPL,MSFT,TEMP-1&window=5');
+    await page.locator('tw-status-bar [data-state="open"]').waitFor({ timeout: 10_000 });
+    const focused = (): Promise<string> =>
+      page.evaluate(() => {
+        let a = document.activeElement;
+        const path: string[] = [];
+        while (a !== null) {
+          path.push(a.getAttribute('symbol') ?? a.getAttribute('data-symbol') ?? a.tagName);
+          a = a.shadowRoot?.activeElement ?? null;
+        }
+        return path.join('>');
+      });
+    const selected = (): Promise<string | null> =>
+      page.locator('tw-watchlist tr[aria-selected="true"]').getAttribute('data-symbol', { timeout: 2000 });
+
+    // From the search box, Tab goes through the toolbar to the first panel and selects it.
+    await page.keyboard.press('/');
+    let path = '';
+    for (let i = 0; i < 20 && !path.endsWith('>AAPL'); i++) {
+      await page.keyboard.press('Tab');
+      path = await focused();
+    }
+    expect(path).toBe('TW-DASHBOARD>AAPL');
+    expect(
+      await page.locator('tw-price-chart[symbol="AAPL"]').evaluate((el) => el.matches(':focus-visible')),
+    ).toBe(true);
+    // Its remove button comes next, then the next panel, which Tab selects too.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('TW-DASHBOARD>MSFT');
+    await expect.poll(selected).toBe('MSFT');
+
+    // One watchlist row is in the Tab order (the selected one); the arrows move and select.
+    const row = page.locator('tw-watchlist tr[data-symbol="MSFT"]');
+    await row.focus();
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(selected).toBe('AAPL');
+    expect(await focused()).toBe('TW-DASHBOARD>TW-WATCHLIST>AAPL');
+    expect(await page.locator('tw-price-chart[symbol="AAPL"]').getAttribute('focused')).toBe('');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(selected).toBe('MSFT');
+    expect(
+      await page
+        .locator('tw-watchlist tr[data-symbol]')
+        .evaluateAll((rows) =>
+          rows.map((r) => `${r.getAttribute('data-symbol')}:${r.getAttribute('tabindex')}`),
+        ),
+    ).toEqual(['AAPL:-1', 'MSFT:0']);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('Tab from the search box goes to the next control, not into the closing list', async () => {
     const { page, errors } = await rig.open('/?symbols=AAPL&window=5');
     await page.locator('tw-status-bar [data-state="open"]').waitFor({ timeout: 10_000 });

@@ -191,7 +191,9 @@ export class Dashboard extends LitElement {
                     window=${window}
                     ?focused=${s === focus}
                     removable
+                    tabindex="0"
                     @click=${() => this.applyLayout({ focus: s })}
+                    @focusin=${() => this.applyLayout({ focus: s })}
                   ></tw-sensor-panel>`
                 : html`<tw-price-chart
                     .client=${c}
@@ -199,7 +201,9 @@ export class Dashboard extends LitElement {
                     window=${window}
                     ?focused=${s === focus}
                     removable
+                    tabindex="0"
                     @click=${() => this.applyLayout({ focus: s })}
+                    @focusin=${() => this.applyLayout({ focus: s })}
                   ></tw-price-chart>`,
           )}
         </section>

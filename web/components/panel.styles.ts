@@ -31,6 +31,12 @@ export const panelStyles = css`
   .panel.focused {
     border-color: var(--tw-accent);
   }
+  /* Keyboard focus (the desk makes panels tabbable) is shown apart from the selection. */
+  :host(:focus-visible) {
+    outline: 2px solid var(--tw-accent);
+    outline-offset: 2px;
+    border-radius: var(--tw-radius);
+  }
   header {
     display: flex;
     align-items: baseline;

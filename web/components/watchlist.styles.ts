@@ -54,6 +54,10 @@ export const watchlistStyles = css`
   tr {
     cursor: pointer;
   }
+  tr:focus-visible {
+    outline: 2px solid var(--tw-accent);
+    outline-offset: -2px;
+  }
   tr[aria-selected='true'] td {
     background: var(--tw-panel-2);
   }

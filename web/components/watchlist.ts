@@ -175,7 +175,9 @@ export class Watchlist extends LitElement {
       data-symbol=${symbol}
       class=${f.stale ? 'stale' : ''}
       aria-selected=${this.focused === symbol ? 'true' : 'false'}
+      tabindex=${this.tabStop(symbol) ? 0 : -1}
       @click=${() => this.pick(symbol)}
+      @keydown=${(e: KeyboardEvent) => this.onRowKey(e, symbol)}
     >
       <td class="sym">${symbol}</td>
       <td class="last ${fl.update(price, this.now)}">${formatPrice(price, dec)}</td>
@@ -186,6 +188,29 @@ export class Watchlist extends LitElement {
       <td class="spread">${formatPrice(d.ask - d.bid, dec)}</td>
       <td class="age">${formatAge(f.ageMs)}</td>
     </tr>`;
+  }
+
+  /** One row is in the Tab order (roving tabindex): the selected one, else the first. */
+  private tabStop(symbol: string): boolean {
+    const f = this.focused;
+    return f !== null && this.symbols.includes(f) ? symbol === f : symbol === this.symbols[0];
+  }
+
+  /** Enter or Space selects the row; the arrow keys move to the row above or below and select it. */
+  private onRowKey(e: KeyboardEvent, symbol: string): void {
+    const i = this.symbols.indexOf(symbol);
+    const to = e.key === 'ArrowDown' ? i + 1 : e.key === 'ArrowUp' ? i - 1 : i;
+    if (to !== i && to >= 0 && to < this.symbols.length) {
+      e.preventDefault();
+      e.stopPropagation();
+      const next = this.symbols[to]!;
+      this.pick(next);
+      this.renderRoot.querySelector<HTMLElement>(`tr[data-symbol="${CSS.escape(next)}"]`)?.focus();
+    } else if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      e.stopPropagation();
+      this.pick(symbol);
+    }
   }
 
   private pick(symbol: string): void {
