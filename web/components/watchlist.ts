@@ -53,6 +53,17 @@ export class Watchlist extends LitElement {
   private now = 0;
   private resizer: ResizeObserver | null = null;
   private fittedSecond = -1;
+  /** The one row in the Tab order this render (roving tabindex): the selected one, else the first. */
+  private tabStop: string | undefined;
+  /** Row clicks and keys are handled once for the table: no listener per row to re-bind each render. */
+  private readonly onRowClick = (e: Event): void => {
+    const symbol = rowSymbol(e);
+    if (symbol !== null) this.pick(symbol);
+  };
+  private readonly onRowKey = (e: KeyboardEvent): void => {
+    const symbol = rowSymbol(e);
+    if (symbol !== null) this.rowKey(e, symbol);
+  };
 
   constructor() {
     super();
@@ -130,6 +141,8 @@ export class Watchlist extends LitElement {
 
   override render(): unknown {
     const hidden = DROPPABLE.slice(0, this.drop).join(' ');
+    const f = this.focused;
+    this.tabStop = f !== null && this.symbols.includes(f) ? f : this.symbols[0];
     return html`<table aria-label=${this.caption} class=${hidden}>
       <caption>
         ${this.caption}
@@ -146,7 +159,7 @@ export class Watchlist extends LitElement {
           <th scope="col" class="age">Age</th>
         </tr>
       </thead>
-      <tbody>
+      <tbody @click=${this.onRowClick} @keydown=${this.onRowKey}>
         ${repeat(
           this.symbols,
           (s) => s,
@@ -175,9 +188,7 @@ export class Watchlist extends LitElement {
       data-symbol=${symbol}
       class=${f.stale ? 'stale' : ''}
       aria-selected=${this.focused === symbol ? 'true' : 'false'}
-      tabindex=${this.tabStop(symbol) ? 0 : -1}
-      @click=${() => this.pick(symbol)}
-      @keydown=${(e: KeyboardEvent) => this.onRowKey(e, symbol)}
+      tabindex=${symbol === this.tabStop ? 0 : -1}
     >
       <td class="sym">${symbol}</td>
       <td class="last ${fl.update(price, this.now)}">${formatPrice(price, dec)}</td>
@@ -190,14 +201,8 @@ export class Watchlist extends LitElement {
     </tr>`;
   }
 
-  /** One row is in the Tab order (roving tabindex): the selected one, else the first. */
-  private tabStop(symbol: string): boolean {
-    const f = this.focused;
-    return f !== null && this.symbols.includes(f) ? symbol === f : symbol === this.symbols[0];
-  }
-
   /** Enter or Space selects the row; the arrow keys move to the row above or below and select it. */
-  private onRowKey(e: KeyboardEvent, symbol: string): void {
+  private rowKey(e: KeyboardEvent, symbol: string): void {
     const i = this.symbols.indexOf(symbol);
     const to = e.key === 'ArrowDown' ? i + 1 : e.key === 'ArrowUp' ? i - 1 : i;
     if (to !== i && to >= 0 && to < this.symbols.length) {
@@ -216,6 +221,11 @@ export class Watchlist extends LitElement {
   private pick(symbol: string): void {
     this.dispatchEvent(new CustomEvent('focus-symbol', { detail: symbol, bubbles: true, composed: true }));
   }
+}
+
+/** The symbol of the data row an event happened in (rows still waiting for data take no part). */
+function rowSymbol(e: Event): string | null {
+  return (e.target as Element).closest('tr[tabindex]')?.getAttribute('data-symbol') ?? null;
 }
 
 customElements.define('tw-watchlist', Watchlist);
