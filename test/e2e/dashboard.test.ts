@@ -203,6 +203,9 @@ describe('desk dashboard against a real gateway', () => {
           rows.map((r) => `${r.getAttribute('data-symbol')}:${r.getAttribute('tabindex')}`),
         ),
     ).toEqual(['AAPL:-1', 'MSFT:0']);
+    // A click anywhere in a row selects it too.
+    await page.locator('tw-watchlist tr[data-symbol="AAPL"] td.last').click();
+    await expect.poll(selected).toBe('AAPL');
     expect(errors).toEqual([]);
     await page.close();
   });
