@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, canvasFingerprint, publishScreenshot } from '../helpers/browser.ts';
 import { startRig, type Rig } from './setup.ts';
@@ -82,13 +83,10 @@ describe('desk dashboard against a real gateway', () => {
     const { page, errors } = await rig.open('/?symbols=AAPL,MSFT&window=5&theme=dark');
     await page.locator('tw-status-bar [data-state="open"]').waitFor({ timeout: 10_000 });
     // The focused element through shadow roots, and whether it is inside the dialog.
-    const focused = (): Promise<string> =>
-      page.evaluate(() => {
-        let a = document.activeElement;
-        while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
-        if (a === null || a === document.body) return 'body';
-        return `${a.closest('[role="dialog"]') !== null ? 'dialog ' : ''}${a.tagName}:${a.getAttribute('aria-label')}`;
-      });
+    const focused = async (): Promise<string> => {
+      const f = await focusOf(page);
+      return f === null ? 'body' : `${f.inDialog ? 'dialog ' : ''}${f.tag}:${f.label}`;
+    };
     const dialog = page.locator('tw-dashboard [role="dialog"]');
     const opener = page.locator('tw-dashboard button[aria-label="Keyboard shortcuts"]');
 
@@ -157,16 +155,7 @@ describe('desk dashboard against a real gateway', () => {
   it('reaches panels and watchlist rows with the keyboard: Tab selects a panel, arrows move along the rows', async () => {
     const { page, errors } = await rig.open('/?symbols=AAPL,MSFT,TEMP-1&window=5');
     await page.locator('tw-status-bar [data-state="open"]').waitFor({ timeout: 10_000 });
-    const focused = (): Promise<string> =>
-      page.evaluate(() => {
-        let a = document.activeElement;
-        const path: string[] = [];
-        while (a !== null) {
-          path.push(a.getAttribute('symbol') ?? a.getAttribute('data-symbol') ?? a.tagName);
-          a = a.shadowRoot?.activeElement ?? null;
-        }
-        return path.join('>');
-      });
+    const focused = async (): Promise<string> => (await focusOf(page))?.path.join('>') ?? 'body';
     const selected = (): Promise<string | null> =>
       page.locator('tw-watchlist tr[aria-selected="true"]').getAttribute('data-symbol', { timeout: 2000 });
 
@@ -214,12 +203,10 @@ describe('desk dashboard against a real gateway', () => {
     const { page, errors } = await rig.open('/?symbols=AAPL&window=5');
     await page.locator('tw-status-bar [data-state="open"]').waitFor({ timeout: 10_000 });
     const options = page.locator('tw-symbol-picker [role="option"]');
-    const focused = (): Promise<string> =>
-      page.evaluate(() => {
-        let a = document.activeElement;
-        while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
-        return a === null || a === document.body ? 'body' : `${a.tagName}:${a.textContent?.trim()}`;
-      });
+    const focused = async (): Promise<string> => {
+      const f = await focusOf(page);
+      return f === null ? 'body' : `${f.tag}:${f.text}`;
+    };
 
     await page.keyboard.press('/');
     await page.keyboard.type('A');
@@ -238,3 +225,34 @@ describe('desk dashboard against a real gateway', () => {
     await page.close();
   });
 });
+
+interface Focus {
+  /** From the document down through shadow roots: each element's symbol, row symbol or tag name. */
+  path: string[];
+  tag: string;
+  label: string | null;
+  text: string;
+  inDialog: boolean;
+}
+
+/** The element with keyboard focus, found through shadow roots; null when it is the body. */
+function focusOf(page: Page): Promise<Focus | null> {
+  return page.evaluate(() => {
+    let a = document.activeElement;
+    const path: string[] = [];
+    while (a !== null && a !== document.body) {
+      path.push(a.getAttribute('symbol') ?? a.getAttribute('data-symbol') ?? a.tagName);
+      const inner: Element | null = a.shadowRoot?.activeElement ?? null;
+      if (inner === null) break;
+      a = inner;
+    }
+    if (a === null || a === document.body) return null;
+    return {
+      path,
+      tag: a.tagName,
+      label: a.getAttribute('aria-label'),
+      text: a.textContent?.trim() ?? '',
+      inDialog: a.closest('[role="dialog"]') !== null,
+    };
+  });
+}
