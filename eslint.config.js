@@ -17,9 +17,34 @@ export default tseslint.config(
   },
   {
     // The codec, the web client and the emitter they share run in browsers too: no Node-only globals there.
-    files: ['codec/**/*.ts', 'web/**/*.ts', 'feeds/emitter.ts'],
+    files: ['codec/**/*.ts', 'web/**/*.ts', 'lib/emitter.ts'],
     rules: {
       'no-restricted-globals': ['error', 'Buffer', 'process', '__dirname', 'require'],
     },
   },
+  // Layers (docs/architecture.md): each folder may import only from the layers below it.
+  layer(
+    ['codec/**/*.ts', 'lib/**/*.ts'],
+    ['server', 'web', 'feeds', 'bus', 'codec', 'lib'],
+    ['codec', 'lib'],
+  ),
+  layer(['bus/**/*.ts'], ['server', 'web', 'feeds']),
+  layer(['feeds/**/*.ts'], ['server', 'web']),
+  layer(['web/**/*.ts'], ['server', 'feeds', 'bus']),
 );
+
+/** An ESLint block forbidding files from importing the named top-level folders (except those in allow). */
+function layer(files, forbidden, allow = []) {
+  const group = forbidden
+    .filter((f) => !allow.includes(f))
+    .flatMap((f) => [`**/${f}/**`, `../${f}/**`, `../../${f}/**`, `../../../${f}/**`]);
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group, message: 'This import crosses layers: see docs/architecture.md.' }] },
+      ],
+    },
+  };
+}

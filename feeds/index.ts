@@ -3,7 +3,7 @@
  * configuration onto a bus, and drives them in real time or, for tests and tools, by hand.
  */
 import type { CatalogueEntry } from '../codec/catalogue.ts';
-import type { Bus } from './bus.ts';
+import type { Bus } from '../bus/bus.ts';
 import {
   isSensor,
   loadCatalogue,
@@ -15,10 +15,10 @@ import {
 import { systemClock, US_PER_SECOND, type Clock } from './clock.ts';
 import { ConfigError } from './errors.ts';
 import type { FeedOptions } from './options.ts';
-import { PriceFeed } from './price-feed.ts';
-import { loadReplayFile, ReplayFeed, type ReplayData } from './replay-feed.ts';
+import { PriceFeed } from './sim/price-feed.ts';
+import { loadReplayFile, ReplayFeed, type ReplayData } from './replay/replay-feed.ts';
 import { FeedRunner, type RunnerStats } from './runner.ts';
-import { SensorFeed } from './sensor-feed.ts';
+import { SensorFeed } from './sim/sensor-feed.ts';
 import { MergedSource, type FeedSource } from './source.ts';
 
 export type { FeedOptions } from './options.ts';

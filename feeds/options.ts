@@ -7,8 +7,8 @@
 import { SYMBOL_PATTERN } from './catalogue.ts';
 import { ConfigError, type FieldIssue } from './errors.ts';
 import { Fields, isRecord } from './fields.ts';
-import type { PriceModelOptions } from './price-feed.ts';
-import type { SensorOverrides } from './sensor-feed.ts';
+import type { PriceModelOptions } from './sim/price-feed.ts';
+import type { SensorOverrides } from './sim/sensor-feed.ts';
 
 export { ConfigError } from './errors.ts';
 

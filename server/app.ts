@@ -4,17 +4,17 @@ import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { CatalogueEntry } from '../codec/catalogue.ts';
 import { CloseCode } from '../codec/control.ts';
-import type { Bus } from '../feeds/bus.ts';
+import type { Bus } from '../bus/bus.ts';
 import { createBus } from './bus-factory.ts';
 import { CatalogueIndex } from './catalogue-index.ts';
 import type { GatewayConfig } from './config.ts';
-import type { Connection } from './connection.ts';
+import type { Connection } from './session/connection.ts';
 import type { GatewayContext } from './context.ts';
-import { dropSubscription } from './control.ts';
-import { Flusher } from './flusher.ts';
-import { Heartbeat } from './heartbeat.ts';
-import { Router } from './router.ts';
-import { Snapshotter } from './snapshot.ts';
+import { dropSubscription } from './session/control.ts';
+import { Flusher } from './engine/flusher.ts';
+import { Heartbeat } from './session/heartbeat.ts';
+import { Router } from './engine/router.ts';
+import { Snapshotter } from './engine/snapshot.ts';
 import { createStats, type GatewayStats } from './stats.ts';
 import { readTlsPair } from './tls.ts';
 import { healthPlugin } from './plugins/health.ts';
@@ -22,7 +22,7 @@ import { metricsPlugin } from './plugins/metrics.ts';
 import { staticPlugin } from './plugins/static.ts';
 import { streamPlugin } from './plugins/stream.ts';
 import { symbolsPlugin } from './plugins/symbols.ts';
-import { Upstream } from './upstream.ts';
+import { Upstream } from './session/upstream.ts';
 
 /** What the gateway needs of the feeds running in its process. */
 export interface FeedsHandle {

@@ -1,6 +1,6 @@
-import type { Bus } from '../feeds/bus.ts';
-import { MemoryBus } from '../feeds/memory-bus.ts';
-import { redactUrls } from '../feeds/redis-url.ts';
+import type { Bus } from '../bus/bus.ts';
+import { MemoryBus } from '../bus/memory-bus.ts';
+import { redactUrls } from '../bus/redis/url.ts';
 import type { GatewayConfig } from './config.ts';
 
 /** How long start-up waits for Redis before going on not-ready (it keeps reconnecting). */
@@ -12,7 +12,7 @@ const REDIS_START_WAIT_MS = 5000;
  */
 export async function createBus(config: GatewayConfig, log: (message: string) => void): Promise<Bus> {
   if (config.bus === null) return new MemoryBus({ historyDepth: config.historyDepth });
-  const { RedisBus } = await import('../feeds/redis-bus.ts');
+  const { RedisBus } = await import('../bus/redis/redis-bus.ts');
   const bus = new RedisBus({
     url: config.bus,
     mode: config.busMode,

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { FEED_OPTION_FLAGS, validateFeedOptions, type FeedOptions } from '../feeds/options.ts';
-import { parseUrls, redactUrls } from '../feeds/redis-url.ts';
+import { parseUrls, redactUrls } from '../bus/redis/url.ts';
 import { ConfigErrorCode, GatewayConfigError } from './config-error.ts';
 
 export type Role = 'all' | 'gateway' | 'feeds';

@@ -1,13 +1,13 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Bus } from '../feeds/bus.ts';
+import type { Bus } from '../bus/bus.ts';
 import type { CatalogueIndex } from './catalogue-index.ts';
 import type { GatewayConfig } from './config.ts';
-import type { Connection } from './connection.ts';
-import type { Flusher } from './flusher.ts';
-import type { Router } from './router.ts';
-import type { Snapshotter } from './snapshot.ts';
+import type { Connection } from './session/connection.ts';
+import type { Flusher } from './engine/flusher.ts';
+import type { Router } from './engine/router.ts';
+import type { Snapshotter } from './engine/snapshot.ts';
 import type { GatewayStats } from './stats.ts';
-import type { Upstream } from './upstream.ts';
+import type { Upstream } from './session/upstream.ts';
 
 /** What the stream plugin's handlers share: built once per gateway by server/app.ts. */
 export interface GatewayContext {

@@ -1,6 +1,6 @@
 /** CLI entry: `npm start -- [flags]`. Builds the configuration, starts the role, shuts down on signals. */
 import { buildGateway, type Gateway } from './app.ts';
-import { redactUrls } from '../feeds/redis-url.ts';
+import { redactUrls } from '../bus/redis/url.ts';
 import { helpText, loadConfig, type GatewayConfig } from './config.ts';
 
 /** Start-up errors that are the user's to fix: print the code and message, no stack. */

@@ -1,4 +1,4 @@
-import type { OutboxStats } from './outbox.ts';
+import type { OutboxStats } from './engine/outbox.ts';
 
 /**
  * Plain counters bumped on hot paths (a property increment, no label lookup); /metrics reads

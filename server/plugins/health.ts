@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Bus } from '../../feeds/bus.ts';
+import type { Bus } from '../../bus/bus.ts';
 
 export interface HealthOptions {
   bus: Bus;

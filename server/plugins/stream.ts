@@ -3,10 +3,10 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { CloseCode, ErrorCode, type HelloMessage } from '../../codec/control.ts';
 import { PROTOCOL_VERSION, WIRE_RECORD_SIZES } from '../../codec/constants.ts';
-import { presentedToken, TokenCheck } from '../auth.ts';
-import { Connection } from '../connection.ts';
+import { presentedToken, TokenCheck } from '../session/auth.ts';
+import { Connection } from '../session/connection.ts';
 import type { GatewayContext } from '../context.ts';
-import { dropSubscription, handleClientFrame, replyError } from '../control.ts';
+import { dropSubscription, handleClientFrame, replyError } from '../session/control.ts';
 
 interface StreamQuery {
   v?: string;

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { format } from 'prettier';
-import { MemoryBus } from '../../feeds/memory-bus.ts';
+import { MemoryBus } from '../../bus/memory-bus.ts';
 import { ensureWebBuild, launchBrowser, CHROMIUM_PATH } from '../helpers/browser.ts';
 import { startGateway } from '../helpers/gateway.ts';
 import { ScriptedFeed, standardCatalogue } from '../e2e/scripted-feed.ts';

@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { QUOTE_SIZE, WIRE_QUOTE_SIZE } from '../../codec/constants.ts';
 import { encodeQuote } from '../../codec/records.ts';
-import { SymbolLog } from '../../server/symbol-log.ts';
+import { SymbolLog } from '../../server/engine/symbol-log.ts';
 
 const NOW = 1_700_000_000_000_000;
 const COPIES = 2_000_000;

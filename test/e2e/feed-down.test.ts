@@ -6,7 +6,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedisBus, type RedisBus } from '../../feeds/redis-bus.ts';
+import { connectRedisBus, type RedisBus } from '../../bus/redis/redis-bus.ts';
 import { collectErrors, ensureWebBuild, launchBrowser } from '../helpers/browser.ts';
 import { startGateway, type RunningGateway } from '../helpers/gateway.ts';
 import { RedisServer } from '../helpers/redis.ts';

@@ -6,7 +6,7 @@
 import { encodeQuote, encodeSensor, encodeTrade, parseDecimal, Quality, Side } from '../../codec/index.ts';
 import type { CatalogueEntry } from '../../codec/index.ts';
 import { isSensor, loadCatalogue, toCatalogueEntry, type FeedSpec } from '../../feeds/catalogue.ts';
-import type { Bus } from '../../feeds/bus.ts';
+import type { Bus } from '../../bus/bus.ts';
 import type { FeedsHandle } from '../../server/app.ts';
 
 interface SymbolState {

@@ -1,6 +1,6 @@
 /** A real gateway on 127.0.0.1 (random port) driven by the scripted feed, plus a Chromium page on it. */
 import type { Browser, Page } from 'playwright-core';
-import { MemoryBus } from '../../feeds/memory-bus.ts';
+import { MemoryBus } from '../../bus/memory-bus.ts';
 import { startGateway, type RunningGateway } from '../helpers/gateway.ts';
 import { collectErrors, ensureWebBuild, launchBrowser } from '../helpers/browser.ts';
 import { ScriptedFeed, standardCatalogue, type ScriptedFeedOptions } from './scripted-feed.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EventQueue } from '../../feeds/event-queue.ts';
+import { EventQueue } from '../../feeds/sim/event-queue.ts';
 
 describe('EventQueue', () => {
   it('pops in (time, key) order whatever the push order', () => {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RecordType } from '../../codec/constants.ts';
 import { ManualClock, US_PER_SECOND } from '../../feeds/clock.ts';
 import { createFeeds } from '../../feeds/index.ts';
-import { MemoryBus } from '../../feeds/memory-bus.ts';
+import { MemoryBus } from '../../bus/memory-bus.ts';
 import { validateFeedOptions } from '../../feeds/options.ts';
 import { CallbackBus, CollectingBus, decodeRecord, T0 } from './helpers.ts';
 

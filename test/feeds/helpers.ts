@@ -1,7 +1,7 @@
 /** Test doubles and decoders shared by the feeds tests. */
 import { RecordType } from '../../codec/constants.ts';
 import { readI64 } from '../../codec/int64.ts';
-import type { Bus, BusEvents, RecordListener } from '../../feeds/bus.ts';
+import type { Bus, BusEvents, RecordListener } from '../../bus/bus.ts';
 
 /** One decoded record; fields that do not apply to its type are 0. */
 export interface Rec {

@@ -5,7 +5,7 @@ import { parseDecimal } from '../../codec/decimal.ts';
 import { isSensor, loadCatalogue, type InstrumentSpec } from '../../feeds/catalogue.ts';
 import { US_PER_DAY, US_PER_HOUR, US_PER_SECOND } from '../../feeds/clock.ts';
 import { defaultFeedOptions } from '../../feeds/options.ts';
-import { PriceFeed, US_PER_YEAR, type PriceModelOptions } from '../../feeds/price-feed.ts';
+import { PriceFeed, US_PER_YEAR, type PriceModelOptions } from '../../feeds/sim/price-feed.ts';
 import { CallbackBus, CollectingBus, decodeRecord, T0, type Rec } from './helpers.ts';
 
 const instruments = loadCatalogue().filter((s): s is InstrumentSpec => !isSensor(s));

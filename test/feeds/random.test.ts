@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashString, Rng } from '../../feeds/random.ts';
+import { hashString, Rng } from '../../feeds/sim/random.ts';
 
 describe('Rng', () => {
   it('is reproducible for the same seed and stream name, and pinned across releases', () => {

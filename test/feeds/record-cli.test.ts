@@ -14,7 +14,7 @@ interface Run {
 /** Runs the record command with `args`; `firstChunkOnly` closes its stdout after the first chunk, as `| head` does. */
 function record(args: string[], firstChunkOnly = false): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'feeds/record-cli.ts', ...args], {
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'feeds/replay/record-cli.ts', ...args], {
       cwd: new URL('../..', import.meta.url).pathname,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

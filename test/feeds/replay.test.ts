@@ -7,10 +7,10 @@ import { loadCatalogue } from '../../feeds/catalogue.ts';
 import { ManualClock, US_PER_SECOND } from '../../feeds/clock.ts';
 import { ReplayError } from '../../feeds/errors.ts';
 import { createFeeds } from '../../feeds/index.ts';
-import { MemoryBus } from '../../feeds/memory-bus.ts';
+import { MemoryBus } from '../../bus/memory-bus.ts';
 import { validateFeedOptions } from '../../feeds/options.ts';
-import { Recorder } from '../../feeds/recorder.ts';
-import { loadReplayFile, parseReplayText, ReplayFeed } from '../../feeds/replay-feed.ts';
+import { Recorder } from '../../feeds/replay/recorder.ts';
+import { loadReplayFile, parseReplayText, ReplayFeed } from '../../feeds/replay/replay-feed.ts';
 import { formatTimeUs, parseTimeUs } from '../../feeds/time-text.ts';
 import { CollectingBus, decodeRecord, T0, type Rec } from './helpers.ts';
 

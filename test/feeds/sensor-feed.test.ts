@@ -5,7 +5,7 @@ import { parseDecimal } from '../../codec/decimal.ts';
 import { isSensor, loadCatalogue, type SensorSpec } from '../../feeds/catalogue.ts';
 import { US_PER_DAY, US_PER_HOUR, US_PER_SECOND } from '../../feeds/clock.ts';
 import { ConfigError } from '../../feeds/errors.ts';
-import { SensorFeed, type SensorFeedOptions } from '../../feeds/sensor-feed.ts';
+import { SensorFeed, type SensorFeedOptions } from '../../feeds/sim/sensor-feed.ts';
 import { CallbackBus, CollectingBus, decodeRecord, T0, type Rec } from './helpers.ts';
 
 const sensors = loadCatalogue().filter((s): s is SensorSpec => isSensor(s));

@@ -5,9 +5,9 @@
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import { ManualClock, US_PER_SECOND } from '../../feeds/clock.ts';
-import type { Bus } from '../../feeds/bus.ts';
+import type { Bus } from '../../bus/bus.ts';
 import { createFeeds } from '../../feeds/index.ts';
-import { MemoryBus } from '../../feeds/memory-bus.ts';
+import { MemoryBus } from '../../bus/memory-bus.ts';
 import { validateFeedOptions } from '../../feeds/options.ts';
 import { CallbackBus, T0 } from './helpers.ts';
 

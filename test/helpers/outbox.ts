@@ -1,4 +1,4 @@
-import type { OutboxStats } from '../../server/outbox.ts';
+import type { OutboxStats } from '../../server/engine/outbox.ts';
 
 /** Zeroed counters for an outbox under test. */
 export function outboxStats(): OutboxStats {

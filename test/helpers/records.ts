@@ -1,8 +1,8 @@
 /** Publishes hand-made records on a bus, as a feed would, for deterministic gateway tests. */
 import type { CatalogueEntry } from '../../codec/catalogue.ts';
 import { encodeQuote, encodeSensor, encodeTrade } from '../../codec/records.ts';
-import type { Bus } from '../../feeds/bus.ts';
-import { MemoryBus } from '../../feeds/memory-bus.ts';
+import type { Bus } from '../../bus/bus.ts';
+import { MemoryBus } from '../../bus/memory-bus.ts';
 
 /** A small catalogue: three instruments and a sensor. */
 export const TEST_CATALOGUE: CatalogueEntry[] = [

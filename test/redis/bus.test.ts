@@ -1,9 +1,9 @@
 /** RedisBus against a real redis-server: delivery, refcounted interest, history, pub/sub flavours. */
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedisBus, RedisBus, type ConnectRedisBusOptions } from '../../feeds/redis-bus.ts';
-import { RedisBusErrorCode } from '../../feeds/redis-errors.ts';
-import { symbolChannel } from '../../feeds/redis-keys.ts';
+import { connectRedisBus, RedisBus, type ConnectRedisBusOptions } from '../../bus/redis/redis-bus.ts';
+import { RedisBusErrorCode } from '../../bus/redis/errors.ts';
+import { symbolChannel } from '../../bus/redis/keys.ts';
 import { freePort, RedisServer, waitFor } from '../helpers/redis.ts';
 import { collector, split, trade, recordSeq } from './records.ts';
 

@@ -1,5 +1,5 @@
 /** The buses one Redis test file opens: each with the file's shared options, all closed together. */
-import { connectRedisBus, type ConnectRedisBusOptions, type RedisBus } from '../../feeds/redis-bus.ts';
+import { connectRedisBus, type ConnectRedisBusOptions, type RedisBus } from '../../bus/redis/redis-bus.ts';
 
 /** Opens RedisBuses on `url()` (read at open time: servers start in beforeAll) and keeps them for `closeAll`. */
 export class TestBuses {

@@ -4,7 +4,7 @@
  * moved symbols from the new master.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { symbolChannel } from '../../feeds/redis-keys.ts';
+import { symbolChannel } from '../../bus/redis/keys.ts';
 import { RedisCluster } from '../helpers/redis-cluster.ts';
 import { waitFor } from '../helpers/redis.ts';
 import { TestBuses } from './buses.ts';

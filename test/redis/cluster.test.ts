@@ -4,9 +4,9 @@
  * subscriptions on the owning node, a master restarted or frozen, and the wrong mode refused.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectRedisBus, RedisBus } from '../../feeds/redis-bus.ts';
-import { RedisBusErrorCode } from '../../feeds/redis-errors.ts';
-import { historyKey, symbolChannel } from '../../feeds/redis-keys.ts';
+import { connectRedisBus, RedisBus } from '../../bus/redis/redis-bus.ts';
+import { RedisBusErrorCode } from '../../bus/redis/errors.ts';
+import { historyKey, symbolChannel } from '../../bus/redis/keys.ts';
 import { FrameType } from '../../codec/constants.ts';
 import { isSensor, loadCatalogue } from '../../feeds/catalogue.ts';
 import { spawnGateway } from '../helpers/gateway.ts';

@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrameType } from '../../codec/constants.ts';
-import { encodeSymbols } from '../../feeds/feeds-liveness.ts';
-import type { RedisBus } from '../../feeds/redis-bus.ts';
+import { encodeSymbols } from '../../bus/redis/feeds-liveness.ts';
+import type { RedisBus } from '../../bus/redis/redis-bus.ts';
 import { spawnGateway, startGateway, type RunningGateway, type SpawnedGateway } from '../helpers/gateway.ts';
 import { TEST_CATALOGUE } from '../helpers/records.ts';
 import { RedisServer, waitFor } from '../helpers/redis.ts';

@@ -15,9 +15,9 @@ import { parseArgs } from 'node:util';
 import { TRADE_SIZE, Side } from '../../codec/constants.ts';
 import { readI64 } from '../../codec/int64.ts';
 import { encodeTrade } from '../../codec/records.ts';
-import type { Bus } from '../../feeds/bus.ts';
-import { MemoryBus } from '../../feeds/memory-bus.ts';
-import { connectRedisBus, type RedisBusMode, type RedisBusStats } from '../../feeds/redis-bus.ts';
+import type { Bus } from '../../bus/bus.ts';
+import { MemoryBus } from '../../bus/memory-bus.ts';
+import { connectRedisBus, type RedisBusMode, type RedisBusStats } from '../../bus/redis/redis-bus.ts';
 import { RedisCluster } from '../helpers/redis-cluster.ts';
 import { RedisServer } from '../helpers/redis.ts';
 

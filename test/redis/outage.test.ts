@@ -2,9 +2,9 @@
 import { createServer, connect, type Socket } from 'node:net';
 import { createClient } from 'redis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectRedisBus, RedisBus, type ConnectRedisBusOptions } from '../../feeds/redis-bus.ts';
-import { RedisBusErrorCode } from '../../feeds/redis-errors.ts';
-import { symbolChannel } from '../../feeds/redis-keys.ts';
+import { connectRedisBus, RedisBus, type ConnectRedisBusOptions } from '../../bus/redis/redis-bus.ts';
+import { RedisBusErrorCode } from '../../bus/redis/errors.ts';
+import { symbolChannel } from '../../bus/redis/keys.ts';
 import { RedisServer, waitFor } from '../helpers/redis.ts';
 import { collector, recordSeq, split, trade } from './records.ts';
 import { watchStatus } from './watch.ts';

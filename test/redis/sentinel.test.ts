@@ -5,8 +5,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FrameType } from '../../codec/constants.ts';
-import { RedisBus } from '../../feeds/redis-bus.ts';
-import { RedisBusErrorCode } from '../../feeds/redis-errors.ts';
+import { RedisBus } from '../../bus/redis/redis-bus.ts';
+import { RedisBusErrorCode } from '../../bus/redis/errors.ts';
 import { spawnGateway } from '../helpers/gateway.ts';
 import { MASTER_NAME, RedisSentinels } from '../helpers/redis-sentinel.ts';
 import { waitFor } from '../helpers/redis.ts';

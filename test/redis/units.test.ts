@@ -1,13 +1,13 @@
 /** The Redis bus's pure helpers: version detection, backoff, names, staging bounds. */
 import { docText } from '../helpers/docs.ts';
 import { describe, expect, it } from 'vitest';
-import { backoffStrategy } from '../../feeds/redis-backoff.ts';
-import { PublishBatch } from '../../feeds/redis-batch.ts';
-import { seedOptions } from '../../feeds/redis-connection.ts';
-import { RedisBusErrorCode } from '../../feeds/redis-errors.ts';
-import { historyKey, symbolChannel } from '../../feeds/redis-keys.ts';
-import { redactUrls } from '../../feeds/redis-url.ts';
-import { parseRedisVersion, supportsShardedPubSub } from '../../feeds/redis-version.ts';
+import { backoffStrategy } from '../../bus/redis/backoff.ts';
+import { PublishBatch } from '../../bus/redis/batch.ts';
+import { seedOptions } from '../../bus/redis/connection.ts';
+import { RedisBusErrorCode } from '../../bus/redis/errors.ts';
+import { historyKey, symbolChannel } from '../../bus/redis/keys.ts';
+import { redactUrls } from '../../bus/redis/url.ts';
+import { parseRedisVersion, supportsShardedPubSub } from '../../bus/redis/version.ts';
 import { trade } from './records.ts';
 
 describe('redis bus helpers', () => {

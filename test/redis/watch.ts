@@ -1,5 +1,5 @@
 /** What the topology tests watch on a bus: its status changes, and records of many symbols. */
-import type { RedisBus, RedisBusRole } from '../../feeds/redis-bus.ts';
+import type { RedisBus, RedisBusRole } from '../../bus/redis/redis-bus.ts';
 import { waitFor } from '../helpers/redis.ts';
 import { collector, trade } from './records.ts';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Socket } from 'node:net';
 import { CloseCode } from '../../codec/control.ts';
-import { MemoryBus } from '../../feeds/memory-bus.ts';
+import { MemoryBus } from '../../bus/memory-bus.ts';
 import { TestClient } from '../helpers/client.ts';
 import type { GatewayStats } from '../../server/stats.ts';
 import { startGateway, type RunningGateway } from '../helpers/gateway.ts';

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { CloseCode, type ErrorMessage } from '../../codec/control.ts';
-import { MemoryBus } from '../../feeds/memory-bus.ts';
+import { MemoryBus } from '../../bus/memory-bus.ts';
 import { TestClient } from '../helpers/client.ts';
 import { startGateway, type RunningGateway } from '../helpers/gateway.ts';
 import { TEST_CATALOGUE, TestPublisher } from '../helpers/records.ts';

@@ -1,5 +1,5 @@
 /**
- * The batch clock (server/flusher.ts) seen from real clients: per-connection deadlines, the leading
+ * The batch clock (server/engine/flusher.ts) seen from real clients: per-connection deadlines, the leading
  * edge after a quiet spell, at most one LIVE frame per interval, and frames whose base time moves
  * while every record keeps its exact time. Long intervals keep the timing checks far from the
  * event-loop jitter of a busy CI machine.
@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FrameType, QUOTE_SIZE } from '../../codec/constants.ts';
 import { encodeQuote } from '../../codec/records.ts';
-import { MemoryBus } from '../../feeds/memory-bus.ts';
+import { MemoryBus } from '../../bus/memory-bus.ts';
 import { TestClient } from '../helpers/client.ts';
 import { startGateway, type RunningGateway } from '../helpers/gateway.ts';
 import { TEST_CATALOGUE, TestPublisher } from '../helpers/records.ts';

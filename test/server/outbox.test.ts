@@ -1,11 +1,11 @@
-/** The outbox's summary of its slots (server/outbox.ts), against the slots themselves. */
+/** The outbox's summary of its slots (server/engine/outbox.ts), against the slots themselves. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FRAME_HEADER_SIZE, FrameType, QUOTE_SIZE, RecordFlag, TRADE_SIZE } from '../../codec/constants.ts';
 import { decodeFrame } from '../../codec/decode.ts';
 import { encodeQuote, encodeTrade } from '../../codec/records.ts';
 import { writeFrameHeader } from '../../codec/writer.ts';
-import { Outbox } from '../../server/outbox.ts';
+import { Outbox } from '../../server/engine/outbox.ts';
 import { outboxStats } from '../helpers/outbox.ts';
 
 const SLOTS = 3;

@@ -8,7 +8,7 @@ import { FrameFlag, FrameType } from '../../codec/constants.ts';
 import type { DecodedFrame, DecodedRecord } from '../../codec/decode.ts';
 import { encodeQuote, encodeTrade } from '../../codec/records.ts';
 import { wireTimeFits } from '../../codec/wire.ts';
-import { MemoryBus } from '../../feeds/memory-bus.ts';
+import { MemoryBus } from '../../bus/memory-bus.ts';
 import { TestClient } from '../helpers/client.ts';
 import { startGateway, type RunningGateway } from '../helpers/gateway.ts';
 import { TEST_CATALOGUE } from '../helpers/records.ts';

@@ -1,4 +1,4 @@
-/** The per-symbol log the flusher copies from (server/symbol-log.ts), against toWire and an outbox. */
+/** The per-symbol log the flusher copies from (server/engine/symbol-log.ts), against toWire and an outbox. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -13,9 +13,9 @@ import { encodeQuote } from '../../codec/records.ts';
 import { toWire } from '../../codec/wire.ts';
 import { writeFrameHeader } from '../../codec/writer.ts';
 import { FrameType } from '../../codec/constants.ts';
-import { Outbox } from '../../server/outbox.ts';
+import { Outbox } from '../../server/engine/outbox.ts';
 import { outboxStats } from '../helpers/outbox.ts';
-import { MAX_LOG_BYTES, SymbolLog } from '../../server/symbol-log.ts';
+import { MAX_LOG_BYTES, SymbolLog } from '../../server/engine/symbol-log.ts';
 
 const NOW = 1_700_000_000_000_123;
 const quote = new Uint8Array(QUOTE_SIZE);

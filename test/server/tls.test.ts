@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { MemoryBus } from '../../feeds/memory-bus.ts';
+import { MemoryBus } from '../../bus/memory-bus.ts';
 import { startGateway } from '../helpers/gateway.ts';
 import { TEST_CATALOGUE } from '../helpers/records.ts';
 

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { UpstreamMessage } from '../../codec/control.ts';
-import { MemoryBus } from '../../feeds/memory-bus.ts';
+import { MemoryBus } from '../../bus/memory-bus.ts';
 import { TestClient } from '../helpers/client.ts';
 import { startGateway, type RunningGateway } from '../helpers/gateway.ts';
 

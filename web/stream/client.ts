@@ -14,7 +14,7 @@ import {
   type ServerMessage,
 } from '../../codec/index.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
-import { Emitter } from '../../feeds/emitter.ts';
+import { Emitter } from '../../lib/emitter.ts';
 import {
   browserSocket,
   defaultStreamUrl,

@@ -5,7 +5,7 @@
  */
 import type { CatalogueEntry } from '../../../codec/catalogue.ts';
 import { createFeeds } from '../../../feeds/index.ts';
-import { MemoryBus } from '../../../feeds/memory-bus.ts';
+import { MemoryBus } from '../../../bus/memory-bus.ts';
 import { FEED_OPTION_FLAGS, validateFeedOptions } from '../../../feeds/options.ts';
 import { RecordDecoder, type PlainRecord } from './record-object.ts';
 

@@ -8,13 +8,8 @@
  * (node-redis gives up when no seed answers).
  */
 import { createCluster } from 'redis';
-import {
-  clientOptions,
-  DiscoveredConnection,
-  seedOptions,
-  type ConnectionSettings,
-} from './redis-connection.ts';
-import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
+import { clientOptions, DiscoveredConnection, seedOptions, type ConnectionSettings } from './connection.ts';
+import { RedisBusError, RedisBusErrorCode } from './errors.ts';
 
 /** A connection to every master of a Redis Cluster, found from `seeds` (redis:// URLs). */
 export class ClusterConnection extends DiscoveredConnection {

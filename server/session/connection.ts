@@ -1,11 +1,11 @@
 import type { WebSocket } from 'ws';
-import type { ServerMessage } from '../codec/control.ts';
-import { Outbox } from './outbox.ts';
+import type { ServerMessage } from '../../codec/control.ts';
+import { Outbox } from '../engine/outbox.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import type { GatewayStats } from './stats.ts';
-import type { SymbolLog } from './symbol-log.ts';
+import type { GatewayStats } from '../stats.ts';
+import type { SymbolLog } from '../engine/symbol-log.ts';
 import type { Socket } from 'node:net';
-import { rawSocket, socketHighWaterMark } from './ws-frame.ts';
+import { rawSocket, socketHighWaterMark } from '../engine/ws-frame.ts';
 
 /** One client: its socket, subscriptions (symbol id -> outbox slot) and outbox. */
 export class Connection {

@@ -1,6 +1,6 @@
 import { recordSymbolId } from '../codec/records.ts';
 import type { Bus, BusEvents, RecordListener } from './bus.ts';
-import { Emitter } from './emitter.ts';
+import { Emitter } from '../lib/emitter.ts';
 import { RecordHistory } from './history.ts';
 import { SymbolListeners } from './symbol-listeners.ts';
 

@@ -2,26 +2,26 @@
  * The scale-out bus: feeds processes publish into Redis, any number of gateways subscribe.
  * Records travel in their wire encoding (one pub/sub message = one or more concatenated records of
  * one symbol); each symbol has its own channel and its own capped history list, both hash-tagged
- * per symbol (feeds/redis-keys.ts). See docs/scaling.md for topology and failure behaviour.
+ * per symbol (bus/redis/keys.ts). See docs/scaling.md for topology and failure behaviour.
  */
-import { RECORD_HEADER_SIZE } from '../codec/constants.ts';
-import { recordSymbolId } from '../codec/records.ts';
-import type { Bus, BusEvents, PublishingFeeds, RecordListener } from './bus.ts';
-import { Emitter } from './emitter.ts';
+import { RECORD_HEADER_SIZE } from '../../codec/constants.ts';
+import { recordSymbolId } from '../../codec/records.ts';
+import type { Bus, BusEvents, PublishingFeeds, RecordListener } from '../bus.ts';
+import { Emitter } from '../../lib/emitter.ts';
 import { FeedsBeacon, processId } from './feeds-beacon.ts';
 import { FeedsLiveness, MAX_BEAT_BYTES, parseBeat } from './feeds-liveness.ts';
-import { SymbolListeners } from './symbol-listeners.ts';
-import type { BackoffOptions } from './redis-backoff.ts';
-import { PublishBatch } from './redis-batch.ts';
-import { ClusterConnection } from './redis-cluster.ts';
-import { SentinelConnection } from './redis-sentinel.ts';
-import { ServerConnection, type ConnectionSettings, type RedisConnection } from './redis-connection.ts';
-import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
-import { feedsChannel, feedsLeaseKey, historyKey, symbolChannel } from './redis-keys.ts';
-import { SubscriptionSync } from './redis-subscriptions.ts';
-import { parseRedisVersion, supportsShardedPubSub } from './redis-version.ts';
-import { parseUrls, redactUrls } from './redis-url.ts';
-import { RedisWatchdog } from './redis-watchdog.ts';
+import { SymbolListeners } from '../symbol-listeners.ts';
+import type { BackoffOptions } from './backoff.ts';
+import { PublishBatch } from './batch.ts';
+import { ClusterConnection } from './cluster.ts';
+import { SentinelConnection } from './sentinel.ts';
+import { ServerConnection, type ConnectionSettings, type RedisConnection } from './connection.ts';
+import { RedisBusError, RedisBusErrorCode } from './errors.ts';
+import { feedsChannel, feedsLeaseKey, historyKey, symbolChannel } from './keys.ts';
+import { SubscriptionSync } from './subscriptions.ts';
+import { parseRedisVersion, supportsShardedPubSub } from './version.ts';
+import { parseUrls, redactUrls } from './url.ts';
+import { RedisWatchdog } from './watchdog.ts';
 
 /** Which connections a bus opens: publishers need no subscriber connection. */
 export type RedisBusRole = 'publisher' | 'subscriber' | 'both';
@@ -282,7 +282,7 @@ export class RedisBus implements Bus {
 
   /**
    * The feeds this process runs (set by it): of the processes whose feeds have a symbol, only the
-   * one holding its lease publishes it (feeds/feeds-lease.ts); beats name the symbols this process
+   * one holding its lease publishes it (bus/redis/feeds-lease.ts); beats name the symbols this process
    * publishes, and stop while its feeds do not run, so that gateways learn those symbols went
    * quiet. Unset: beats name no symbol and every record is published.
    */

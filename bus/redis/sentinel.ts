@@ -7,13 +7,8 @@
  * after); and the first discovery is retried when no sentinel answers.
  */
 import { createSentinel } from 'redis';
-import {
-  clientOptions,
-  DiscoveredConnection,
-  seedOptions,
-  type ConnectionSettings,
-} from './redis-connection.ts';
-import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
+import { clientOptions, DiscoveredConnection, seedOptions, type ConnectionSettings } from './connection.ts';
+import { RedisBusError, RedisBusErrorCode } from './errors.ts';
 
 /** How often readiness is read (see `poll`). */
 const POLL_MS = 200;

@@ -2,9 +2,9 @@
  * Writes a live feed to the recorded-file format by listening on the bus, so it records any
  * feed (simulated, replayed, or another process's through Redis) exactly as clients see it.
  */
-import { recordSymbolId } from '../codec/records.ts';
-import type { Bus, RecordListener } from './bus.ts';
-import type { FeedSpec } from './catalogue.ts';
+import { recordSymbolId } from '../../codec/records.ts';
+import type { Bus, RecordListener } from '../../bus/bus.ts';
+import type { FeedSpec } from '../catalogue.ts';
 import { formatRecordLine } from './ndjson.ts';
 
 /** Records every record of the given symbols, one NDJSON line (with newline) per call of `write`. */

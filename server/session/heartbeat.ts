@@ -1,5 +1,5 @@
 import type { Connection } from './connection.ts';
-import type { GatewayStats } from './stats.ts';
+import type { GatewayStats } from '../stats.ts';
 
 /**
  * WebSocket ping every interval; a connection that has not answered the previous ping is

@@ -9,14 +9,14 @@
  * --sparkline prints a text chart of each symbol to stderr.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { ManualClock, US_PER_SECOND } from './clock.ts';
-import { FeedError, FeedErrorCode } from './errors.ts';
-import { createFeeds } from './index.ts';
-import { MemoryBus } from './memory-bus.ts';
-import { FEED_OPTION_FLAGS, validateFeedOptions } from './options.ts';
+import { ManualClock, US_PER_SECOND } from '../clock.ts';
+import { FeedError, FeedErrorCode } from '../errors.ts';
+import { createFeeds } from '../index.ts';
+import { MemoryBus } from '../../bus/memory-bus.ts';
+import { FEED_OPTION_FLAGS, validateFeedOptions } from '../options.ts';
 import { Recorder } from './recorder.ts';
 import { SparklineCollector } from './sparkline.ts';
-import { parseTimeUs } from './time-text.ts';
+import { parseTimeUs } from '../time-text.ts';
 
 const USAGE = `usage: npm run record -- --out FILE [--seconds N] [--start ISO] [--sparkline] [feed flags]
   --out FILE       file to write ("-" for stdout)

@@ -3,9 +3,9 @@ import {
   FrameType,
   MAX_RECORDS_PER_FRAME,
   MAX_WIRE_RECORD_SIZE,
-} from '../codec/constants.ts';
-import { writeFrameHeader } from '../codec/writer.ts';
-import type { Connection } from './connection.ts';
+} from '../../codec/constants.ts';
+import { writeFrameHeader } from '../../codec/writer.ts';
+import type { Connection } from '../session/connection.ts';
 import type { OutboxStats } from './outbox.ts';
 import { WS_HEADER_ROOM, sendBinary } from './ws-frame.ts';
 

@@ -3,12 +3,12 @@
  * each time bucket drawn with block characters. Used by record-cli to show what a recording
  * looks like, and for the samples in docs/feeds.md.
  */
-import { RecordType } from '../codec/constants.ts';
-import { formatMantissa } from '../codec/decimal.ts';
-import { readI64 } from '../codec/int64.ts';
-import { recordSymbolId, recordType } from '../codec/records.ts';
-import type { Bus, RecordListener } from './bus.ts';
-import { isSensor, type FeedSpec } from './catalogue.ts';
+import { RecordType } from '../../codec/constants.ts';
+import { formatMantissa } from '../../codec/decimal.ts';
+import { readI64 } from '../../codec/int64.ts';
+import { recordSymbolId, recordType } from '../../codec/records.ts';
+import type { Bus, RecordListener } from '../../bus/bus.ts';
+import { isSensor, type FeedSpec } from '../catalogue.ts';
 
 const BLOCKS = '▁▂▃▄▅▆▇█';
 

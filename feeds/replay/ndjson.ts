@@ -6,13 +6,13 @@
  *   {"time":"2024-05-01T14:30:00.250000Z","symbol":"AAPL","kind":"trade","price":"189.50","size":"100","side":"buy"}
  *   {"time":"2024-05-01T14:30:01.000000Z","symbol":"TEMP-1","kind":"sensor","value":"21.47","quality":"good"}
  */
-import { MAX_U32, QUOTE_SIZE, RecordType, SENSOR_SIZE, Side, TRADE_SIZE } from '../codec/constants.ts';
-import { formatMantissa, parseDecimal } from '../codec/decimal.ts';
-import { readI64 } from '../codec/int64.ts';
-import { isSensor, type FeedSpec } from './catalogue.ts';
-import { describeValue } from './errors.ts';
-import { isRecord } from './fields.ts';
-import { formatTimeUs, parseTimeUs } from './time-text.ts';
+import { MAX_U32, QUOTE_SIZE, RecordType, SENSOR_SIZE, Side, TRADE_SIZE } from '../../codec/constants.ts';
+import { formatMantissa, parseDecimal } from '../../codec/decimal.ts';
+import { readI64 } from '../../codec/int64.ts';
+import { isSensor, type FeedSpec } from '../catalogue.ts';
+import { describeValue } from '../errors.ts';
+import { isRecord } from '../fields.ts';
+import { formatTimeUs, parseTimeUs } from '../time-text.ts';
 
 export type RecordKind = 'quote' | 'trade' | 'sensor';
 

@@ -1,6 +1,6 @@
 /** The Redis bus's URL list: how it is parsed, and how it appears in logs (without node-redis, for the CLI too). */
 import type { RedisBusMode } from './redis-bus.ts';
-import { RedisBusError, RedisBusErrorCode } from './redis-errors.ts';
+import { RedisBusError, RedisBusErrorCode } from './errors.ts';
 
 /** The bus URL(s) as logged: a password is masked, as it would otherwise land in every log. */
 export function redactUrls(spec: string): string {

@@ -15,15 +15,15 @@
  * Every per-event path reuses one scratch record buffer and typed-array state: nothing is
  * allocated per record.
  */
-import { MAX_RECORD_SIZE, MAX_U32, QUOTE_SIZE, Side, TRADE_SIZE } from '../codec/constants.ts';
-import { parseDecimal } from '../codec/decimal.ts';
-import { encodeQuote, encodeTrade } from '../codec/records.ts';
-import type { Bus } from './bus.ts';
-import { US_PER_DAY, US_PER_SECOND } from './clock.ts';
-import type { InstrumentSpec } from './catalogue.ts';
+import { MAX_RECORD_SIZE, MAX_U32, QUOTE_SIZE, Side, TRADE_SIZE } from '../../codec/constants.ts';
+import { parseDecimal } from '../../codec/decimal.ts';
+import { encodeQuote, encodeTrade } from '../../codec/records.ts';
+import type { Bus } from '../../bus/bus.ts';
+import { US_PER_DAY, US_PER_SECOND } from '../clock.ts';
+import type { InstrumentSpec } from '../catalogue.ts';
 import { EventQueue } from './event-queue.ts';
 import { Rng } from './random.ts';
-import type { FeedSource } from './source.ts';
+import type { FeedSource } from '../source.ts';
 
 /** Volatility is annualized over calendar time: the simulated markets never close. */
 export const US_PER_YEAR = 365.25 * US_PER_DAY;

@@ -8,16 +8,16 @@
  * Dropouts and faults start with a chance per second of normal operation, spikes per reading.
  * Readings come at a fixed rate with +-5% jitter, so sensors drift apart instead of firing in lockstep.
  */
-import { MAX_RECORD_SIZE, Quality, SENSOR_SIZE } from '../codec/constants.ts';
-import { parseDecimal, pow10 } from '../codec/decimal.ts';
-import { encodeSensor } from '../codec/records.ts';
-import type { Bus } from './bus.ts';
-import type { SensorSpec } from './catalogue.ts';
-import { US_PER_HOUR, US_PER_SECOND } from './clock.ts';
-import { ConfigError } from './errors.ts';
+import { MAX_RECORD_SIZE, Quality, SENSOR_SIZE } from '../../codec/constants.ts';
+import { parseDecimal, pow10 } from '../../codec/decimal.ts';
+import { encodeSensor } from '../../codec/records.ts';
+import type { Bus } from '../../bus/bus.ts';
+import type { SensorSpec } from '../catalogue.ts';
+import { US_PER_HOUR, US_PER_SECOND } from '../clock.ts';
+import { ConfigError } from '../errors.ts';
 import { EventQueue } from './event-queue.ts';
 import { Rng } from './random.ts';
-import type { FeedSource } from './source.ts';
+import type { FeedSource } from '../source.ts';
 
 /** Values that replace every sensor's catalogue values when set. */
 export interface SensorOverrides {

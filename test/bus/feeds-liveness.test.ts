@@ -8,7 +8,7 @@ import {
   FeedsLiveness,
   MAX_BEAT_SYMBOLS,
   parseBeat,
-} from '../../feeds/feeds-liveness.ts';
+} from '../../bus/redis/feeds-liveness.ts';
 
 /** A FeedsLiveness that records its symbols down (as ranges) at each change it reports. */
 function liveness(): { l: FeedsLiveness; changes: string[] } {

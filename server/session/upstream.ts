@@ -1,6 +1,6 @@
-import type { FeedsMessage, UpstreamMessage } from '../codec/control.ts';
-import type { Bus } from '../feeds/bus.ts';
-import type { CatalogueIndex } from './catalogue-index.ts';
+import type { FeedsMessage, UpstreamMessage } from '../../codec/control.ts';
+import type { Bus } from '../../bus/bus.ts';
+import type { CatalogueIndex } from '../catalogue-index.ts';
 import type { Connection } from './connection.ts';
 
 const READY_TEXT = JSON.stringify({ op: 'upstream', ready: true } satisfies UpstreamMessage);

@@ -8,9 +8,9 @@ import {
   RecordType,
   WIRE_NOTICE_SIZE,
   WIRE_SHRINK,
-} from '../codec/constants.ts';
-import { encodeNotice, recordSeq } from '../codec/records.ts';
-import { busRecordTime, toWire } from '../codec/wire.ts';
+} from '../../codec/constants.ts';
+import { encodeNotice, recordSeq } from '../../codec/records.ts';
+import { busRecordTime, toWire } from '../../codec/wire.ts';
 
 const SLOT = MAX_RECORD_SIZE;
 const DEAD = 0xffff;

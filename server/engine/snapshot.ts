@@ -1,12 +1,12 @@
-import { FrameFlag, FrameType, RECORD_HEADER_SIZE } from '../codec/constants.ts';
-import { recordSeq } from '../codec/records.ts';
-import { busRecordTime, wireTimeFits } from '../codec/wire.ts';
-import { FrameWriter } from '../codec/writer.ts';
-import { ErrorCode } from '../codec/control.ts';
-import type { Bus } from '../feeds/bus.ts';
-import type { Connection } from './connection.ts';
+import { FrameFlag, FrameType, RECORD_HEADER_SIZE } from '../../codec/constants.ts';
+import { recordSeq } from '../../codec/records.ts';
+import { busRecordTime, wireTimeFits } from '../../codec/wire.ts';
+import { FrameWriter } from '../../codec/writer.ts';
+import { ErrorCode } from '../../codec/control.ts';
+import type { Bus } from '../../bus/bus.ts';
+import type { Connection } from '../session/connection.ts';
 import type { Flusher } from './flusher.ts';
-import type { GatewayStats } from './stats.ts';
+import type { GatewayStats } from '../stats.ts';
 
 const BINARY = { binary: true } as const;
 

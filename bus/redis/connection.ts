@@ -1,13 +1,13 @@
 /**
  * One logical connection of the Redis bus: to a single server (one node-redis client, here), to a
- * Redis Cluster (one connection per master inside node-redis, feeds/redis-cluster.ts) or to the
- * master Sentinel names (feeds/redis-sentinel.ts). The bus opens one for commands and, unless it
+ * Redis Cluster (one connection per master inside node-redis, bus/redis/cluster.ts) or to the
+ * master Sentinel names (bus/redis/sentinel.ts). The bus opens one for commands and, unless it
  * only publishes, one for subscriptions.
  */
 import { createClient, RESP_TYPES } from 'redis';
-import { Emitter } from './emitter.ts';
-import { backoffStrategy, type BackoffOptions } from './redis-backoff.ts';
-import type { BufferListener, PubSubConnection } from './redis-subscriptions.ts';
+import { Emitter } from '../../lib/emitter.ts';
+import { backoffStrategy, type BackoffOptions } from './backoff.ts';
+import type { BufferListener, PubSubConnection } from './subscriptions.ts';
 
 /** What the bus asks of a connection; readiness is the whole connection's (every node of a cluster). */
 export interface RedisConnection extends PubSubConnection {

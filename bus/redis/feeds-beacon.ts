@@ -1,12 +1,12 @@
 /**
  * The publishing side of a shared bus's feeds presence: each interval a feeds process renews the
- * leases of its symbols (feeds/feeds-lease.ts) and beats on the heartbeat channel with the ones it
- * holds, so gateways know which symbols are fed (feeds/feeds-liveness.ts); it says `bye` when it
+ * leases of its symbols (bus/redis/feeds-lease.ts) and beats on the heartbeat channel with the ones it
+ * holds, so gateways know which symbols are fed (bus/redis/feeds-liveness.ts); it says `bye` when it
  * stops cleanly. The bus asks it which staged records may go out.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { PublishingFeeds } from './bus.ts';
+import type { PublishingFeeds } from '../bus.ts';
 import { FeedsLease, type ScriptRunner } from './feeds-lease.ts';
 import { beatText, encodeSymbols } from './feeds-liveness.ts';
 

@@ -1,4 +1,4 @@
-import { parseClientMessage } from '../codec/control-parser.ts';
+import { parseClientMessage } from '../../codec/control-parser.ts';
 import {
   CloseCode,
   ErrorCode,
@@ -6,10 +6,10 @@ import {
   type ErrorMessage,
   type SubscribeMessage,
   type UnsubscribeMessage,
-} from '../codec/control.ts';
+} from '../../codec/control.ts';
 import type { Connection } from './connection.ts';
-import type { GatewayContext } from './context.ts';
-import type { SnapshotRequest } from './snapshot.ts';
+import type { GatewayContext } from '../context.ts';
+import type { SnapshotRequest } from '../engine/snapshot.ts';
 
 /** Counts and sends an error reply. */
 export function replyError(

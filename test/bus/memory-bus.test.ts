@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeTrade, recordSeq } from '../../codec/records.ts';
-import type { RecordListener } from '../../feeds/bus.ts';
-import { MemoryBus } from '../../feeds/memory-bus.ts';
+import type { RecordListener } from '../../bus/bus.ts';
+import { MemoryBus } from '../../bus/memory-bus.ts';
 
 const buf = new Uint8Array(64);
 const view = new DataView(buf.buffer);

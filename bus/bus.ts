@@ -10,7 +10,7 @@
  */
 export type RecordListener = (bytes: Uint8Array, offset: number, length: number) => void;
 
-/** The feeds a process runs, as a shared bus announces them (feeds/feeds-liveness.ts). */
+/** The feeds a process runs, as a shared bus announces them (bus/redis/feeds-liveness.ts). */
 export interface PublishingFeeds {
   readonly running: boolean;
   readonly catalogue: readonly { readonly id: number }[];
@@ -58,7 +58,7 @@ export interface Bus {
   readonly feedsDown?: ReadonlySet<number>;
   /**
    * False while this process's feeds publish none of their symbols: other processes hold every one
-   * of their leases (a shared bus, feeds/feeds-lease.ts). Absent where that cannot happen.
+   * of their leases (a shared bus, bus/redis/feeds-lease.ts). Absent where that cannot happen.
    */
   readonly publishing?: boolean;
   /**

@@ -1,10 +1,10 @@
-import { MAX_RECORD_SIZE, RECORD_HEADER_SIZE } from '../codec/constants.ts';
-import { recordSeq } from '../codec/records.ts';
-import { busRecordTime } from '../codec/wire.ts';
-import type { Bus, RecordListener } from '../feeds/bus.ts';
-import type { Connection } from './connection.ts';
+import { MAX_RECORD_SIZE, RECORD_HEADER_SIZE } from '../../codec/constants.ts';
+import { recordSeq } from '../../codec/records.ts';
+import { busRecordTime } from '../../codec/wire.ts';
+import type { Bus, RecordListener } from '../../bus/bus.ts';
+import type { Connection } from '../session/connection.ts';
 import type { Flusher } from './flusher.ts';
-import type { GatewayStats } from './stats.ts';
+import type { GatewayStats } from '../stats.ts';
 import { SymbolLog } from './symbol-log.ts';
 
 interface Topic {

@@ -1,4 +1,4 @@
-import { MAX_SYMBOL_ID } from '../codec/constants.ts';
+import { MAX_SYMBOL_ID } from '../../codec/constants.ts';
 
 /**
  * Takes each free lease and renews each this process holds, in one atomic step, so two processes

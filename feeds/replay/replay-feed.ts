@@ -6,15 +6,15 @@
  * The feed assigns its own per-symbol sequence numbers, continuous across loops.
  */
 import { readFileSync } from 'node:fs';
-import { MAX_RECORD_SIZE, QUOTE_SIZE, RecordType, SENSOR_SIZE, TRADE_SIZE } from '../codec/constants.ts';
-import { encodeQuote, encodeSensor, encodeTrade } from '../codec/records.ts';
-import type { Bus } from './bus.ts';
-import type { FeedSpec } from './catalogue.ts';
-import { US_PER_SECOND } from './clock.ts';
-import { FeedErrorCode, ReplayError } from './errors.ts';
+import { MAX_RECORD_SIZE, QUOTE_SIZE, RecordType, SENSOR_SIZE, TRADE_SIZE } from '../../codec/constants.ts';
+import { encodeQuote, encodeSensor, encodeTrade } from '../../codec/records.ts';
+import type { Bus } from '../../bus/bus.ts';
+import type { FeedSpec } from '../catalogue.ts';
+import { US_PER_SECOND } from '../clock.ts';
+import { FeedErrorCode, ReplayError } from '../errors.ts';
 import { LineError, parseRecordLine } from './ndjson.ts';
-import type { FeedSource } from './source.ts';
-import { formatTimeUs } from './time-text.ts';
+import type { FeedSource } from '../source.ts';
+import { formatTimeUs } from '../time-text.ts';
 
 /** A validated recording in columnar typed arrays: the replay path reads numbers, never objects. */
 export interface ReplayData {
