@@ -98,8 +98,9 @@ export class Snapshotter {
     this.flusher.markDirty(conn);
   }
 
+  /** Ends the hold of `r`'s slot unless a newer snapshot, or a drop, has made `r` stale (each bumps the generation). */
   private releaseIfCurrent(conn: Connection, r: SnapshotRequest, has: boolean, lastSeq: number): void {
-    if (conn.snapshotGen[r.slot] === r.gen && conn.subs.get(r.symbolId) === r.slot) {
+    if (conn.snapshotGen[r.slot] === r.gen) {
       conn.outbox.release(r.slot, has, lastSeq);
     }
   }
