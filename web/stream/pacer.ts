@@ -11,10 +11,9 @@ export class Pacer {
 
   /** Sets the gateway's limit (from `hello`) and starts with a full bucket. */
   configure(maxMessagesPerSec: number, nowMs: number): void {
-    const half = Math.max(1, Math.floor(maxMessagesPerSec / 2));
-    this.rate = half;
-    this.burst = half;
-    this.tokens = half;
+    this.rate = Math.max(0.5, maxMessagesPerSec / 2);
+    this.burst = Math.max(1, Math.floor(maxMessagesPerSec / 2));
+    this.tokens = this.burst;
     this.last = nowMs;
   }
 
@@ -35,7 +34,7 @@ export class Pacer {
   /** The gateway said RATE_LIMITED all the same: empty the bucket and halve the rate. */
   slowDown(nowMs: number): void {
     this.refill(nowMs);
-    this.rate = Math.max(0.5, this.rate / 2);
+    this.rate = Math.max(0.25, this.rate / 2);
     this.burst = Math.max(1, Math.floor(this.burst / 2));
     this.tokens = 0;
   }
