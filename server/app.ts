@@ -5,6 +5,7 @@ import { selectSubprotocol } from './session/subprotocol.ts';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { CatalogueEntry } from '../codec/catalogue.ts';
 import { CloseCode } from '../codec/control.ts';
+import { CloseReason } from '../codec/error-codes.ts';
 import type { Bus } from '../bus/bus.ts';
 import { createBus } from './bus-factory.ts';
 import { CatalogueIndex } from './catalogue-index.ts';
@@ -17,7 +18,10 @@ import { Heartbeat } from './session/heartbeat.ts';
 import { Router } from './engine/router.ts';
 import { Snapshotter } from './engine/snapshot.ts';
 import { createStats, type GatewayStats } from './stats.ts';
+import { ListenError } from './listen-error.ts';
 import { readTlsPair } from './tls.ts';
+
+export { ListenError } from './listen-error.ts';
 import { healthPlugin } from './plugins/health.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { staticPlugin } from './plugins/static.ts';
@@ -91,18 +95,6 @@ async function defaultCatalogue(config: GatewayConfig): Promise<CatalogueEntry[]
   return loadCatalogue(config.feeds.catalogue).map(toCatalogueEntry);
 }
 
-/** The gateway could not listen (address in use, not local, no permission): LISTEN_FAILED. */
-export class ListenError extends Error {
-  readonly code = 'LISTEN_FAILED';
-
-  constructor(host: string, port: number, cause: unknown) {
-    const why =
-      (cause as NodeJS.ErrnoException).code ?? (cause instanceof Error ? cause.message : String(cause));
-    super(`cannot listen on ${host}:${port} (${why})`, { cause });
-    this.name = 'ListenError';
-  }
-}
-
 /** Builds a gateway (and, by role, its feeds) without listening yet. */
 export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Promise<Gateway> {
   const https =
@@ -133,7 +125,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     stats.slowConsumerCloses++;
     log.warn({ conn: conn.id, ip: conn.ip, why, buffered: conn.ws.bufferedAmount }, 'slow consumer closed');
     // Its outbox and bus interest are freed now; the close frame waits behind unread data.
-    conn.close(CloseCode.SLOW_CONSUMER, 'SLOW_CONSUMER');
+    conn.close(CloseCode.SLOW_CONSUMER, CloseReason.SLOW_CONSUMER);
   };
   const flusher = new Flusher({
     batchMs: config.batchMs,
