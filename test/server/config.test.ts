@@ -134,6 +134,13 @@ describe('configuration', () => {
     expect(helpText()).toMatch(/--port +PORT +TCP port \(0 = any free port\) \(default 8080\)/);
   });
 
+  it('gives no flag or environment variable to two options across the gateway and feed tables', () => {
+    for (const by of ['flag', 'env'] as const) {
+      const names = [...GATEWAY_OPTIONS.names(by), ...FEED_OPTIONS.names(by)];
+      expect(new Set(names).size, by).toBe(names.length);
+    }
+  });
+
   it('has defaults that pass their own schemas', () => {
     for (const table of [GATEWAY_OPTIONS, FEED_OPTIONS]) {
       for (const row of table.rows) {
