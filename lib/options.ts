@@ -111,6 +111,8 @@ export interface FoundRow {
 type Checked =
   { ok: true; value: unknown } | { ok: false; issue: ConfigIssue; expected: string; given: unknown };
 
+let ajv: Ajv | undefined;
+
 const NUMBER_TEXT = /^\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 /** Which failed keyword speaks first when a value breaks several. */
 const KEYWORD_ORDER = ['type', 'enum', 'minItems', 'pattern', 'uniqueItems'];
@@ -121,7 +123,6 @@ export class OptionTable<const Rows extends readonly OptionRow[], Opt extends st
   private readonly byFlag = new Map<string, FoundRow>();
   private readonly byEnv = new Map<string, FoundRow>();
   private readonly validators = new Map<OptionRow, ValidateFunction>();
-  private readonly ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 
   /**
    * @param optionalSections sections (heads of dotted keys) that are absent unless given; their
@@ -317,7 +318,9 @@ export class OptionTable<const Rows extends readonly OptionRow[], Opt extends st
   private validator(row: OptionRow): ValidateFunction {
     let v = this.validators.get(row);
     if (v === undefined) {
-      v = this.ajv.compile(row.schema);
+      // One Ajv for every table, made on first use: building one costs more than all compiles.
+      ajv ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+      v = ajv.compile(row.schema);
       this.validators.set(row, v);
     }
     return v;
