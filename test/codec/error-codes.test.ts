@@ -119,3 +119,20 @@ describe('docs/configuration.md has the start-up codes of the table, and only th
     expect(sorted(documented)).toEqual(sorted(table));
   });
 });
+
+describe('the other docs list codes of the table', () => {
+  const listed = (doc: string, marker: string): string[] =>
+    tableRows(docText(doc), marker).flatMap((r) => codesIn(r[0]!));
+
+  it('docs/feeds.md lists exactly the codes the feeds raise', async () => {
+    const { FeedErrorCode } = await import('../../feeds/errors.ts');
+    expect(sorted(listed('feeds.md', '## Error codes'))).toEqual(sorted(Object.values(FeedErrorCode)));
+  });
+
+  it('docs/scaling.md lists exactly the codes the Redis bus raises', async () => {
+    const { RedisBusErrorCode } = await import('../../bus/redis/errors.ts');
+    expect(sorted(listed('scaling.md', '### Error codes'))).toEqual(sorted(Object.values(RedisBusErrorCode)));
+    const ofTable = rows.filter(([c]) => c.startsWith('REDIS_BUS_')).map(([c]) => c);
+    expect(sorted(Object.values(RedisBusErrorCode))).toEqual(sorted(ofTable));
+  });
+});
