@@ -96,6 +96,17 @@ export const ERROR_CODES = {
   },
   FORBIDDEN_ORIGIN: { kind: 'http', http: 403, meaning: 'the Origin header is not in the allow-list' },
   UPGRADE_REQUIRED: { kind: 'http', http: 426, meaning: 'a plain GET of the WebSocket endpoint' },
+  UNKNOWN_SESSION: {
+    kind: 'http',
+    http: 404,
+    meaning:
+      'an HTTP transport request names a session this gateway does not hold (never opened, ended or expired)',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    kind: 'http',
+    http: 413,
+    meaning: "a request body over the route's limit (Fastify's own code)",
+  },
   ROLE_FEEDS_ONLY: {
     kind: 'http',
     http: 404,

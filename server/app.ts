@@ -96,6 +96,9 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     logController: new LogController({ disableRequestLogging: true }),
     ...(https === null ? {} : { https }),
     forceCloseConnections: true,
+    // During the shutdown grace a polling client's next poll must still reach its session to take
+    // the 1001 END (docs/protocol.md 2.7); new sessions are refused by the registry meanwhile.
+    return503OnClosing: false,
   }) as unknown as FastifyInstance;
 
   const bus = deps.bus ?? (await createBus(config, (m) => app.log.warn(m)));

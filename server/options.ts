@@ -87,6 +87,14 @@ export const GATEWAY_OPTION_ROWS = [
     help: 'WebSocket ping interval; no pong by the next ping terminates',
   },
   {
+    key: 'pollIdleMs',
+    flag: 'poll-idle-ms',
+    env: 'TICKWALL_POLL_IDLE_MS',
+    default: 30000,
+    schema: int(300, 600000),
+    help: 'a polling session not polled for this long expires; a poll waits at most a third of it',
+  },
+  {
     key: 'highWaterBytes',
     flag: 'high-water',
     env: 'TICKWALL_HIGH_WATER',

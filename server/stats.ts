@@ -10,6 +10,10 @@ export interface GatewayStats extends EngineStats {
   heartbeatTimeouts: number;
   rateLimitCloses: number;
   controlErrors: Map<string, number>;
+  /** Sessions opened, by transport (docs/protocol.md 2.5). */
+  sessionsByTransport: { ws: number; stream: number; poll: number };
+  /** Bytes sent by the HTTP transports, framing included (counted by their sinks). */
+  httpBytes: { stream: number; poll: number };
 }
 
 /** Fresh zeroed counters. */
@@ -27,5 +31,7 @@ export function createStats(): GatewayStats {
     upstreamGaps: 0,
     snapshotsSent: 0,
     controlErrors: new Map(),
+    sessionsByTransport: { ws: 0, stream: 0, poll: 0 },
+    httpBytes: { stream: 0, poll: 0 },
   };
 }

@@ -14,6 +14,7 @@ import { Heartbeat } from '../session/heartbeat.ts';
 import type { ConnectionRegistry } from '../session/registry.ts';
 import { Upstream } from '../session/upstream.ts';
 import type { GatewayStats } from '../stats.ts';
+import { httpStreamPlugin } from './http-stream.ts';
 import { streamPlugin } from './stream.ts';
 import { symbolsPlugin } from './symbols.ts';
 
@@ -91,7 +92,7 @@ const gatewayCore: FastifyPluginAsync<GatewayCoreOptions> = async (fastify, o) =
   bus.on('feeds', announce);
   fastify.decorate('sessions', { router, upstream });
 
-  await fastify.register(streamPlugin, {
+  const streamOptions = {
     control: {
       config,
       catalogue: o.catalogue,
@@ -104,7 +105,9 @@ const gatewayCore: FastifyPluginAsync<GatewayCoreOptions> = async (fastify, o) =
     router,
     version: o.version,
     instance: o.instance,
-  });
+  };
+  await fastify.register(streamPlugin, streamOptions);
+  await fastify.register(httpStreamPlugin, streamOptions);
   await fastify.register(symbolsPlugin, { catalogue: o.catalogue });
 
   // Shutdown: refuse newcomers, send what is due, then close everyone with 1001 and give them the

@@ -11,7 +11,7 @@ export interface MetricsOptions {
   connections: ConnectionRegistry;
 }
 
-type CounterKey = Exclude<keyof GatewayStats, 'controlErrors'>;
+type CounterKey = Exclude<keyof GatewayStats, 'controlErrors' | 'sessionsByTransport' | 'httpBytes'>;
 
 const COUNTERS: readonly [CounterKey, string, string][] = [
   ['recordsSent', 'tickwall_records_sent_total', 'Records sent to clients in live frames'],
@@ -70,6 +70,26 @@ const metrics: FastifyPluginAsync<MetricsOptions> = async (fastify, { stats, bus
     collect() {
       this.reset();
       for (const [code, n] of stats.controlErrors) this.inc({ code }, n);
+    },
+  });
+  new Counter({
+    name: 'tickwall_sessions_opened_total',
+    help: 'Sessions opened, by transport (ws, stream, poll)',
+    labelNames: ['transport'],
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const [transport, n] of Object.entries(stats.sessionsByTransport)) this.inc({ transport }, n);
+    },
+  });
+  new Counter({
+    name: 'tickwall_http_transport_bytes_total',
+    help: 'Bytes sent by the HTTP transports, framing included, by transport (stream, poll)',
+    labelNames: ['transport'],
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const [transport, n] of Object.entries(stats.httpBytes)) this.inc({ transport }, n);
     },
   });
   const httpErrors = new Counter({
