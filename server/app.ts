@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import websocket from '@fastify/websocket';
+import { selectSubprotocol } from './session/subprotocol.ts';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { CatalogueEntry } from '../codec/catalogue.ts';
 import type { Bus } from '../bus/bus.ts';
@@ -135,7 +136,12 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
   app.addHook('onClose', async () => bus.close());
   await app.register(websocket, {
     // ws refuses only gross oversize (4x); messages between the two limits get a MESSAGE_TOO_BIG reply before the 1009.
-    options: { maxPayload: config.maxMessageBytes * 4, perMessageDeflate: false, clientTracking: false },
+    options: {
+      maxPayload: config.maxMessageBytes * 4,
+      perMessageDeflate: false,
+      clientTracking: false,
+      handleProtocols: selectSubprotocol,
+    },
     // Shutdown is the gateway plugin's preClose hook: going-away codes after a final flush.
     preClose: (done) => done(),
   });
