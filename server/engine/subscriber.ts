@@ -70,6 +70,11 @@ export class Subscriber {
     return slot;
   }
 
+  /** True while `slot` still holds `symbolId` (a snapshot read meanwhile may have lost it); the session overrides. */
+  holds(_symbolId: number, slot: number): boolean {
+    return this.logs[slot] !== undefined;
+  }
+
   /** Returns a slot to the pool. */
   freeSlot(slot: number): void {
     this.slotSymbol[slot] = -1;

@@ -111,4 +111,9 @@ export class Connection extends Subscriber {
   private release(): void {
     this.subscriptions.dropAll();
   }
+
+  /** True while the subscription of `symbolId` still holds `slot`. */
+  override holds(symbolId: number, slot: number): boolean {
+    return this.subscriptions.slotOf(symbolId) === slot;
+  }
 }
