@@ -17,8 +17,6 @@ export class Subscriber {
   topicPos: Int32Array = new Int32Array(4);
   /** Per slot: bumped on every snapshot request and every drop, so a stale snapshot answer is ignored. */
   snapshotGen: Uint32Array = new Uint32Array(4);
-  /** Per slot: the symbol it holds, -1 when free. */
-  private slotSymbol: Int32Array = new Int32Array(4).fill(-1);
   private readonly freeSlots: number[] = [];
   private nextSlot = 0;
 
@@ -49,13 +47,10 @@ export class Subscriber {
     return this.state !== 'open';
   }
 
-  /** Reserves an outbox slot for a new subscription to `symbolId`. */
-  allocSlot(symbolId: number): number {
+  /** Reserves an outbox slot for a new subscription. */
+  allocSlot(): number {
     const slot = this.freeSlots.pop() ?? this.nextSlot++;
     if (slot >= this.topicPos.length) {
-      const held = new Int32Array(this.slotSymbol.length * 2).fill(-1);
-      held.set(this.slotSymbol);
-      this.slotSymbol = held;
       const pos = new Int32Array(this.topicPos.length * 2);
       pos.set(this.topicPos);
       this.topicPos = pos;
@@ -66,7 +61,6 @@ export class Subscriber {
       cursor.set(this.cursor);
       this.cursor = cursor;
     }
-    this.slotSymbol[slot] = symbolId;
     return slot;
   }
 
@@ -77,13 +71,7 @@ export class Subscriber {
 
   /** Returns a slot to the pool. */
   freeSlot(slot: number): void {
-    this.slotSymbol[slot] = -1;
     this.freeSlots.push(slot);
-  }
-
-  /** True while `slot` holds the subscription to `symbolId`. */
-  holds(symbolId: number, slot: number): boolean {
-    return this.slotSymbol[slot] === symbolId;
   }
 
   /** Sends one JSON control message unless the client is no longer served. */

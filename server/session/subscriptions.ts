@@ -53,7 +53,7 @@ export class Subscriptions {
     if (this.slots.size >= this.maxSymbols) return OVER_LIMIT;
     this.router.want(symbolId);
     const conn = this.conn;
-    const slot = conn.allocSlot(symbolId);
+    const slot = conn.allocSlot();
     conn.outbox.openSlot(slot, symbolId, maxRate, snapshot);
     this.router.add(conn, symbolId, slot);
     this.slots.set(symbolId, slot);
