@@ -10,7 +10,10 @@ import { CatalogueIndex } from './catalogue-index.ts';
 import type { GatewayConfig } from './config.ts';
 import { ConnectionRegistry } from './session/registry.ts';
 import { createStats, type GatewayStats } from './stats.ts';
+import { ListenError } from './listen-error.ts';
 import { readTlsPair } from './tls.ts';
+
+export { ListenError } from './listen-error.ts';
 import { healthPlugin } from './plugins/health.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { staticPlugin } from './plugins/static.ts';
@@ -81,18 +84,6 @@ async function defaultFeeds(config: GatewayConfig, bus: Bus): Promise<FeedsHandl
 async function defaultCatalogue(config: GatewayConfig): Promise<CatalogueEntry[]> {
   const { loadCatalogue, toCatalogueEntry } = await import('../feeds/catalogue.ts');
   return loadCatalogue(config.feeds.catalogue).map(toCatalogueEntry);
-}
-
-/** The gateway could not listen (address in use, not local, no permission): LISTEN_FAILED. */
-export class ListenError extends Error {
-  readonly code = 'LISTEN_FAILED';
-
-  constructor(host: string, port: number, cause: unknown) {
-    const why =
-      (cause as NodeJS.ErrnoException).code ?? (cause instanceof Error ? cause.message : String(cause));
-    super(`cannot listen on ${host}:${port} (${why})`, { cause });
-    this.name = 'ListenError';
-  }
 }
 
 /** Builds a gateway (and, by role, its feeds) without listening yet. */

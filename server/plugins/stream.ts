@@ -3,6 +3,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { CloseCode, ErrorCode, type HelloMessage } from '../../codec/control.ts';
 import { PROTOCOL_VERSION, WIRE_RECORD_SIZES } from '../../codec/constants.ts';
+import { ERROR_CODES, HttpErrorCode } from '../../codec/error-codes.ts';
 import { presentedToken, TokenCheck } from '../session/auth.ts';
 import { Connection } from '../session/connection.ts';
 import { WsSink } from '../session/ws-sink.ts';
@@ -55,7 +56,7 @@ export const streamPlugin: FastifyPluginAsync<StreamOptions> = async (fastify, o
   ): Promise<void> => {
     // Exactly the version's digits: "02", "2.0" or "0x2" name no version this server serves.
     if (req.query.v !== undefined && req.query.v !== SERVED_VERSION) {
-      await reply.code(400).send({
+      await reply.code(ERROR_CODES.UNSUPPORTED_VERSION.http).send({
         code: ErrorCode.UNSUPPORTED_VERSION,
         message: `protocol version ${req.query.v} is not served; this server speaks ${PROTOCOL_VERSION}`,
       });
@@ -64,15 +65,17 @@ export const streamPlugin: FastifyPluginAsync<StreamOptions> = async (fastify, o
     if (!tokens.open) {
       if (!tokens.accepts(presentedToken(req.headers.authorization, req.query.token))) {
         await reply
-          .code(401)
+          .code(ERROR_CODES.UNAUTHORIZED.http)
           .header('www-authenticate', 'Bearer')
-          .send({ code: 'UNAUTHORIZED', message: 'missing or invalid token' });
+          .send({ code: HttpErrorCode.UNAUTHORIZED, message: 'missing or invalid token' });
         return;
       }
     }
     const origin = req.headers.origin;
     if (config.origins.length > 0 && origin !== undefined && !config.origins.includes(origin)) {
-      await reply.code(403).send({ code: 'FORBIDDEN_ORIGIN', message: `origin ${origin} is not allowed` });
+      await reply
+        .code(ERROR_CODES.FORBIDDEN_ORIGIN.http)
+        .send({ code: HttpErrorCode.FORBIDDEN_ORIGIN, message: `origin ${origin} is not allowed` });
     }
   };
 
@@ -83,8 +86,8 @@ export const streamPlugin: FastifyPluginAsync<StreamOptions> = async (fastify, o
     preValidation: admit,
     // A plain GET (a browser tab, curl) is told what the route is instead of a bare 404.
     handler: async (_req, reply) => {
-      await reply.code(426).header('upgrade', 'websocket').send({
-        code: 'UPGRADE_REQUIRED',
+      await reply.code(ERROR_CODES.UPGRADE_REQUIRED.http).header('upgrade', 'websocket').send({
+        code: HttpErrorCode.UPGRADE_REQUIRED,
         message:
           'this is the WebSocket endpoint of the tickwall protocol (docs/protocol.md): connect with a WebSocket client',
       });

@@ -60,7 +60,7 @@ export function handleClientFrame(
   const max = ctx.config.maxMessageBytes;
   if (bytes > max) {
     replyError(ctx, conn, ErrorCode.MESSAGE_TOO_BIG, `message of ${bytes} bytes, over ${max}`);
-    conn.close(CloseCode.MESSAGE_TOO_BIG, 'MESSAGE_TOO_BIG');
+    conn.close(CloseCode.MESSAGE_TOO_BIG, ErrorCode.MESSAGE_TOO_BIG);
     return;
   }
   // Every frame counts, binary ones too: each would otherwise earn a reply without limit.
@@ -75,7 +75,7 @@ export function handleClientFrame(
       );
     } else if (verdict === 'close') {
       ctx.stats.rateLimitCloses++;
-      conn.close(CloseCode.POLICY_VIOLATION, 'RATE_LIMITED');
+      conn.close(CloseCode.POLICY_VIOLATION, ErrorCode.RATE_LIMITED);
     }
     return;
   }
