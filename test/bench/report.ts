@@ -1,8 +1,19 @@
-import type { Measurement } from './measure.ts';
+import { floorRatios } from './floor-ratio.ts';
+import { LOAD_BOUND_SHARE, type Measurement } from './measure.ts';
 import type { BenchResult } from './result.ts';
 import type { Table } from './table.ts';
 
-const LABEL: Record<string, string> = { tickwall: 'tickwall', json: 'JSON/ws', socketio: 'Socket.IO' };
+const LABEL: Record<string, string> = {
+  tickwall: 'tickwall',
+  floor: 'floor',
+  json: 'JSON/ws',
+  socketio: 'Socket.IO',
+};
+
+/** "87 %": the share of offered records a window delivered ("n/a" when unknown). */
+function share(m: Measurement): string {
+  return Number.isFinite(m.deliveredShare) ? `${n(100 * m.deliveredShare)} %` : 'n/a';
+}
 
 function n(v: number, d = 0): string {
   return Number.isFinite(v)
@@ -24,9 +35,11 @@ function fanoutTable(r: BenchResult): Table | null {
   const by = (s: string): Measurement | undefined => f.runs.find((m) => m.server === s);
   const servers = f.runs.map((m) => m.server);
   const tw = by('tickwall');
-  const bases = servers.filter((s) => s !== 'tickwall');
+  // The floor is the cost below tickwall, not a design to beat: its ratio is table 6.
+  const bases = servers.filter((s) => s !== 'tickwall' && s !== 'floor');
   const metrics: [string, (m: Measurement) => number, number][] = [
     ['deliveries/s', (m) => m.load.normal.recordsPerSec, 0],
+    ['delivered, % of offered', (m) => 100 * m.deliveredShare, 0],
     ['server CPU µs/record', (m) => m.cpuPerRecordUs, 2],
     ['server CPU, % of a core', (m) => 100 * m.serverCpuShare, 0],
     ['latency p50 ms', (m) => m.load.normal.latency.p50, 1],
@@ -43,7 +56,7 @@ function fanoutTable(r: BenchResult): Table | null {
     ['other work on server core, %', (m) => 100 * (m.interference?.serverCore ?? 0), 0],
     ['server preemptions', (m) => m.serverPreemptions, 0],
   ];
-  const rows = metrics.map(([name, get, d]) => [
+  const rows: string[][] = metrics.map(([name, get, d]) => [
     name,
     ...servers.map((s) => {
       const m = by(s);
@@ -53,6 +66,11 @@ function fanoutTable(r: BenchResult): Table | null {
       const m = by(b);
       return m && tw ? ratio(get(m), get(tw)) : 'n/a';
     }),
+  ]);
+  rows.push([
+    'load-bound window',
+    ...servers.map((s) => (by(s)?.loadBound ? 'YES' : 'no')),
+    ...bases.map(() => ''),
   ]);
   const p = f.params;
   const table: Table = {
@@ -118,6 +136,7 @@ function sweepTables(r: BenchResult): Table[] {
       'rate/symbol',
       'offered/s',
       'delivered/s',
+      'delivered %',
       'served/s',
       'p50 ms',
       'p99 ms',
@@ -132,6 +151,7 @@ function sweepTables(r: BenchResult): Table[] {
         n(s.rate, 1),
         n(s.offeredPerSec),
         n(s.deliveredPerSec),
+        n((100 * s.deliveredPerSec) / s.offeredPerSec),
         n(s.servedPerSec),
         n(s.p50Ms, 1),
         n(s.p99Ms, 1),
@@ -245,15 +265,63 @@ function batchTable(r: BenchResult): Table | null {
   const p = b.params;
   return {
     title: `5. tickwall batch interval: fan-out load (${p.clients} clients x ${p.symbols} symbols at ${p.rate}/s)`,
-    head: ['--batch-ms', 'CPU µs/record', 'p50 ms', 'p99 ms', 'records/frame', 'bytes/record'],
+    head: [
+      '--batch-ms',
+      'CPU µs/record',
+      'delivered %',
+      'p50 ms',
+      'p99 ms',
+      'records/frame',
+      'bytes/record',
+      'load-bound',
+    ],
     rows: b.points.map((x) => [
       String(x.batchMs),
       n(x.cpuPerRecordUs, 2),
+      share(x.measurement),
       n(x.p50Ms, 1),
       n(x.p99Ms, 1),
       n(x.recordsPerMessage, 1),
       n(x.bytesPerRecord, 1),
+      x.measurement.loadBound ? 'YES' : 'no',
     ]),
+  };
+}
+
+/** Table 6: tickwall's server CPU per record over the floor's, each pair from the same run. */
+export function floorRatioTable(r: BenchResult): Table | null {
+  const rows = floorRatios(r);
+  if (rows.length === 0) return null;
+  return {
+    title:
+      '6. Against the floor: tickwall over a bare ws server sending the same records in the same frames and batches',
+    head: [
+      'load',
+      'tickwall CPU µs/record',
+      'floor CPU µs/record',
+      'tickwall ÷ floor',
+      'tickwall p99 ms',
+      'floor p99 ms',
+      'tickwall delivered',
+      'floor delivered',
+      'load CPU % (tickwall / floor)',
+    ],
+    rows: rows.map((x) => [
+      x.where,
+      n(x.tickwall.cpuPerRecordUs, 3),
+      n(x.floor.cpuPerRecordUs, 3),
+      x.ratio === null ? 'n/a (load-bound)' : `×${n(x.ratio, 2)}`,
+      n(x.tickwall.load.normal.latency.p99, 1),
+      n(x.floor.load.normal.latency.p99, 1),
+      share(x.tickwall),
+      share(x.floor),
+      `${n(100 * x.tickwall.load.loadCpuShare)} / ${n(100 * x.floor.load.loadCpuShare)}`,
+    ]),
+    note:
+      'The floor (test/bench/baselines/floor-server.ts) is bare ws with the same feed, 36-byte quote records, ' +
+      'LIVE frames and per-connection deadline rule, and nothing else. Target: tickwall at most ×1.10 at every ' +
+      `interval and rate. A window where the load process used over ${100 * LOAD_BOUND_SHARE} % of its core is load-bound ` +
+      'and gives no ratio.',
   };
 }
 
@@ -274,5 +342,6 @@ export function resultTables(r: BenchResult): Table[] {
     slowTable(r),
     connectionsTable(r),
     batchTable(r),
+    floorRatioTable(r),
   ].filter((t): t is Table => t !== null);
 }

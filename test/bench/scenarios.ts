@@ -29,6 +29,10 @@ export interface SweepParams {
   minDeliveredShare: number;
   /** ... and p99 at most this, ms. */
   maxP99Ms: number;
+  /** Rates (updates/s per symbol) at which tickwall and the floor are measured side by side. */
+  ratioRates: number[];
+  /** Rounds at each of those rates, interleaving the two servers. */
+  ratioRounds: number;
 }
 
 export interface SlowParams {
@@ -50,6 +54,10 @@ export interface ConnectionParams {
 
 export interface BatchParams {
   batches: number[];
+  /** Intervals at which the floor runs too, in rounds interleaved with tickwall (the floor ratio). */
+  floorBatches: number[];
+  /** Rounds at each of those intervals. */
+  floorRounds: number;
   rate: number;
   clients: number;
   symbols: number;
@@ -79,11 +87,15 @@ export const FULL: Scenarios = {
     duration: 8,
     minDeliveredShare: 0.95,
     maxP99Ms: 250,
+    ratioRates: [200, 400],
+    ratioRounds: 3,
   },
   slow: { rate: 400, clients: 100, symbols: 1, warmup: 5, duration: 30 },
   connections: { connections: 10_000, symbols: 5, rate: 0.1, settle: 5 },
   batch: {
     batches: [5, 10, 20, 30, 34, 40, 50],
+    floorBatches: [10, 30, 50],
+    floorRounds: 3,
     rate: 10,
     clients: 500,
     symbols: 20,
@@ -106,8 +118,19 @@ export const QUICK: Scenarios = {
     duration: 1.5,
     minDeliveredShare: 0.95,
     maxP99Ms: 250,
+    ratioRates: [20, 40],
+    ratioRounds: 1,
   },
   slow: { rate: 100, clients: 10, symbols: 2, warmup: 0.5, duration: 2 },
   connections: { connections: 200, symbols: 5, rate: 0.1, settle: 1 },
-  batch: { batches: [5, 50], rate: 10, clients: 20, symbols: 20, warmup: 0.5, duration: 1.5 },
+  batch: {
+    batches: [10, 30, 50],
+    floorBatches: [10, 30, 50],
+    floorRounds: 1,
+    rate: 10,
+    clients: 20,
+    symbols: 20,
+    warmup: 0.5,
+    duration: 1.5,
+  },
 };
