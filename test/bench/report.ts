@@ -288,6 +288,78 @@ function batchTable(r: BenchResult): Table | null {
   };
 }
 
+/** Table 7: memory and CPU per idle connection at each size, one server and one fleet per row group. */
+function scaleTable(r: BenchResult): Table | null {
+  const sc = r.scale;
+  if (sc === undefined || sc.runs.length === 0) return null;
+  const p = sc.params;
+  return {
+    title: `7. Connection scale: idle connections x ${p.symbols} symbols (${p.rate} updates/s per symbol), grown in one run`,
+    head: [
+      'server',
+      'connections',
+      'connected',
+      'RSS MB',
+      'KB per connection',
+      'KB per added connection',
+      'CPU µs per connection per s',
+      'server CPU %',
+      'grow s',
+    ],
+    rows: sc.runs.flatMap((run) =>
+      run.points.map((x) => [
+        LABEL[run.server] ?? run.server,
+        n(x.target),
+        n(x.connected),
+        mb(x.rssBytes),
+        n(x.bytesPerConnection / 1024, 1),
+        n(x.marginalBytesPerConnection / 1024, 1),
+        n(x.cpuUsPerConnectionSec, 2),
+        n(100 * x.serverCpuShare),
+        n(x.growSec, 1),
+      ]),
+    ),
+    note:
+      `Sockets spread over ${sc.runs[0]!.sourceAddresses} loopback source address(es), at most ${n(p.perAddress)} each; ` +
+      `open-file limit ${n(sc.openFiles)}. KB per connection: (RSS - RSS before any client) / connected; per added ` +
+      'connection: the RSS growth since the previous size over the connections added (flat when they agree). ' +
+      `Failed attempts: ${sc.runs.map((x) => `${LABEL[x.server] ?? x.server} ${x.failures}${x.failureReasons.length > 0 ? ` (${x.failureReasons.join('; ')})` : ''}`).join(', ')}.`,
+  };
+}
+
+/** Table 8: the reconnect storm. */
+function stormTable(r: BenchResult): Table | null {
+  const s = r.storm;
+  if (s === undefined || s === null) return null;
+  const ms = (v: number | null): string => (v === null ? 'n/a' : n(v, 0));
+  const codes =
+    Object.entries(s.closesByCode)
+      .map(([k, v]) => `${n(v)} x ${k}`)
+      .join(', ') || 'none';
+  return {
+    title: `8. Reconnect storm: ${n(s.params.clients)} clients x ${s.params.symbols} symbols lose the gateway at once (killed, restarted on the same port) and come back with the dashboard's backoff and jitter`,
+    head: ['measure', 'value'],
+    rows: [
+      ['clients live before', n(s.connectedBefore)],
+      ['gateway down (kill to listening), s', n(s.downSec, 1)],
+      [
+        'all live again after the kill, s',
+        s.allLiveSec === null ? `NO (${n(s.liveAfter)} live at the timeout)` : n(s.allLiveSec, 1),
+      ],
+      ['connection attempts during the storm', n(s.attempts)],
+      ['failed attempts', n(s.failedAttempts)],
+      ['closes and refusals seen', codes],
+      [
+        'gateway RSS at start / peak / end, MB',
+        `${mb(s.rssStartBytes)} / ${mb(s.rssPeakBytes)} / ${mb(s.rssEndBytes)}`,
+      ],
+      ['event-loop lag max / p99 since start, ms', `${ms(s.loopLagMaxMs)} / ${ms(s.loopLagP99Ms)}`],
+      ['slowest /healthz during the storm, ms', n(s.healthMaxMs, 0)],
+    ],
+    note: 'Shedding shows as 1013 closes or HTTP 503 answers with Retry-After; 1006 is a reset (refused while the gateway was down, or dropped).',
+  };
+}
+
 /** Table 6: tickwall's server CPU per record over the floor's, each pair from the same run. */
 export function floorRatioTable(r: BenchResult): Table | null {
   const rows = floorRatios(r);
@@ -343,5 +415,7 @@ export function resultTables(r: BenchResult): Table[] {
     connectionsTable(r),
     batchTable(r),
     floorRatioTable(r),
+    scaleTable(r),
+    stormTable(r),
   ].filter((t): t is Table => t !== null);
 }

@@ -1,7 +1,8 @@
 /**
  * The benchmark: tickwall against the two baselines, every scenario of issue #7, in one bounded
  * invocation. Writes test/artifacts/bench-*.json and (full runs) docs/benchmarks.md + docs/benchmarks.svg.
- *   npm run bench [-- --quick] [--only fanout,sweep,slow,connections,batch] [--servers tickwall,json,socketio]
+ *   npm run bench [-- --quick] [--only fanout,sweep,slow,connections,batch,scale,storm]
+ *                 [--servers tickwall,floor,json,socketio]
  *                 [--cpu-prof] [--no-docs | --docs] [--out FILE] [--from FILE]
  * --from FILE re-renders the tables (and, with --docs, the docs) of a saved result without running.
  */
@@ -23,7 +24,9 @@ import { runBatchCurve } from './scenario/batch.ts';
 import { runConnections } from './scenario/connections.ts';
 import type { BenchContext } from './scenario/context.ts';
 import { runFanout } from './scenario/fanout.ts';
+import { runScale } from './scenario/scale.ts';
 import { runSlow } from './scenario/slow.ts';
+import { runStorm } from './scenario/storm.ts';
 import { runSweep } from './scenario/sweep.ts';
 import { FULL, QUICK } from './scenarios.ts';
 import { CATALOGUE, CONTENDERS } from './servers.ts';
@@ -32,7 +35,7 @@ import { textTable } from './table.ts';
 import { checkTargets } from './targets.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ALL = ['fanout', 'sweep', 'slow', 'connections', 'batch'] as const;
+const ALL = ['fanout', 'sweep', 'slow', 'connections', 'batch', 'scale', 'storm'] as const;
 
 type Values = {
   quick: boolean;
@@ -58,7 +61,12 @@ async function runScenarios(
 
   const serverCpu = pinLoadToCore1();
   // One descriptor per socket on each side, plus headroom for the runtime.
-  const fds = ensureOpenFiles(sc.connections.connections + 2048);
+  const most = Math.max(
+    sc.connections.connections,
+    only.has('scale') ? Math.max(...sc.scale.sizes) : 0,
+    only.has('storm') ? sc.storm.clients : 0,
+  );
+  const fds = ensureOpenFiles(most + 4096);
   if (fds < sc.connections.connections + 1024) {
     log(
       `open-file limit ${fds}: connections scenario scaled down (raise ulimit -n for ${sc.connections.connections})`,
@@ -94,6 +102,8 @@ async function runScenarios(
   if (only.has('slow')) result.slow = await runSlow(ctx, sc.slow);
   if (only.has('connections')) result.connections = await runConnections(ctx, sc.connections);
   if (only.has('batch')) result.batch = await runBatchCurve(ctx, sc.batch);
+  if (only.has('scale')) result.scale = await runScale(ctx, sc.scale, fds);
+  if (only.has('storm')) result.storm = await runStorm(ctx, sc.storm);
   result.finishedAt = new Date().toISOString();
   result.loadAverageAtEnd = Math.round(loadavg()[0]! * 100) / 100;
   result.targets = checkTargets(result);

@@ -65,12 +65,47 @@ export interface BatchParams {
   duration: number;
 }
 
+export interface ScaleParams {
+  /** Connection counts measured in one run, one fleet grown through them. */
+  sizes: number[];
+  /** Servers measured (those among the contenders). */
+  servers: ('tickwall' | 'floor')[];
+  symbols: number;
+  /** Updates/s per symbol: a quiet feed. */
+  rate: number;
+  /** Sockets per loopback source address (127.0.0.2, ...): one address has ~28k ephemeral ports. */
+  perAddress: number;
+  connectConcurrency: number;
+  /** Seconds allowed to grow to each size. */
+  growTimeout: number;
+  /** Seconds of rest after growing, before the idle window. */
+  settle: number;
+  /** Seconds of the idle CPU window at each size. */
+  window: number;
+}
+
+export interface StormParams {
+  clients: number;
+  symbols: number;
+  rate: number;
+  perAddress: number;
+  connectConcurrency: number;
+  /** Seconds the clients stay live before the gateway is killed. */
+  settle: number;
+  /** Seconds allowed for everyone to come back. */
+  timeout: number;
+  /** How often RSS and /healthz are sampled during the storm, ms. */
+  sampleMs: number;
+}
+
 export interface Scenarios {
   fanout: FanoutParams;
   sweep: SweepParams;
   slow: SlowParams;
   connections: ConnectionParams;
   batch: BatchParams;
+  scale: ScaleParams;
+  storm: StormParams;
 }
 
 /** The numbers issue #7 asks for. */
@@ -102,6 +137,27 @@ export const FULL: Scenarios = {
     warmup: 5,
     duration: 15,
   },
+  scale: {
+    sizes: [10_000, 50_000, 100_000],
+    servers: ['tickwall', 'floor'],
+    symbols: 5,
+    rate: 0.1,
+    perAddress: 20_000,
+    connectConcurrency: 500,
+    growTimeout: 300,
+    settle: 5,
+    window: 10,
+  },
+  storm: {
+    clients: 20_000,
+    symbols: 5,
+    rate: 0.1,
+    perAddress: 20_000,
+    connectConcurrency: 500,
+    settle: 3,
+    timeout: 180,
+    sampleMs: 100,
+  },
 };
 
 /** A few seconds per scenario: proves the tool chain works (CI), says nothing about the numbers. */
@@ -132,5 +188,27 @@ export const QUICK: Scenarios = {
     symbols: 20,
     warmup: 0.5,
     duration: 1.5,
+  },
+  // Several source addresses even at this size, so the path 100,000 needs is the one tested.
+  scale: {
+    sizes: [500, 1000, 2000],
+    servers: ['tickwall', 'floor'],
+    symbols: 5,
+    rate: 0.1,
+    perAddress: 500,
+    connectConcurrency: 100,
+    growTimeout: 60,
+    settle: 0.5,
+    window: 1,
+  },
+  storm: {
+    clients: 300,
+    symbols: 5,
+    rate: 0.1,
+    perAddress: 150,
+    connectConcurrency: 100,
+    settle: 0.5,
+    timeout: 60,
+    sampleMs: 50,
   },
 };
