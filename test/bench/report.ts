@@ -360,6 +360,43 @@ function stormTable(r: BenchResult): Table | null {
   };
 }
 
+/** Table 9: permessage-deflate off / on / without context takeover. */
+function deflateTable(r: BenchResult): Table | null {
+  const d = r.deflate;
+  if (d === undefined || d.rows.length === 0) return null;
+  const p = d.params;
+  const v = (x: number | undefined, digits: number): string => (x === undefined ? '' : n(x, digits));
+  return {
+    title: `9. Compression: permessage-deflate at fan-out (${p.clients} clients x ${p.symbols} symbols at ${p.rate}/s) and for thin-link clients (${p.thin.clients} x ${p.thin.symbols} symbols, maxRate ${p.thin.maxRate})`,
+    head: [
+      'server',
+      'load',
+      'deflate',
+      'wire bytes/record',
+      'CPU µs/record',
+      'p99 ms',
+      'KB per connection',
+      'delivered',
+      'load-bound',
+    ],
+    rows: d.rows.map((x) => [
+      LABEL[x.server] ?? x.server,
+      x.load,
+      x.mode,
+      x.skipped ?? v(x.wireBytesPerRecord, 1),
+      v(x.cpuPerRecordUs, 2),
+      v(x.p99Ms, 1),
+      x.bytesPerConnection === undefined ? '' : n(x.bytesPerConnection / 1024, 1),
+      x.measurement === undefined ? '' : share(x.measurement),
+      x.measurement === undefined ? '' : x.measurement.loadBound ? 'YES' : 'no',
+    ]),
+    note:
+      "Wire bytes: what the clients' TCP sockets received over records received (compressed frames as sent, control " +
+      'messages included). "no-context-takeover" resets the compressor per message on both sides: less memory per ' +
+      `connection, less compression.${d.gatewayOption ? '' : ' The gateway has no deflate option yet (--per-message-deflate off|on|no-context-takeover): its compressed rows were skipped.'}`,
+  };
+}
+
 /** Table 6: tickwall's server CPU per record over the floor's, each pair from the same run. */
 export function floorRatioTable(r: BenchResult): Table | null {
   const rows = floorRatios(r);
@@ -417,5 +454,6 @@ export function resultTables(r: BenchResult): Table[] {
     floorRatioTable(r),
     scaleTable(r),
     stormTable(r),
+    deflateTable(r),
   ].filter((t): t is Table => t !== null);
 }

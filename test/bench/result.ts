@@ -2,6 +2,7 @@ import type { MachineInfo } from './machine.ts';
 import type { Revision } from './revision.ts';
 import type { BatchResult } from './scenario/batch.ts';
 import type { ConnectionResult } from './scenario/connections.ts';
+import type { DeflateResult } from './scenario/deflate.ts';
 import type { FanoutResult } from './scenario/fanout.ts';
 import type { ScaleResult } from './scenario/scale.ts';
 import type { SlowResult } from './scenario/slow.ts';
@@ -37,5 +38,6 @@ export interface BenchResult {
   batch?: BatchResult | null;
   scale?: ScaleResult;
   storm?: StormResult | null;
+  deflate?: DeflateResult;
   targets: TargetCheck[];
 }

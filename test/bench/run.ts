@@ -1,7 +1,7 @@
 /**
  * The benchmark: tickwall against the two baselines, every scenario of issue #7, in one bounded
  * invocation. Writes test/artifacts/bench-*.json and (full runs) docs/benchmarks.md + docs/benchmarks.svg.
- *   npm run bench [-- --quick] [--only fanout,sweep,slow,connections,batch,scale,storm]
+ *   npm run bench [-- --quick] [--only fanout,sweep,slow,connections,batch,scale,storm,deflate]
  *                 [--servers tickwall,floor,json,socketio]
  *                 [--cpu-prof] [--no-docs | --docs] [--out FILE] [--from FILE]
  * --from FILE re-renders the tables (and, with --docs, the docs) of a saved result without running.
@@ -23,6 +23,7 @@ import type { BenchResult } from './result.ts';
 import { runBatchCurve } from './scenario/batch.ts';
 import { runConnections } from './scenario/connections.ts';
 import type { BenchContext } from './scenario/context.ts';
+import { runDeflate } from './scenario/deflate.ts';
 import { runFanout } from './scenario/fanout.ts';
 import { runScale } from './scenario/scale.ts';
 import { runSlow } from './scenario/slow.ts';
@@ -35,7 +36,7 @@ import { textTable } from './table.ts';
 import { checkTargets } from './targets.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ALL = ['fanout', 'sweep', 'slow', 'connections', 'batch', 'scale', 'storm'] as const;
+const ALL = ['fanout', 'sweep', 'slow', 'connections', 'batch', 'scale', 'storm', 'deflate'] as const;
 
 type Values = {
   quick: boolean;
@@ -104,6 +105,7 @@ async function runScenarios(
   if (only.has('batch')) result.batch = await runBatchCurve(ctx, sc.batch);
   if (only.has('scale')) result.scale = await runScale(ctx, sc.scale, fds);
   if (only.has('storm')) result.storm = await runStorm(ctx, sc.storm);
+  if (only.has('deflate')) result.deflate = await runDeflate(ctx, sc.deflate);
   result.finishedAt = new Date().toISOString();
   result.loadAverageAtEnd = Math.round(loadavg()[0]! * 100) / 100;
   result.targets = checkTargets(result);

@@ -98,6 +98,21 @@ export interface StormParams {
   sampleMs: number;
 }
 
+export type DeflateMode = 'off' | 'on' | 'no-context-takeover';
+
+export interface DeflateParams {
+  modes: DeflateMode[];
+  servers: ('tickwall' | 'floor' | 'json')[];
+  /** Fan-out load. */
+  rate: number;
+  clients: number;
+  symbols: number;
+  /** Thin-link clients: few, many symbols each, asking for maxRate updates/s per symbol (tickwall only). */
+  thin: { clients: number; symbols: number; maxRate: number };
+  warmup: number;
+  duration: number;
+}
+
 export interface Scenarios {
   fanout: FanoutParams;
   sweep: SweepParams;
@@ -106,6 +121,7 @@ export interface Scenarios {
   batch: BatchParams;
   scale: ScaleParams;
   storm: StormParams;
+  deflate: DeflateParams;
 }
 
 /** The numbers issue #7 asks for. */
@@ -157,6 +173,16 @@ export const FULL: Scenarios = {
     settle: 3,
     timeout: 180,
     sampleMs: 100,
+  },
+  deflate: {
+    modes: ['off', 'on', 'no-context-takeover'],
+    servers: ['tickwall', 'floor', 'json'],
+    rate: 10,
+    clients: 500,
+    symbols: 20,
+    thin: { clients: 20, symbols: 100, maxRate: 1 },
+    warmup: 3,
+    duration: 10,
   },
 };
 
@@ -210,5 +236,15 @@ export const QUICK: Scenarios = {
     settle: 0.5,
     timeout: 60,
     sampleMs: 50,
+  },
+  deflate: {
+    modes: ['off', 'on', 'no-context-takeover'],
+    servers: ['tickwall', 'floor', 'json'],
+    rate: 10,
+    clients: 20,
+    symbols: 20,
+    thin: { clients: 5, symbols: 100, maxRate: 1 },
+    warmup: 0.5,
+    duration: 1.5,
   },
 };
