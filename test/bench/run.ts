@@ -1,7 +1,7 @@
 /**
  * The benchmark: tickwall against the two baselines, every scenario of issue #7, in one bounded
  * invocation. Writes test/artifacts/bench-*.json and (full runs) docs/benchmarks.md + docs/benchmarks.svg.
- *   npm run bench [-- --quick] [--only fanout,sweep,slow,connections,batch,scale,storm,deflate]
+ *   npm run bench [-- --quick | --tiny] [--only fanout,sweep,slow,connections,batch,scale,storm,deflate]
  *                 [--servers tickwall,floor,json,socketio]
  *                 [--cpu-prof] [--no-docs | --docs] [--out FILE] [--from FILE]
  * --from FILE re-renders the tables (and, with --docs, the docs) of a saved result without running.
@@ -29,7 +29,7 @@ import { runScale } from './scenario/scale.ts';
 import { runSlow } from './scenario/slow.ts';
 import { runStorm } from './scenario/storm.ts';
 import { runSweep } from './scenario/sweep.ts';
-import { FULL, QUICK } from './scenarios.ts';
+import { FULL, QUICK, TINY } from './scenarios.ts';
 import { CATALOGUE, CONTENDERS } from './servers.ts';
 import { sweepChartSvg } from './svg-chart.ts';
 import { textTable } from './table.ts';
@@ -40,6 +40,7 @@ const ALL = ['fanout', 'sweep', 'slow', 'connections', 'batch', 'scale', 'storm'
 
 type Values = {
   quick: boolean;
+  tiny: boolean;
   only?: string;
   servers?: string;
   'cpu-prof': boolean;
@@ -51,8 +52,8 @@ async function runScenarios(
   command: string,
   log: (msg: string) => void,
 ): Promise<BenchResult> {
-  const quick = values.quick;
-  const sc = structuredClone(quick ? QUICK : FULL);
+  const quick = values.quick || values.tiny;
+  const sc = structuredClone(values.tiny ? TINY : quick ? QUICK : FULL);
   const only = new Set(values.only?.split(',') ?? ALL);
   for (const s of only) {
     if (!(ALL as readonly string[]).includes(s)) throw new Error(`--only: unknown scenario ${s}`);
@@ -118,6 +119,7 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
     args: argv,
     options: {
       quick: { type: 'boolean', default: false },
+      tiny: { type: 'boolean', default: false },
       only: { type: 'string' },
       servers: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },

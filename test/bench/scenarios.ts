@@ -1,4 +1,5 @@
-/** Scenario parameters of the benchmark: the full run and the --quick smoke run. */
+/** Scenario parameters of the benchmark: the full run, the --quick smoke run and the --tiny CI run. */
+import type { BackoffOptions } from '../../web/stream/backoff.ts';
 
 export interface FanoutParams {
   rate: number;
@@ -96,6 +97,8 @@ export interface StormParams {
   timeout: number;
   /** How often RSS and /healthz are sampled during the storm, ms. */
   sampleMs: number;
+  /** The clients' backoff constants; absent: the dashboard's own (web/stream/backoff.ts DEFAULT_BACKOFF). */
+  backoff?: BackoffOptions;
 }
 
 export type DeflateMode = 'off' | 'on' | 'no-context-takeover';
@@ -246,5 +249,43 @@ export const QUICK: Scenarios = {
     thin: { clients: 5, symbols: 100, maxRate: 1 },
     warmup: 0.5,
     duration: 1.5,
+  },
+};
+
+/**
+ * The CI smoke run (`--tiny`, implies --quick): the smallest sizes that still exercise every code
+ * path (one fan-out round, one sweep step, several source addresses, a storm with the dashboard's
+ * backoff at a tenth of its constants), so the whole smoke file stays around a minute on 2 cores.
+ */
+export const TINY: Scenarios = {
+  ...QUICK,
+  fanout: { ...QUICK.fanout, clients: 10, warmup: 0.3, duration: 1, rounds: 1 },
+  sweep: {
+    ...QUICK.sweep,
+    clients: 10,
+    startRate: 10,
+    maxRate: 10,
+    warmup: 0.3,
+    duration: 1,
+    ratioRates: [40],
+  },
+  batch: { ...QUICK.batch, batches: [30], floorBatches: [30], clients: 10, warmup: 0.3, duration: 1 },
+  scale: { ...QUICK.scale, sizes: [100, 200, 300], perAddress: 100, settle: 0.2, window: 0.5 },
+  storm: {
+    ...QUICK.storm,
+    clients: 100,
+    perAddress: 50,
+    settle: 0.2,
+    timeout: 30,
+    backoff: { baseMs: 50, capMs: 2000 },
+  },
+  deflate: {
+    ...QUICK.deflate,
+    modes: ['off', 'on'],
+    servers: ['tickwall', 'floor'],
+    clients: 5,
+    thin: { clients: 2, symbols: 100, maxRate: 1 },
+    warmup: 0.3,
+    duration: 1,
   },
 };

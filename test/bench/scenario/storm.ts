@@ -80,6 +80,7 @@ export async function runStorm(ctx: BenchContext, p: StormParams): Promise<Storm
     connectConcurrency: p.connectConcurrency,
     handshakeTimeoutMs: 30_000,
     reconnect: true,
+    ...(p.backoff !== undefined ? { backoff: p.backoff } : {}),
   });
   try {
     ctx.log(`storm: ${p.clients} clients x ${p.symbols} symbols on tickwall`);
