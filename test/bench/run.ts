@@ -160,8 +160,10 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
     if (notes.length > 0) console.log(`\nNotes:\n${notes.map((x) => `- ${x}`).join('\n')}`);
     console.log(`\nresult: ${relative(ROOT, out)}`);
   }
-  // A quick run's numbers must never replace the published ones unless asked for.
-  const writeDocs = values.docs ?? (values.from === undefined && !result.quick && !values['no-docs']);
+  // A quick run's numbers, or a partial run's few tables, must never replace the published page unless asked for.
+  const writeDocs =
+    values.docs ??
+    (values.from === undefined && !result.quick && !values['no-docs'] && values.only === undefined);
   if (writeDocs) {
     const svg = result.sweep !== undefined ? sweepChartSvg(result.sweep) : null;
     if (svg !== null) writeFileSync(join(ROOT, 'docs/benchmarks.svg'), svg);
