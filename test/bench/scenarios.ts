@@ -267,7 +267,7 @@ export const TINY: Scenarios = {
     maxRate: 10,
     warmup: 0.3,
     duration: 1,
-    ratioRates: [40],
+    ratioRates: [10],
   },
   batch: { ...QUICK.batch, batches: [30], floorBatches: [30], clients: 10, warmup: 0.3, duration: 1 },
   scale: { ...QUICK.scale, sizes: [100, 200, 300], perAddress: 100, settle: 0.2, window: 0.5 },

@@ -164,7 +164,11 @@ async function sweepOne(ctx: BenchContext, c: Contender, p: SweepParams): Promis
  * tickwall and the floor at each of `p.ratioRates`, in `p.ratioRounds` rounds that interleave the
  * two; each server's median round by CPU per record among the rounds not load-bound.
  */
-async function ratioSteps(ctx: BenchContext, p: SweepParams): Promise<SweepStep[][] | undefined> {
+async function ratioSteps(
+  ctx: BenchContext,
+  p: SweepParams,
+  curves: readonly SweepCurve[],
+): Promise<SweepStep[][] | undefined> {
   const pair = ['tickwall', 'floor'].map((n) => ctx.contenders.find((c) => c.name === n));
   if (pair.some((c) => c === undefined) || p.ratioRates.length === 0) return undefined;
   const out: SweepStep[][] = [];
@@ -172,7 +176,12 @@ async function ratioSteps(ctx: BenchContext, p: SweepParams): Promise<SweepStep[
     const rounds: SweepStep[][] = [];
     for (let r = 0; r < p.ratioRounds; r++) {
       const round: SweepStep[] = [];
-      for (const c of pair) round.push(await step(ctx, c!, p, rate));
+      for (const c of pair) {
+        // The sweep itself may have measured this rate already: that window is the first round.
+        const done =
+          r === 0 ? curves.find((x) => x.server === c!.name)?.steps.find((s) => s.rate === rate) : undefined;
+        round.push(done ?? (await step(ctx, c!, p, rate)));
+      }
       rounds.push(round);
     }
     out.push(pair.map((_, i) => medianStep(rounds, i)));
@@ -190,6 +199,6 @@ function medianStep(rounds: SweepStep[][], i: number): SweepStep {
 export async function runSweep(ctx: BenchContext, p: SweepParams): Promise<SweepResult> {
   const curves: SweepCurve[] = [];
   for (const c of ctx.contenders) curves.push(await sweepOne(ctx, c, p));
-  const ratio = await ratioSteps(ctx, p);
+  const ratio = await ratioSteps(ctx, p, curves);
   return { params: p, curves, ...(ratio !== undefined ? { ratioSteps: ratio } : {}) };
 }
