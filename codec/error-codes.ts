@@ -99,7 +99,7 @@ export const ERROR_CODES = {
   ROLE_FEEDS_ONLY: {
     kind: 'http',
     http: 404,
-    meaning: 'the process runs feeds only (--role feeds): /ws and /api/symbols are not served',
+    meaning: 'the process runs feeds only (--role feeds) and serves no clients',
   },
   FST_ERR_VALIDATION: {
     kind: 'http',
