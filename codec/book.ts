@@ -226,9 +226,16 @@ export class BookTracker {
   /** Applies a LEVEL record (the fields of FrameReader for book level records). */
   level(seq: number, flags: number, side: number, price: number, size: number): CodecErrorCode | null {
     const b = this.book;
+    if (
+      (side !== BookSide.BID && side !== BookSide.ASK) ||
+      !Number.isSafeInteger(price) ||
+      size >>> 0 !== size
+    )
+      return this.fail(CodecErrorCode.BAD_FIELD);
     if (this.state === BookState.SNAPSHOT) {
       if (seq !== b.seq || size === 0 || flags & RecordFlag.CONFLATED || b.size(side, price) !== 0)
         return this.fail(CodecErrorCode.BOOK_BAD_SNAPSHOT);
+      if (b.count(side) === MAX_BOOK_DEPTH) return this.fail(CodecErrorCode.BOOK_BAD_SNAPSHOT);
       if (++this.received > this.expected) return this.fail(CodecErrorCode.BOOK_BAD_SNAPSHOT);
       b.set(side, price, size);
       return null;

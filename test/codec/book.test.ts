@@ -323,3 +323,55 @@ describe('BookTracker', () => {
     expect(t.book.seq).toBe(0);
   });
 });
+
+describe('BookTracker on hostile input', () => {
+  const call = fc.oneof(
+    fc.record({
+      kind: fc.constant('level' as const),
+      seq: fc.nat({ max: 6 }),
+      flags: fc.nat({ max: 15 }),
+      side: fc.constantFrom(0, 1, 2, 3),
+      price: fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom(0.5, Number.NaN, 2 ** 53)),
+      size: fc.oneof(fc.nat({ max: 3 }), fc.constantFrom(-1, 0.5, 2 ** 32)),
+    }),
+    fc.record({
+      kind: fc.constant('mark' as const),
+      seq: fc.nat({ max: 6 }),
+      flags: fc.nat({ max: 15 }),
+      mark: fc.nat({ max: 4 }),
+      depth: fc.nat({ max: 3 }),
+      checksum: fc.nat({ max: 0xffffffff }),
+      count: fc.nat({ max: 6 }),
+    }),
+  );
+
+  it('never throws, and whenever it reports LIVE its book is uncrossed and proved by the last mark', () => {
+    fc.assert(
+      fc.property(fc.array(call, { maxLength: 80 }), (calls) => {
+        const t = new BookTracker();
+        for (const c of calls) {
+          const err =
+            c.kind === 'level'
+              ? t.level(c.seq, c.flags, c.side, c.price, c.size)
+              : t.mark(c.seq, c.flags, c.mark, c.depth, c.checksum, c.count);
+          if (err !== null) expect(t.state).toBe(BookState.NONE);
+          if (t.state === BookState.LIVE || t.state === BookState.CONFLATED)
+            expect(t.book.crossed()).toBe(false);
+          if (err === null && c.kind === 'mark' && c.mark !== BookMark.SNAPSHOT_BEGIN) {
+            expect(t.state).toBe(BookState.LIVE);
+            expect(t.book.checksum(c.depth)).toBe(c.checksum);
+          }
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('refuses a snapshot with more than MAX_BOOK_DEPTH levels on a side', () => {
+    const t = new BookTracker();
+    expect(t.mark(1, 0, BookMark.SNAPSHOT_BEGIN, 0, 0, MAX_BOOK_DEPTH + 1)).toBeNull();
+    for (let i = 0; i < MAX_BOOK_DEPTH; i++) expect(t.level(1, 0, BookSide.ASK, i, 1)).toBeNull();
+    expect(t.level(1, 0, BookSide.ASK, -1, 1)).toBe(CodecErrorCode.BOOK_BAD_SNAPSHOT);
+    expect(t.state).toBe(BookState.NONE);
+  });
+});
