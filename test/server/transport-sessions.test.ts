@@ -171,6 +171,31 @@ describe('heartbeats, admission and limits', () => {
     expect(c.messages.some((m) => m.op === 'pong')).toBe(true);
   });
 
+  it('refuses a send body over max(4 x maxMessageBytes, 64 KiB) with 413 before reading it; the session lives', async () => {
+    const g = await start();
+    const c = await open('stream');
+    const res = await fetch(`${g.url}/stream/${c.session}/send`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x'.repeat(64 * 1024 + 1),
+    });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+    expect(await c.send({ op: 'ping', id: 1 })).toBe(204);
+    await c.message((m) => m.op === 'pong');
+  });
+
+  it('answers a waiting poll first when a second poll arrives', async () => {
+    await start();
+    const c = await open('poll', { poll: false });
+    const first = c.pollOnce();
+    const second = c.pollOnce();
+    expect(await first).toBe(200);
+    await c.send({ op: 'ping', id: 4 });
+    expect(await second).toBe(200);
+    expect(c.messages.some((m) => m.op === 'pong')).toBe(true);
+  });
+
   it('refuses an open over the connection limit with an END of 1013 TOO_MANY_CONNECTIONS', async () => {
     await start({ maxConnectionsPerIp: 1 });
     await open('stream');
