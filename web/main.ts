@@ -2,10 +2,12 @@ import { isKiosk } from './app/layout.ts';
 import type { App } from './components/app.ts';
 import './components/app.ts';
 import { scheduler } from './render/frame-scheduler.ts';
-import { StreamClient } from './stream/index.ts';
+import { httpTransportFor, pinnedTransport, StreamClient } from './stream/index.ts';
 
 // A 15 minute chart at 1 update/s needs ~900 records: ask for a full window where the server allows.
-const client = new StreamClient({ history: 1000 });
+// Support staff can pin the transport with ?transport=ws|stream|poll (docs/protocol.md 2.4).
+const transport = httpTransportFor(pinnedTransport(location.search));
+const client = new StreamClient({ history: 1000, ...(transport === undefined ? {} : { transport }) });
 client.on('data', () => scheduler.request());
 client.on('state', () => scheduler.request());
 client.on('upstream', () => scheduler.request());
