@@ -48,6 +48,11 @@ export const MAX_SUB_LENGTH = 128;
 /** Printable, no spaces at the ends, no control characters (a sub goes into log lines). */
 const SUB_PATTERN = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 
+/** True when `sub` may name a user: 1 to 128 printable ASCII characters, no space at either end. */
+export function isValidSub(sub: unknown): sub is string {
+  return typeof sub === 'string' && sub.length <= MAX_SUB_LENGTH && SUB_PATTERN.test(sub);
+}
+
 /** An accepted token: who it is and what it may do. */
 export interface Principal {
   readonly ok: true;
@@ -203,7 +208,7 @@ export class TokenVerifier {
       return refuse(AuthRefusal.TOKEN_NOT_YET_VALID, 'the token was issued in the future ("iat")');
     }
     const { sub } = payload;
-    if (typeof sub !== 'string' || sub.length > MAX_SUB_LENGTH || !SUB_PATTERN.test(sub)) {
+    if (!isValidSub(sub)) {
       return refuse(AuthRefusal.TOKEN_BAD_CLAIM, `"sub" must be 1 to ${MAX_SUB_LENGTH} printable characters`);
     }
     let symbols = this.defaultSymbols;
