@@ -29,6 +29,8 @@ export const AuthRefusal = {
   TOKEN_NO_EXPIRY: 'TOKEN_NO_EXPIRY',
   /** A claim of the wrong type: `sub` missing or not a short string, `symbols` or `publish` not a list of patterns, a date not a number. */
   TOKEN_BAD_CLAIM: 'TOKEN_BAD_CLAIM',
+  /** `/ws?ticket=` names no unspent ticket: unknown, already used, or older than its lifetime. */
+  TICKET_INVALID: 'TICKET_INVALID',
 } as const;
 export type AuthRefusal = (typeof AuthRefusal)[keyof typeof AuthRefusal];
 
