@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import websocket from '@fastify/websocket';
+import { selectSubprotocol } from './session/subprotocol.ts';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { CatalogueEntry } from '../codec/catalogue.ts';
 import { CloseCode } from '../codec/control.ts';
@@ -10,7 +11,7 @@ import { CatalogueIndex } from './catalogue-index.ts';
 import type { GatewayConfig } from './config.ts';
 import type { Connection } from './session/connection.ts';
 import type { GatewayContext } from './context.ts';
-import { dropSubscription } from './session/control.ts';
+import { ConnectionRegistry } from './session/registry.ts';
 import { Flusher } from './engine/flusher.ts';
 import { Heartbeat } from './session/heartbeat.ts';
 import { Router } from './engine/router.ts';
@@ -55,6 +56,8 @@ export interface Gateway {
   readonly feeds: FeedsHandle | null;
   readonly stats: GatewayStats;
   readonly config: GatewayConfig;
+  /** The open and closing connections, and their count per address (for diagnostics and tests). */
+  readonly connections: ConnectionRegistry;
   /** Starts listening; resolves to the base http(s) URL. */
   listen(): Promise<string>;
   /** Per-connection buffer state, for diagnostics and tests. */
@@ -123,18 +126,14 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
   // standby's, after the lease moves) records keep flowing to this gateway's clients.
   const ownFeedsGate = feeds !== null && bus.feedsDown === undefined;
   const stats = createStats();
-  const connections = new Set<Connection>();
+  const connections = new ConnectionRegistry(config.maxConnections, config.maxConnectionsPerIp);
   const log = app.log;
   const closeSlow = (conn: Connection, why: 'grace' | 'hard-limit'): void => {
-    if (conn.closed) return;
+    if (conn.state !== 'open') return;
     stats.slowConsumerCloses++;
     log.warn({ conn: conn.id, ip: conn.ip, why, buffered: conn.ws.bufferedAmount }, 'slow consumer closed');
-    conn.ws.close(CloseCode.SLOW_CONSUMER, 'SLOW_CONSUMER');
-    // The close frame waits behind unread data; don't hold the socket longer than a grace period.
-    setTimeout(() => conn.ws.terminate(), Math.max(1000, config.slowConsumerGraceMs)).unref();
-    conn.closed = true;
-    // Free its outbox and bus interest now, not when the socket finally goes.
-    for (const [symbolId, slot] of conn.subs) dropSubscription(ctx, conn, symbolId, slot);
+    // Its outbox and bus interest are freed now; the close frame waits behind unread data.
+    conn.close(CloseCode.SLOW_CONSUMER, 'SLOW_CONSUMER');
   };
   const flusher = new Flusher({
     batchMs: config.batchMs,
@@ -157,11 +156,9 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     snapshotter: new Snapshotter(bus, flusher, stats, (id) => index.byId.get(id)?.symbol ?? String(id)),
     stats,
     connections,
-    perIp: new Map(),
     log,
     version: deps.version ?? VERSION,
     instance: randomUUID(),
-    closing: false,
     upstream: new Upstream(bus, index, () => bus.ready && (!ownFeedsGate || feeds.running)),
   };
   const heartbeat = new Heartbeat(connections, config.heartbeatMs, stats, (conn) =>
@@ -187,7 +184,12 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
 
   await app.register(websocket, {
     // ws refuses only gross oversize (4x); messages between the two limits get a MESSAGE_TOO_BIG reply before the 1009.
-    options: { maxPayload: config.maxMessageBytes * 4, perMessageDeflate: false, clientTracking: false },
+    options: {
+      maxPayload: config.maxMessageBytes * 4,
+      perMessageDeflate: false,
+      clientTracking: false,
+      handleProtocols: selectSubprotocol,
+    },
     // Shutdown is ours (close() below): going-away codes after a final flush.
     preClose: (done) => done(),
   });
@@ -200,19 +202,17 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
   let closed: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closed ??= (async () => {
-      ctx.closing = true;
+      connections.closing = true;
       heartbeat.stop();
       feeds?.stop();
       flusher.flushNow();
       flusher.stop();
-      const waits: Promise<void>[] = [];
-      for (const conn of connections) {
-        waits.push(new Promise<void>((resolve) => conn.ws.once('close', () => resolve())));
-        conn.ws.close(CloseCode.GOING_AWAY, 'server shutting down');
-      }
+      const all = [...connections];
+      const waits = all.map((conn) => conn.whenEnded());
+      for (const conn of all) conn.close(CloseCode.GOING_AWAY, 'server shutting down');
       const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
       await Promise.race([Promise.all(waits), deadline]);
-      for (const conn of connections) conn.ws.terminate();
+      for (const conn of all) conn.terminate();
       await app.close();
       await bus.close();
     })();
@@ -225,6 +225,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     feeds,
     stats,
     config,
+    connections,
     async listen() {
       try {
         await app.listen({ host: config.host, port: config.port });
@@ -242,7 +243,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
       [...connections].map((c) => ({
         id: c.id,
         ip: c.ip,
-        symbols: c.subs.size,
+        symbols: c.subscriptions.size,
         buffered: c.ws.bufferedAmount,
         pending: c.outbox.pending,
         paused: c.pausedSince !== 0,
