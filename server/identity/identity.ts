@@ -3,10 +3,10 @@
  * client address behind trusted proxies, the connection-attempt limit and the sign-in audit.
  * Built once per gateway from its options.
  */
-import { ConfigErrorCode, GatewayConfigError } from '../config-error.ts';
 import { SignInAudit, type AuditLog, type SignInVia } from './audit.ts';
 import { ClientAddress, proxyEntry, type ForwardHeader } from './client-address.ts';
 import { ConnectRate } from './connect-rate.ts';
+import { configError } from './keys.ts';
 import { AuthRefusal, refuse } from './refusal.ts';
 import { Tickets } from './tickets.ts';
 import { TokenVerifier, type IdentityOptions, type Verdict } from './verifier.ts';
@@ -43,15 +43,14 @@ export class Identity {
     readonly warnBeforeMs: number,
   ) {}
 
-  /** Reads key files and checks the proxy list; a bad value throws GatewayConfigError. */
+  /** Reads key files and checks the proxy list; a bad value stops start-up (configError). */
   static async create(o: AccessOptions): Promise<Identity> {
     const proxies = o.trustProxy.map((p) => {
       const e = proxyEntry(p);
       if (e === null) {
-        throw new GatewayConfigError(
-          ConfigErrorCode.INVALID,
-          `invalid trustProxy entry ${JSON.stringify(p)} (expected an IP address or a CIDR range such as 10.0.0.0/8)`,
+        configError(
           'trustProxy',
+          `invalid trustProxy entry ${JSON.stringify(p)} (expected an IP address or a CIDR range such as 10.0.0.0/8)`,
         );
       }
       return e;

@@ -24,7 +24,12 @@ export interface PublicKeyEntry {
   readonly kid: string;
 }
 
-function configError(key: string, message: string, code: ConfigErrorCode = ConfigErrorCode.INVALID): never {
+/** Stops start-up: a bad identity setting or key file, naming the setting and the file, never the key. */
+export function configError(
+  key: string,
+  message: string,
+  code: ConfigErrorCode = ConfigErrorCode.INVALID,
+): never {
   throw new GatewayConfigError(code, message, key);
 }
 

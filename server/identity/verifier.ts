@@ -5,9 +5,8 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
-import { ConfigErrorCode, GatewayConfigError } from '../config-error.ts';
 import { Entitlements, parsePatterns } from './entitlements.ts';
-import { HMAC_ALGS, readPublicKeys, readSecret, type PublicKeyEntry } from './keys.ts';
+import { configError, HMAC_ALGS, readPublicKeys, readSecret, type PublicKeyEntry } from './keys.ts';
 import { AuthRefusal, refuse, type Refusal } from './refusal.ts';
 import { StaticTokens } from './static-tokens.ts';
 
@@ -94,12 +93,11 @@ export class TokenVerifier {
     this.defaultSymbols = Entitlements.compile(options.jwtDefaultSymbols);
   }
 
-  /** Reads the configured key files; a bad file or setting throws GatewayConfigError. */
+  /** Reads the configured key files; a bad file or setting stops start-up (configError). */
   static async create(options: Partial<IdentityOptions>): Promise<TokenVerifier> {
     const o: IdentityOptions = { ...IDENTITY_DEFAULTS, ...options };
     const bad = parsePatterns(o.jwtDefaultSymbols, 'jwtDefaultSymbols');
-    if (typeof bad === 'string')
-      throw new GatewayConfigError(ConfigErrorCode.INVALID, bad, 'jwtDefaultSymbols');
+    if (typeof bad === 'string') configError('jwtDefaultSymbols', bad);
     const secret = o.jwtSecret === null ? null : readSecret('jwtSecret', o.jwtSecret);
     const keys = o.jwtPublicKey === null ? [] : await readPublicKeys('jwtPublicKey', o.jwtPublicKey);
     return new TokenVerifier(o, secret, keys);
