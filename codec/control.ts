@@ -28,6 +28,10 @@ export const ErrorCode = {
   UNSUPPORTED_VERSION: 'UNSUPPORTED_VERSION',
   /** Snapshot history is temporarily unavailable (the bus is down); live data follows when it is back. */
   SNAPSHOT_UNAVAILABLE: 'SNAPSHOT_UNAVAILABLE',
+  /** A symbol the connection's token does not grant (docs/security.md); the other symbols of the request still apply. */
+  NOT_ENTITLED: 'NOT_ENTITLED',
+  /** The `auth` op's token was refused (`reason` says why); the connection keeps its current token. */
+  UNAUTHORIZED: 'UNAUTHORIZED',
   /** The server failed; the request may be retried. */
   INTERNAL: 'INTERNAL',
 } as const;
@@ -53,6 +57,8 @@ export const CloseCode = {
   SLOW_CONSUMER: 4001,
   /** The client's heartbeat watchdog: no pong in time (ws terminates; code seen as 1006 by clients). */
   HEARTBEAT_TIMEOUT: 4002,
+  /** The connection's token reached its `exp` without an `auth` refresh (sent after the `expiring` warning). */
+  TOKEN_EXPIRED: 4401,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
@@ -82,7 +88,13 @@ export interface PingMessage {
   /** Any number the client wants echoed, typically its own clock. */
   t?: number;
 }
-export type ClientMessage = SubscribeMessage | UnsubscribeMessage | ListMessage | PingMessage;
+/** Replaces the connection's token in band (same `sub` only); rights are evaluated again. */
+export interface AuthMessage {
+  op: 'auth';
+  id?: number;
+  token: string;
+}
+export type ClientMessage = SubscribeMessage | UnsubscribeMessage | ListMessage | PingMessage | AuthMessage;
 
 export interface Limits {
   maxMessageBytes: number;
@@ -158,6 +170,22 @@ export interface ErrorMessage {
   message: string;
   /** The symbols the error is about, when it is about some. */
   symbols?: string[];
+  /** With UNAUTHORIZED: the refusal code (docs/security.md), e.g. TOKEN_EXPIRED. */
+  reason?: string;
+}
+/** Reply to `auth`: the new token is in force. */
+export interface AuthenticatedMessage {
+  op: 'authenticated';
+  id?: number;
+  sub: string;
+  /** When the new token expires (ms since the epoch); null when it does not. */
+  expiresAt: number | null;
+}
+/** The connection's token expires soon: send `auth` with a fresh one before `expiresAt`, or be closed with 4401. */
+export interface ExpiringMessage {
+  op: 'expiring';
+  /** ms since the epoch. */
+  expiresAt: number;
 }
 export type ServerMessage =
   | HelloMessage
@@ -167,7 +195,9 @@ export type ServerMessage =
   | PongMessage
   | ErrorMessage
   | UpstreamMessage
-  | FeedsMessage;
+  | FeedsMessage
+  | AuthenticatedMessage
+  | ExpiringMessage;
 
 export const SYMBOL_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:/-]{0,31}$';
 /** Hard cap on array lengths in one message, whatever the configured symbol limit. */
@@ -213,6 +243,16 @@ export const clientMessageSchemas = {
     additionalProperties: false,
     required: ['op'],
     properties: { op: { const: 'ping' }, id: idSchema, t: { type: 'number' } },
+  },
+  auth: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['op', 'token'],
+    properties: {
+      op: { const: 'auth' },
+      id: idSchema,
+      token: { type: 'string', minLength: 1, maxLength: 65536 },
+    },
   },
 } as const;
 

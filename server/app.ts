@@ -23,6 +23,8 @@ import { metricsPlugin } from './plugins/metrics.ts';
 import { staticPlugin } from './plugins/static.ts';
 import { streamPlugin } from './plugins/stream.ts';
 import { symbolsPlugin } from './plugins/symbols.ts';
+import { ticketPlugin } from './plugins/ticket.ts';
+import { Identity } from './identity/identity.ts';
 import { Upstream } from './session/upstream.ts';
 
 /** What the gateway needs of the feeds running in its process. */
@@ -105,6 +107,8 @@ export class ListenError extends Error {
 
 /** Builds a gateway (and, by role, its feeds) without listening yet. */
 export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Promise<Gateway> {
+  // Key files are read first: a bad one stops start-up before anything connects.
+  const identity = await Identity.create(config);
   const https =
     config.tlsCert !== null && config.tlsKey !== null ? readTlsPair(config.tlsCert, config.tlsKey) : null;
   const app = Fastify({
@@ -160,6 +164,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     version: deps.version ?? VERSION,
     instance: randomUUID(),
     upstream: new Upstream(bus, index, () => bus.ready && (!ownFeedsGate || feeds.running)),
+    identity,
   };
   const heartbeat = new Heartbeat(connections, config.heartbeatMs, stats, (conn) =>
     log.info({ conn: conn.id, ip: conn.ip }, 'heartbeat timeout: terminating'),
@@ -195,7 +200,8 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
   });
   await app.register(streamPlugin, { ctx });
   await app.register(healthPlugin, { bus, feedsRunning: () => (feeds === null ? null : feeds.running) });
-  await app.register(symbolsPlugin, { catalogue: ctx.catalogue });
+  await app.register(symbolsPlugin, { catalogue: ctx.catalogue, identity });
+  await app.register(ticketPlugin, { identity, origins: config.origins });
   await app.register(metricsPlugin, { ctx });
   await app.register(staticPlugin, { root: config.staticDir });
 

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { FEED_OPTION_FLAGS, validateFeedOptions, type FeedOptions } from '../feeds/options.ts';
 import { parseUrls, redactUrls } from '../bus/redis/url.ts';
 import { ConfigErrorCode, GatewayConfigError } from './config-error.ts';
+import { proxyEntry } from './identity/client-address.ts';
+import { ENTITLEMENT_PATTERN } from './identity/entitlements.ts';
 
 export type Role = 'all' | 'gateway' | 'feeds';
 
@@ -44,6 +46,19 @@ export interface GatewayConfig {
   tradeBacklog: number;
   origins: string[];
   tokens: string[];
+  /** File holding the HMAC secret for signed tokens (docs/security.md). */
+  jwtSecret: string | null;
+  /** PEM file with the public keys signed tokens are checked with. */
+  jwtPublicKey: string | null;
+  jwtIssuer: string | null;
+  jwtAudience: string | null;
+  jwtClockSkewSec: number;
+  jwtMaxBytes: number;
+  jwtDefaultSymbols: string[];
+  authWarnSec: number;
+  trustProxy: string[];
+  trustProxyHeader: 'x-forwarded-for' | 'forwarded';
+  maxConnectsPerMinute: number;
   tlsCert: string | null;
   tlsKey: string | null;
   shutdownGraceMs: number;
@@ -264,7 +279,97 @@ export const OPTIONS: readonly Option[] = [
     flag: 'tokens',
     env: 'TICKWALL_TOKENS',
     kind: 'list',
-    help: 'comma-separated accepted bearer tokens (empty = no authentication)',
+    help: 'comma-separated static tokens: shared secrets with full rights (docs/security.md)',
+  },
+  {
+    key: 'jwtSecret',
+    flag: 'jwt-secret',
+    env: 'TICKWALL_JWT_SECRET',
+    kind: 'nullable-string',
+    help: 'file holding the HMAC secret of signed tokens (HS256/384/512; at least 32 bytes)',
+  },
+  {
+    key: 'jwtPublicKey',
+    flag: 'jwt-public-key',
+    env: 'TICKWALL_JWT_PUBLIC_KEY',
+    kind: 'nullable-string',
+    help: 'PEM file with one or more public keys of signed tokens (RS*, ES*, EdDSA)',
+  },
+  {
+    key: 'jwtIssuer',
+    flag: 'jwt-issuer',
+    env: 'TICKWALL_JWT_ISSUER',
+    kind: 'nullable-string',
+    help: 'required iss of signed tokens',
+  },
+  {
+    key: 'jwtAudience',
+    flag: 'jwt-audience',
+    env: 'TICKWALL_JWT_AUDIENCE',
+    kind: 'nullable-string',
+    help: 'required aud of signed tokens',
+  },
+  {
+    key: 'jwtClockSkewSec',
+    flag: 'jwt-clock-skew-sec',
+    env: 'TICKWALL_JWT_CLOCK_SKEW_SEC',
+    kind: 'int',
+    min: 0,
+    max: 3600,
+    help: 'seconds of clock difference allowed on exp, nbf and iat',
+  },
+  {
+    key: 'jwtMaxBytes',
+    flag: 'jwt-max-bytes',
+    env: 'TICKWALL_JWT_MAX_BYTES',
+    kind: 'int',
+    min: 256,
+    max: 65536,
+    help: 'longest token accepted',
+  },
+  {
+    key: 'jwtDefaultSymbols',
+    flag: 'jwt-default-symbols',
+    env: 'TICKWALL_JWT_DEFAULT_SYMBOLS',
+    kind: 'list',
+    item: (raw) => (ENTITLEMENT_PATTERN.test(raw) ? raw : null),
+    expected: 'symbol patterns such as AAPL or EUR* (1 to 64 of A-Z a-z 0-9 . _ : / - *)',
+    help: 'subscribe patterns of a signed token without a symbols claim (empty = none)',
+  },
+  {
+    key: 'authWarnSec',
+    flag: 'auth-warn-sec',
+    env: 'TICKWALL_AUTH_WARN_SEC',
+    kind: 'int',
+    min: 1,
+    max: 86400,
+    help: 'how long before a token expires the connection is sent `expiring` (at most half its remaining life)',
+  },
+  {
+    key: 'trustProxy',
+    flag: 'trust-proxy',
+    env: 'TICKWALL_TRUST_PROXY',
+    kind: 'list',
+    item: proxyEntry,
+    expected: 'IP addresses or CIDR ranges such as 10.0.0.0/8',
+    help: 'comma-separated proxies whose forwarding header names the client (empty = none)',
+  },
+  {
+    key: 'trustProxyHeader',
+    flag: 'trust-proxy-header',
+    env: 'TICKWALL_TRUST_PROXY_HEADER',
+    kind: 'enum',
+    values: ['x-forwarded-for', 'forwarded'],
+    help: 'the header the trusted proxies write; the other is ignored',
+  },
+  {
+    key: 'maxConnectsPerMinute',
+    flag: 'max-connects-per-minute',
+    env: 'TICKWALL_MAX_CONNECTS_PER_MINUTE',
+    kind: 'int',
+    min: 0,
+    max: 1000000,
+    help: 'new connections per client address per minute; more are answered 429 (0 = no limit)',
   },
   {
     key: 'tlsCert',
@@ -335,6 +440,17 @@ export function defaultConfig(): GatewayConfig {
     tradeBacklog: 1024,
     origins: [],
     tokens: [],
+    jwtSecret: null,
+    jwtPublicKey: null,
+    jwtIssuer: null,
+    jwtAudience: null,
+    jwtClockSkewSec: 30,
+    jwtMaxBytes: 4096,
+    jwtDefaultSymbols: [],
+    authWarnSec: 60,
+    trustProxy: [],
+    trustProxyHeader: 'x-forwarded-for',
+    maxConnectsPerMinute: 120,
     tlsCert: null,
     tlsKey: null,
     shutdownGraceMs: 5000,

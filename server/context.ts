@@ -7,6 +7,7 @@ import type { Flusher } from './engine/flusher.ts';
 import type { Router } from './engine/router.ts';
 import type { Snapshotter } from './engine/snapshot.ts';
 import type { GatewayStats } from './stats.ts';
+import type { Identity } from './identity/identity.ts';
 import type { Upstream } from './session/upstream.ts';
 
 /** What the stream plugin's handlers share: built once per gateway by server/app.ts. */
@@ -24,4 +25,6 @@ export interface GatewayContext {
   instance: string;
   /** Tells clients the state of their feed path: `upstream`, and their symbols without a feeds process. */
   upstream: Upstream;
+  /** Tokens, tickets, the client address behind proxies, connection-attempt limits, the sign-in audit. */
+  identity: Identity;
 }

@@ -11,6 +11,8 @@ export interface GatewayStats extends OutboxStats {
   rateLimitCloses: number;
   upstreamGaps: number;
   snapshotsSent: number;
+  /** Upgrades answered 429: too many new connections a minute from one address. */
+  connectsRateLimited: number;
   controlErrors: Map<string, number>;
 }
 
@@ -28,6 +30,7 @@ export function createStats(): GatewayStats {
     rateLimitCloses: 0,
     upstreamGaps: 0,
     snapshotsSent: 0,
+    connectsRateLimited: 0,
     controlErrors: new Map(),
   };
 }

@@ -68,9 +68,21 @@ export class Identity {
     return this.verifier.required;
   }
 
-  /** Verifies a presented token and writes the audit line; `via` says where it was presented. */
-  async signIn(token: string | undefined, ip: string, via: SignInVia, log: AuditLog): Promise<Verdict> {
-    const verdict = await this.verifier.verify(token);
+  /**
+   * Verifies a presented token and writes the audit line; `via` says where it was presented. With
+   * `sameSub` (a refresh), a token for anyone else is refused with TOKEN_OTHER_SUB.
+   */
+  async signIn(
+    token: string | undefined,
+    ip: string,
+    via: SignInVia,
+    log: AuditLog,
+    sameSub?: string,
+  ): Promise<Verdict> {
+    let verdict = await this.verifier.verify(token);
+    if (verdict.ok && sameSub !== undefined && verdict.sub !== sameSub) {
+      verdict = refuse(AuthRefusal.TOKEN_OTHER_SUB, 'the token names another user than this connection');
+    }
     // Without authentication there is nothing to audit: every client is the same anonymous principal.
     if (this.required) this.audit.record(log, verdict, ip, via);
     return verdict;

@@ -29,6 +29,8 @@ export const AuthRefusal = {
   TOKEN_NO_EXPIRY: 'TOKEN_NO_EXPIRY',
   /** A claim of the wrong type: `sub` missing or not a short string, `symbols` or `publish` not a list of patterns, a date not a number. */
   TOKEN_BAD_CLAIM: 'TOKEN_BAD_CLAIM',
+  /** An `auth` op's token names another `sub` than the connection's: a connection never changes user. */
+  TOKEN_OTHER_SUB: 'TOKEN_OTHER_SUB',
   /** `/ws?ticket=` names no unspent ticket: unknown, already used, or older than its lifetime. */
   TICKET_INVALID: 'TICKET_INVALID',
 } as const;

@@ -68,7 +68,8 @@ export interface Principal {
 
 export type Verdict = Principal | Refusal;
 
-const ANONYMOUS: Principal = Object.freeze({
+/** The principal of everyone when authentication is off. */
+export const ANONYMOUS: Principal = Object.freeze({
   ok: true,
   sub: 'anonymous',
   kind: 'open',

@@ -34,6 +34,11 @@ const COUNTERS: readonly [CounterKey, string, string][] = [
   ],
   ['upstreamGaps', 'tickwall_upstream_gaps_total', 'Sequence gaps seen on the bus (clients told to resync)'],
   ['snapshotsSent', 'tickwall_snapshots_sent_total', 'Snapshot responses sent'],
+  [
+    'connectsRateLimited',
+    'tickwall_connects_rate_limited_total',
+    'Upgrades answered 429: over maxConnectsPerMinute from one address',
+  ],
 ];
 
 /** GET /metrics in Prometheus text format; values are read from plain counters at scrape time. */
@@ -61,6 +66,16 @@ const metrics: FastifyPluginAsync<{ ctx: GatewayContext }> = async (fastify, { c
     collect() {
       this.reset();
       for (const [code, n] of stats.controlErrors) this.inc({ code }, n);
+    },
+  });
+  new Counter({
+    name: 'tickwall_sign_ins_total',
+    help: 'Tokens and tickets presented, by where (upgrade, ticket, redeem, auth, api) and outcome (ok or a refusal code)',
+    labelNames: ['via', 'outcome'],
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const [via, outcome, n] of ctx.identity.audit.rows()) this.inc({ via, outcome }, n);
     },
   });
   const httpErrors = new Counter({

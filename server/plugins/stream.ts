@@ -3,7 +3,11 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { CloseCode, ErrorCode, type HelloMessage } from '../../codec/control.ts';
 import { PROTOCOL_VERSION, WIRE_RECORD_SIZES } from '../../codec/constants.ts';
-import { presentedToken, TokenCheck } from '../session/auth.ts';
+import type { IncomingMessage } from 'node:http';
+import { bearerToken } from '../identity/identity.ts';
+import { ConnectionAuth } from '../identity/connection-auth.ts';
+import type { Principal } from '../identity/verifier.ts';
+import { originRefused, unauthorized } from './ticket.ts';
 import { Connection } from '../session/connection.ts';
 import type { GatewayContext } from '../context.ts';
 import { handleClientFrame, replyError } from '../session/control.ts';
@@ -11,6 +15,8 @@ import { handleClientFrame, replyError } from '../session/control.ts';
 interface StreamQuery {
   v?: string;
   token?: string;
+  /** A one-time ticket from POST /api/ticket (browsers: docs/security.md). */
+  ticket?: string;
   /** `symbols`: report a lost feeds process per symbol (`feeds` messages) instead of as `upstream` false. */
   feeds?: 'symbols';
 }
@@ -19,7 +25,8 @@ const querySchema = {
   type: 'object',
   properties: {
     v: { type: 'string', maxLength: 16 },
-    token: { type: 'string', maxLength: 512 },
+    token: { type: 'string', maxLength: 65536 },
+    ticket: { type: 'string', maxLength: 128 },
     feeds: { type: 'string', enum: ['symbols'] },
   },
 } as const;
@@ -30,8 +37,9 @@ let nextConnectionId = 1;
 
 /** The WebSocket route `/ws`: upgrade checks, then the protocol of docs/protocol.md. */
 export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (fastify, { ctx }) => {
-  const { config } = ctx;
-  const tokens = new TokenCheck(config.tokens);
+  const { config, identity } = ctx;
+  // What the checks before the upgrade learnt, for the upgrade's handler.
+  const admitted = new WeakMap<IncomingMessage, { ip: string; principal: Principal }>();
 
   // Everything that can refuse a client runs before the upgrade, so it gets an HTTP status, not a socket.
   const admit = async (
@@ -46,19 +54,38 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
       });
       return;
     }
-    if (!tokens.open) {
-      if (!tokens.accepts(presentedToken(req.headers.authorization, req.query.token))) {
-        await reply
-          .code(401)
-          .header('www-authenticate', 'Bearer')
-          .send({ code: 'UNAUTHORIZED', message: 'missing or invalid token' });
-        return;
-      }
+    const denied = originRefused(req, config.origins);
+    if (denied !== null) {
+      await reply.code(403).send({ code: 'FORBIDDEN_ORIGIN', message: `origin ${denied} is not allowed` });
+      return;
     }
-    const origin = req.headers.origin;
-    if (config.origins.length > 0 && origin !== undefined && !config.origins.includes(origin)) {
-      await reply.code(403).send({ code: 'FORBIDDEN_ORIGIN', message: `origin ${origin} is not allowed` });
+    const ip = identity.addresses.resolve(req.socket.remoteAddress ?? '', req.headers);
+    const wait = identity.connects.take(ip);
+    if (wait > 0) {
+      ctx.stats.connectsRateLimited++;
+      await reply
+        .code(429)
+        .header('retry-after', String(wait))
+        .send({
+          code: 'CONNECT_RATE_LIMITED',
+          message: `more than ${config.maxConnectsPerMinute} new connections a minute from this address; retry in ${wait} s`,
+        });
+      return;
     }
+    const verdict =
+      req.query.ticket !== undefined
+        ? identity.redeem(req.query.ticket, ip, req.log)
+        : await identity.signIn(
+            bearerToken(req.headers.authorization) ?? req.query.token,
+            ip,
+            'upgrade',
+            req.log,
+          );
+    if (!verdict.ok) {
+      await unauthorized(reply, verdict);
+      return;
+    }
+    admitted.set(req.raw, { ip, principal: verdict });
   };
 
   fastify.route<{ Querystring: StreamQuery }>({
@@ -75,7 +102,13 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
       });
     },
     wsHandler: (socket: WebSocket, req) => {
-      const ip = req.ip;
+      const who = admitted.get(req.raw);
+      if (who === undefined) {
+        // Cannot happen: preValidation ran and admitted it. Deny by default all the same.
+        socket.close(CloseCode.INTERNAL_ERROR, 'INTERNAL');
+        return;
+      }
+      const { ip, principal } = who;
       const refusal = ctx.connections.refusal(ip);
       if (refusal !== null) {
         socket.close(CloseCode.TRY_AGAIN_LATER, refusal);
@@ -98,13 +131,32 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
         router: ctx.router,
         onEnd: (c, code, reason) =>
           req.log.info(
-            { conn: c.id, ip, event: 'close', code, reason, durationMs: Date.now() - c.openedAt },
+            {
+              conn: c.id,
+              ip,
+              sub: c.auth.principal.sub,
+              event: 'close',
+              code,
+              reason,
+              durationMs: Date.now() - c.openedAt,
+            },
             'connection closed',
           ),
       });
+      conn.auth = new ConnectionAuth(principal, {
+        warnBeforeMs: identity.warnBeforeMs,
+        onWarn: (expiresAt) => conn.send({ op: 'expiring', expiresAt }),
+        onExpire: () => {
+          req.log.info(
+            { conn: conn.id, ip, sub: conn.auth.principal.sub, event: 'token-expired' },
+            'token expired',
+          );
+          conn.close(CloseCode.TOKEN_EXPIRED, 'TOKEN_EXPIRED');
+        },
+      });
       conn.feedsPerSymbol = req.query.feeds === 'symbols';
       ctx.stats.connectionsOpened++;
-      req.log.info({ conn: conn.id, ip, event: 'open' }, 'connection open');
+      req.log.info({ conn: conn.id, ip, sub: principal.sub, event: 'open' }, 'connection open');
 
       // Handlers attach synchronously, before any await, so no message is missed.
       socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {

@@ -9,6 +9,7 @@ import { rawSocket, socketHighWaterMark } from '../engine/ws-frame.ts';
 import type { ConnectionRegistry } from './registry.ts';
 import type { Router } from '../engine/router.ts';
 import { Subscriptions } from './subscriptions.ts';
+import { ConnectionAuth } from '../identity/connection-auth.ts';
 
 /** Where a connection is in its life: served, closing (no more frames; the transport is ending), ended. */
 export type ConnectionState = 'open' | 'closing' | 'closed';
@@ -74,6 +75,8 @@ export class Connection {
   /** ws's socket, kept here so a frame write does not go through the ws object. */
   readonly socket: Socket | undefined;
   readonly openedAt = Date.now();
+  /** Who it is, what it may subscribe to, and its token's expiry (set by the stream plugin after the upgrade). */
+  auth: ConnectionAuth = new ConnectionAuth();
   /** Asked for per-symbol `feeds` notices in its handshake (see Upstream). */
   feedsPerSymbol = false;
   /** The `upstream` state it was last told (see Upstream). */
@@ -138,6 +141,7 @@ export class Connection {
 
   /** Frees what the connection holds (its outbox slots, its bus interest): runs once, on the first close, terminate or end. */
   private release(): void {
+    this.auth.end();
     this.subscriptions.dropAll();
   }
 
