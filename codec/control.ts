@@ -34,7 +34,13 @@ export interface PingMessage {
   /** Any number the client wants echoed, typically its own clock. */
   t?: number;
 }
-export type ClientMessage = SubscribeMessage | UnsubscribeMessage | ListMessage | PingMessage;
+/** Replaces the connection's token in band (same `sub` only); rights are evaluated again. */
+export interface AuthMessage {
+  op: 'auth';
+  id?: number;
+  token: string;
+}
+export type ClientMessage = SubscribeMessage | UnsubscribeMessage | ListMessage | PingMessage | AuthMessage;
 
 export interface Limits {
   maxMessageBytes: number;
@@ -110,6 +116,22 @@ export interface ErrorMessage {
   message: string;
   /** The symbols the error is about, when it is about some. */
   symbols?: string[];
+  /** With AUTH_REFUSED: the refusal code (docs/security.md), e.g. TOKEN_EXPIRED. */
+  reason?: string;
+}
+/** Reply to `auth`: the new token is in force. */
+export interface AuthenticatedMessage {
+  op: 'authenticated';
+  id?: number;
+  sub: string;
+  /** When the new token expires (ms since the epoch); null when it does not. */
+  expiresAt: number | null;
+}
+/** The connection's token expires soon: send `auth` with a fresh one before `expiresAt`, or be closed with 4401. */
+export interface ExpiringMessage {
+  op: 'expiring';
+  /** ms since the epoch. */
+  expiresAt: number;
 }
 export type ServerMessage =
   | HelloMessage
@@ -119,7 +141,9 @@ export type ServerMessage =
   | PongMessage
   | ErrorMessage
   | UpstreamMessage
-  | FeedsMessage;
+  | FeedsMessage
+  | AuthenticatedMessage
+  | ExpiringMessage;
 
 export const SYMBOL_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:/-]{0,31}$';
 /** Hard cap on array lengths in one message, whatever the configured symbol limit. */
@@ -165,6 +189,16 @@ export const clientMessageSchemas = {
     additionalProperties: false,
     required: ['op'],
     properties: { op: { const: 'ping' }, id: idSchema, t: { type: 'number' } },
+  },
+  auth: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['op', 'token'],
+    properties: {
+      op: { const: 'auth' },
+      id: idSchema,
+      token: { type: 'string', minLength: 1, maxLength: 65536 },
+    },
   },
 } as const;
 

@@ -18,6 +18,7 @@ import { healthPlugin } from './plugins/health.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { staticPlugin } from './plugins/static.ts';
 import { gatewayPlugin } from './plugins/gateway.ts';
+import { Identity } from './identity/identity.ts';
 import { feedsRolePlugin } from './plugins/role.ts';
 
 /** What the gateway needs of the feeds running in its process. */
@@ -88,6 +89,8 @@ async function defaultCatalogue(config: GatewayConfig): Promise<CatalogueEntry[]
 
 /** Builds a gateway (and, by role, its feeds) without listening yet. */
 export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Promise<Gateway> {
+  // Key files are read first: a bad one stops start-up before anything connects.
+  const identity = await Identity.create(config);
   const https =
     config.tlsCert !== null && config.tlsKey !== null ? readTlsPair(config.tlsCert, config.tlsKey) : null;
   const app = Fastify({
@@ -151,10 +154,11 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
       version: deps.version ?? VERSION,
       instance: randomUUID(),
       ...(deps.rebaseEveryMs === undefined ? {} : { rebaseEveryMs: deps.rebaseEveryMs }),
+      identity,
     });
   }
   await app.register(healthPlugin, { bus, feedsRunning: () => (feeds === null ? null : feeds.running) });
-  await app.register(metricsPlugin, { stats, bus, connections });
+  await app.register(metricsPlugin, { stats, bus, connections, identity });
   await app.register(staticPlugin, { root: config.staticDir });
 
   let closed: Promise<void> | null = null;

@@ -9,6 +9,8 @@ export interface GatewayStats extends EngineStats {
   slowConsumerCloses: number;
   heartbeatTimeouts: number;
   rateLimitCloses: number;
+  /** Upgrades answered 429: too many new connections a minute from one address. */
+  connectsRateLimited: number;
   controlErrors: Map<string, number>;
 }
 
@@ -26,6 +28,7 @@ export function createStats(): GatewayStats {
     rateLimitCloses: 0,
     upstreamGaps: 0,
     snapshotsSent: 0,
+    connectsRateLimited: 0,
     controlErrors: new Map(),
   };
 }

@@ -16,6 +16,8 @@ import { Upstream } from '../session/upstream.ts';
 import type { GatewayStats } from '../stats.ts';
 import { streamPlugin } from './stream.ts';
 import { symbolsPlugin } from './symbols.ts';
+import { ticketPlugin } from './ticket.ts';
+import type { Identity } from '../identity/identity.ts';
 
 export interface GatewayCoreOptions {
   config: GatewayConfig;
@@ -33,6 +35,8 @@ export interface GatewayCoreOptions {
   instance: string;
   /** How often LIVE frames move to a newer base time (ms), for tests. */
   rebaseEveryMs?: number;
+  /** Tokens, tickets, client addresses, connection-attempt limits, the sign-in audit. */
+  identity: Identity;
 }
 
 declare module 'fastify' {
@@ -99,13 +103,15 @@ const gatewayCore: FastifyPluginAsync<GatewayCoreOptions> = async (fastify, o) =
       snapshotter,
       upstream,
       log,
+      identity: o.identity,
     },
     connections,
     router,
     version: o.version,
     instance: o.instance,
   });
-  await fastify.register(symbolsPlugin, { catalogue: o.catalogue });
+  await fastify.register(symbolsPlugin, { catalogue: o.catalogue, identity: o.identity });
+  await fastify.register(ticketPlugin, { identity: o.identity, origins: config.origins });
 
   // Shutdown: refuse newcomers, send what is due, then close everyone with 1001 and give them the
   // grace period to finish the close before the sockets are dropped.

@@ -3,8 +3,12 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { CloseCode, ErrorCode, type HelloMessage } from '../../codec/control.ts';
 import { PROTOCOL_VERSION, WIRE_RECORD_SIZES } from '../../codec/constants.ts';
+import type { IncomingMessage } from 'node:http';
+import { bearerToken } from '../identity/identity.ts';
+import { ConnectionAuth } from '../identity/connection-auth.ts';
+import type { Principal } from '../identity/verifier.ts';
+import { originRefused, unauthorized } from './ticket.ts';
 import { ERROR_CODES, HttpErrorCode } from '../../codec/error-codes.ts';
-import { presentedToken, TokenCheck } from '../session/auth.ts';
 import { Connection } from '../session/connection.ts';
 import { WsSink } from '../session/ws-sink.ts';
 import type { Router } from '../engine/router.ts';
@@ -25,6 +29,8 @@ export interface StreamOptions {
 interface StreamQuery {
   v?: string;
   token?: string;
+  /** A one-time ticket from POST /api/ticket (browsers: docs/security.md). */
+  ticket?: string;
   /** `symbols`: report a lost feeds process per symbol (`feeds` messages) instead of as `upstream` false. */
   feeds?: 'symbols';
 }
@@ -33,7 +39,8 @@ const querySchema = {
   type: 'object',
   properties: {
     v: { type: 'string', maxLength: 16 },
-    token: { type: 'string', maxLength: 512 },
+    token: { type: 'string', maxLength: 65536 },
+    ticket: { type: 'string', maxLength: 128 },
     feeds: { type: 'string', enum: ['symbols'] },
   },
 } as const;
@@ -45,9 +52,10 @@ let nextConnectionId = 1;
 /** The WebSocket route `/ws`: upgrade checks, then the protocol of docs/protocol.md. */
 export const streamPlugin: FastifyPluginAsync<StreamOptions> = async (fastify, options) => {
   const ctx = options.control;
-  const { config } = ctx;
+  const { config, identity } = ctx;
   const connections = options.connections;
-  const tokens = new TokenCheck(config.tokens);
+  // What the checks before the upgrade learnt, for the upgrade's handler.
+  const admitted = new WeakMap<IncomingMessage, { ip: string; principal: Principal }>();
 
   // Everything that can refuse a client runs before the upgrade, so it gets an HTTP status, not a socket.
   const admit = async (
@@ -62,21 +70,40 @@ export const streamPlugin: FastifyPluginAsync<StreamOptions> = async (fastify, o
       });
       return;
     }
-    if (!tokens.open) {
-      if (!tokens.accepts(presentedToken(req.headers.authorization, req.query.token))) {
-        await reply
-          .code(ERROR_CODES.UNAUTHORIZED.http)
-          .header('www-authenticate', 'Bearer')
-          .send({ code: HttpErrorCode.UNAUTHORIZED, message: 'missing or invalid token' });
-        return;
-      }
-    }
-    const origin = req.headers.origin;
-    if (config.origins.length > 0 && origin !== undefined && !config.origins.includes(origin)) {
+    const denied = originRefused(req, config.origins);
+    if (denied !== null) {
       await reply
         .code(ERROR_CODES.FORBIDDEN_ORIGIN.http)
-        .send({ code: HttpErrorCode.FORBIDDEN_ORIGIN, message: `origin ${origin} is not allowed` });
+        .send({ code: HttpErrorCode.FORBIDDEN_ORIGIN, message: `origin ${denied} is not allowed` });
+      return;
     }
+    const ip = identity.addresses.resolve(req.socket.remoteAddress ?? '', req.headers);
+    const wait = identity.connects.take(ip);
+    if (wait > 0) {
+      ctx.stats.connectsRateLimited++;
+      await reply
+        .code(ERROR_CODES.CONNECT_RATE_LIMITED.http)
+        .header('retry-after', String(wait))
+        .send({
+          code: HttpErrorCode.CONNECT_RATE_LIMITED,
+          message: `more than ${config.maxConnectsPerMinute} new connections a minute from this address; retry in ${wait} s`,
+        });
+      return;
+    }
+    const verdict =
+      req.query.ticket !== undefined
+        ? identity.redeem(req.query.ticket, ip, req.log)
+        : await identity.signIn(
+            bearerToken(req.headers.authorization) ?? req.query.token,
+            ip,
+            'upgrade',
+            req.log,
+          );
+    if (!verdict.ok) {
+      await unauthorized(reply, verdict);
+      return;
+    }
+    admitted.set(req.raw, { ip, principal: verdict });
   };
 
   fastify.route<{ Querystring: StreamQuery }>({
@@ -93,7 +120,13 @@ export const streamPlugin: FastifyPluginAsync<StreamOptions> = async (fastify, o
       });
     },
     wsHandler: (socket: WebSocket, req) => {
-      const ip = req.ip;
+      const who = admitted.get(req.raw);
+      if (who === undefined) {
+        // Cannot happen: preValidation ran and admitted it. Deny by default all the same.
+        socket.close(CloseCode.INTERNAL_ERROR, 'INTERNAL');
+        return;
+      }
+      const { ip, principal } = who;
       const refusal = connections.refusal(ip);
       if (refusal !== null) {
         socket.close(CloseCode.TRY_AGAIN_LATER, refusal);
@@ -116,13 +149,32 @@ export const streamPlugin: FastifyPluginAsync<StreamOptions> = async (fastify, o
         router: options.router,
         onEnd: (c, code, reason) =>
           req.log.info(
-            { conn: c.id, ip, event: 'close', code, reason, durationMs: Date.now() - c.openedAt },
+            {
+              conn: c.id,
+              ip,
+              sub: c.auth.principal.sub,
+              event: 'close',
+              code,
+              reason,
+              durationMs: Date.now() - c.openedAt,
+            },
             'connection closed',
           ),
       });
+      conn.auth = new ConnectionAuth(principal, {
+        warnBeforeMs: identity.warnBeforeMs,
+        onWarn: (expiresAt) => conn.send({ op: 'expiring', expiresAt }),
+        onExpire: () => {
+          req.log.info(
+            { conn: conn.id, ip, sub: conn.auth.principal.sub, event: 'token-expired' },
+            'token expired',
+          );
+          conn.close(CloseCode.TOKEN_EXPIRED, 'TOKEN_EXPIRED');
+        },
+      });
       conn.feedsPerSymbol = req.query.feeds === 'symbols';
       ctx.stats.connectionsOpened++;
-      req.log.info({ conn: conn.id, ip, event: 'open' }, 'connection open');
+      req.log.info({ conn: conn.id, ip, sub: principal.sub, event: 'open' }, 'connection open');
 
       // Handlers attach synchronously, before any await, so no message is missed.
       socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {

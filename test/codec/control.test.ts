@@ -290,6 +290,8 @@ describe('docs/protocol.md covers the control protocol', () => {
     error: true,
     upstream: true,
     feeds: true,
+    authenticated: true,
+    expiring: true,
   };
   const serverOps = Object.keys(serverOpSet);
 
