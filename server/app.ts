@@ -14,6 +14,7 @@ import type { GatewayContext } from './context.ts';
 import { dropSubscription } from './session/control.ts';
 import { Flusher } from './engine/flusher.ts';
 import { Heartbeat } from './session/heartbeat.ts';
+import { LagProbe } from './session/lag-probe.ts';
 import { Router } from './engine/router.ts';
 import { Snapshotter } from './engine/snapshot.ts';
 import { createStats, type GatewayStats } from './stats.ts';
@@ -126,7 +127,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const stats = createStats();
   const connections = new Set<Connection>();
   const log = app.log;
-  const closeSlow = (conn: Connection, why: 'grace' | 'hard-limit'): void => {
+  const closeSlow = (conn: Connection, why: 'grace' | 'hard-limit' | 'lag'): void => {
     if (conn.closed) return;
     stats.slowConsumerCloses++;
     log.warn({ conn: conn.id, ip: conn.ip, why, buffered: conn.ws.bufferedAmount }, 'slow consumer closed');
@@ -164,6 +165,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     instance: randomUUID(),
     closing: false,
     upstream: new Upstream(bus, index, () => bus.ready && (!ownFeedsGate || feeds.running)),
+    lagProbe: new LagProbe(connections, config.maxLagMs, (conn) => closeSlow(conn, 'lag')),
   };
   const heartbeat = new Heartbeat(connections, config.heartbeatMs, stats, (conn) =>
     log.info({ conn: conn.id, ip: conn.ip }, 'heartbeat timeout: terminating'),
@@ -208,6 +210,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     closed ??= (async () => {
       ctx.closing = true;
       heartbeat.stop();
+      ctx.lagProbe.stop();
       feeds?.stop();
       flusher.flushNow();
       flusher.stop();

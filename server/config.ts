@@ -34,6 +34,8 @@ export interface GatewayConfig {
   highWaterBytes: number;
   maxBufferedBytes: number;
   slowConsumerGraceMs: number;
+  /** Oldest data a client may be reading before a 4001 close (lag probe), 0 = no limit. */
+  maxLagMs: number;
   maxMessageBytes: number;
   maxSymbols: number;
   maxMessagesPerSec: number;
@@ -177,6 +179,15 @@ export const OPTIONS: readonly Option[] = [
     min: 0,
     max: 3600000,
     help: 'how long a connection may stay paused over the high-water mark before a 4001 close',
+  },
+  {
+    key: 'maxLagMs',
+    flag: 'max-lag-ms',
+    env: 'TICKWALL_MAX_LAG_MS',
+    kind: 'int',
+    min: 0,
+    max: 3600000,
+    help: 'oldest data a client may still be reading (a ping unanswered behind it) before a 4001 close; 0 = no limit',
   },
   {
     key: 'maxMessageBytes',
@@ -325,6 +336,7 @@ export function defaultConfig(): GatewayConfig {
     highWaterBytes: 256 * 1024,
     maxBufferedBytes: 16 * 1024 * 1024,
     slowConsumerGraceMs: 5000,
+    maxLagMs: 5000,
     maxMessageBytes: 4096,
     maxSymbols: 256,
     maxMessagesPerSec: 20,

@@ -8,6 +8,7 @@ import type { Router } from './engine/router.ts';
 import type { Snapshotter } from './engine/snapshot.ts';
 import type { GatewayStats } from './stats.ts';
 import type { Upstream } from './session/upstream.ts';
+import type { LagProbe } from './session/lag-probe.ts';
 
 /** What the stream plugin's handlers share: built once per gateway by server/app.ts. */
 export interface GatewayContext {
@@ -27,4 +28,6 @@ export interface GatewayContext {
   closing: boolean;
   /** Tells clients the state of their feed path: `upstream`, and their symbols without a feeds process. */
   upstream: Upstream;
+  /** Closes clients reading data older than `maxLagMs`; tells its pongs from the heartbeat's. */
+  lagProbe: LagProbe;
 }

@@ -111,8 +111,8 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
           replyError(ctx, conn, ErrorCode.INTERNAL, 'internal error');
         }
       });
-      socket.on('pong', () => {
-        conn.alive = true;
+      socket.on('pong', (data: Buffer) => {
+        if (!ctx.lagProbe.answered(conn, data)) conn.alive = true;
       });
       socket.on('error', (err) => {
         req.log.debug({ err, conn: conn.id }, 'socket error');
