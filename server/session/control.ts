@@ -163,8 +163,7 @@ function subscribe(ctx: GatewayContext, conn: Connection, msg: SubscribeMessage)
   };
   if (msg.id !== undefined) ack.id = msg.id;
   if (msg.maxRate !== undefined) ack.maxRate = msg.maxRate;
-  conn.send(ack);
-  ctx.upstream.tell(conn);
+  // Errors about some of the symbols first: the ack is the request's final reply (protocol 4.1).
   if (unknown.length > 0) {
     replyError(
       ctx,
@@ -185,6 +184,8 @@ function subscribe(ctx: GatewayContext, conn: Connection, msg: SubscribeMessage)
       tooMany,
     );
   }
+  conn.send(ack);
+  ctx.upstream.tell(conn);
   if (wantSnapshot) {
     ctx.snapshotter.send(conn, snapshots, history, msg.id).catch((err: unknown) => {
       ctx.log.error({ err, conn: conn.id }, 'snapshot failed');
@@ -210,8 +211,6 @@ function unsubscribe(ctx: GatewayContext, conn: Connection, msg: UnsubscribeMess
     symbols: removed,
   };
   if (msg.id !== undefined) ack.id = msg.id;
-  conn.send(ack);
-  ctx.upstream.tell(conn);
   if (notHeld.length > 0) {
     replyError(
       ctx,
@@ -222,6 +221,8 @@ function unsubscribe(ctx: GatewayContext, conn: Connection, msg: UnsubscribeMess
       notHeld,
     );
   }
+  conn.send(ack);
+  ctx.upstream.tell(conn);
 }
 
 /** Removes one subscription from router, outbox and connection. */
