@@ -11,7 +11,7 @@ import { CatalogueIndex } from './catalogue-index.ts';
 import type { GatewayConfig } from './config.ts';
 import type { Connection } from './session/connection.ts';
 import type { GatewayContext } from './context.ts';
-import { dropSubscription } from './session/control.ts';
+import { ConnectionRegistry } from './session/registry.ts';
 import { Flusher } from './engine/flusher.ts';
 import { Heartbeat } from './session/heartbeat.ts';
 import { LagProbe } from './session/lag-probe.ts';
@@ -57,6 +57,8 @@ export interface Gateway {
   readonly feeds: FeedsHandle | null;
   readonly stats: GatewayStats;
   readonly config: GatewayConfig;
+  /** The open and closing connections, and their count per address (for diagnostics and tests). */
+  readonly connections: ConnectionRegistry;
   /** Starts listening; resolves to the base http(s) URL. */
   listen(): Promise<string>;
   /** Per-connection buffer state, for diagnostics and tests. */
@@ -125,18 +127,14 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
   // standby's, after the lease moves) records keep flowing to this gateway's clients.
   const ownFeedsGate = feeds !== null && bus.feedsDown === undefined;
   const stats = createStats();
-  const connections = new Set<Connection>();
+  const connections = new ConnectionRegistry(config.maxConnections, config.maxConnectionsPerIp);
   const log = app.log;
   const closeSlow = (conn: Connection, why: 'grace' | 'hard-limit' | 'lag'): void => {
-    if (conn.closed) return;
+    if (conn.state !== 'open') return;
     stats.slowConsumerCloses++;
     log.warn({ conn: conn.id, ip: conn.ip, why, buffered: conn.ws.bufferedAmount }, 'slow consumer closed');
-    conn.ws.close(CloseCode.SLOW_CONSUMER, 'SLOW_CONSUMER');
-    // The close frame waits behind unread data; don't hold the socket longer than a grace period.
-    setTimeout(() => conn.ws.terminate(), Math.max(1000, config.slowConsumerGraceMs)).unref();
-    conn.closed = true;
-    // Free its outbox and bus interest now, not when the socket finally goes.
-    for (const [symbolId, slot] of conn.subs) dropSubscription(ctx, conn, symbolId, slot);
+    // Its outbox and bus interest are freed now; the close frame waits behind unread data.
+    conn.close(CloseCode.SLOW_CONSUMER, 'SLOW_CONSUMER');
   };
   const flusher = new Flusher({
     batchMs: config.batchMs,
@@ -159,11 +157,9 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     snapshotter: new Snapshotter(bus, flusher, stats, (id) => index.byId.get(id)?.symbol ?? String(id)),
     stats,
     connections,
-    perIp: new Map(),
     log,
     version: deps.version ?? VERSION,
     instance: randomUUID(),
-    closing: false,
     upstream: new Upstream(bus, index, () => bus.ready && (!ownFeedsGate || feeds.running)),
     lagProbe: new LagProbe(connections, config.maxLagMs, (conn) => closeSlow(conn, 'lag')),
   };
@@ -208,20 +204,18 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
   let closed: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closed ??= (async () => {
-      ctx.closing = true;
+      connections.closing = true;
       heartbeat.stop();
       ctx.lagProbe.stop();
       feeds?.stop();
       flusher.flushNow();
       flusher.stop();
-      const waits: Promise<void>[] = [];
-      for (const conn of connections) {
-        waits.push(new Promise<void>((resolve) => conn.ws.once('close', () => resolve())));
-        conn.ws.close(CloseCode.GOING_AWAY, 'server shutting down');
-      }
+      const all = [...connections];
+      const waits = all.map((conn) => conn.whenEnded());
+      for (const conn of all) conn.close(CloseCode.GOING_AWAY, 'server shutting down');
       const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
       await Promise.race([Promise.all(waits), deadline]);
-      for (const conn of connections) conn.ws.terminate();
+      for (const conn of all) conn.terminate();
       await app.close();
       await bus.close();
     })();
@@ -234,6 +228,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     feeds,
     stats,
     config,
+    connections,
     async listen() {
       try {
         await app.listen({ host: config.host, port: config.port });
@@ -251,7 +246,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
       [...connections].map((c) => ({
         id: c.id,
         ip: c.ip,
-        symbols: c.subs.size,
+        symbols: c.subscriptions.size,
         buffered: c.ws.bufferedAmount,
         pending: c.outbox.pending,
         paused: c.pausedSince !== 0,

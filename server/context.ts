@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Bus } from '../bus/bus.ts';
 import type { CatalogueIndex } from './catalogue-index.ts';
 import type { GatewayConfig } from './config.ts';
-import type { Connection } from './session/connection.ts';
+import type { ConnectionRegistry } from './session/registry.ts';
 import type { Flusher } from './engine/flusher.ts';
 import type { Router } from './engine/router.ts';
 import type { Snapshotter } from './engine/snapshot.ts';
@@ -19,13 +19,10 @@ export interface GatewayContext {
   flusher: Flusher;
   snapshotter: Snapshotter;
   stats: GatewayStats;
-  connections: Set<Connection>;
-  perIp: Map<string, number>;
+  connections: ConnectionRegistry;
   log: FastifyBaseLogger;
   version: string;
   instance: string;
-  /** True once shutdown began: new connections are refused. */
-  closing: boolean;
   /** Tells clients the state of their feed path: `upstream`, and their symbols without a feeds process. */
   upstream: Upstream;
   /** Closes clients reading data older than `maxLagMs`; tells its pongs from the heartbeat's. */

@@ -53,25 +53,36 @@ export class Router {
     return this.topics.size;
   }
 
-  /** Adds `conn` (outbox slot `slot`) as a subscriber of `symbolId`. */
+  /**
+   * Takes the bus's interest in `symbolId` if nobody holds it yet, and returns its topic. Throws
+   * when the bus refuses (a publisher-only bus); nothing is recorded then, so a later call tries again.
+   */
+  want(symbolId: number): void {
+    this.topicOf(symbolId);
+  }
+
+  private topicOf(symbolId: number): Topic {
+    const held = this.topics.get(symbolId);
+    if (held !== undefined) return held;
+    const conns: Connection[] = [];
+    const topic: Topic = {
+      symbolId,
+      conns,
+      slots: [],
+      listener: () => {},
+      lastSeq: 0,
+      hasSeq: false,
+      log: new SymbolLog(this.flusher.baseUs, conns),
+    };
+    topic.listener = (bytes, off, len) => this.deliver(topic, bytes, off, len);
+    this.bus.subscribe(symbolId, topic.listener);
+    this.topics.set(symbolId, topic);
+    return topic;
+  }
+
+  /** Adds `conn` (outbox slot `slot`) as a subscriber of `symbolId` (taking the bus's interest first, see want). */
   add(conn: Connection, symbolId: number, slot: number): void {
-    let t = this.topics.get(symbolId);
-    if (t === undefined) {
-      const conns: Connection[] = [];
-      const topic: Topic = {
-        symbolId,
-        conns,
-        slots: [],
-        listener: () => {},
-        lastSeq: 0,
-        hasSeq: false,
-        log: new SymbolLog(this.flusher.baseUs, conns),
-      };
-      topic.listener = (bytes, off, len) => this.deliver(topic, bytes, off, len);
-      this.topics.set(symbolId, topic);
-      t = topic;
-      this.bus.subscribe(symbolId, topic.listener);
-    }
+    const t = this.topicOf(symbolId);
     conn.topicPos[slot] = t.conns.length;
     conn.logs[slot] = t.log;
     conn.cursor[slot] = t.log.head;

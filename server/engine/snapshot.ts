@@ -103,7 +103,7 @@ export class Snapshotter {
       let last = -1;
       // Still held, so this request's full snapshot goes out even when a later re-subscribe of
       // the symbol superseded it (that one's snapshot follows); a symbol dropped meanwhile gets none.
-      if (conn.subs.get(r.symbolId) === r.slot) {
+      if (conn.subscriptions.slotOf(r.symbolId) === r.slot) {
         while (off + RECORD_HEADER_SIZE <= bytes.length) {
           const len = bytes[off + 1]!;
           if (len < RECORD_HEADER_SIZE || off + len > bytes.length) break;
@@ -133,8 +133,9 @@ export class Snapshotter {
     this.flusher.markDirty(conn);
   }
 
+  /** Ends the hold of `r`'s slot unless a newer snapshot, or a drop, has made `r` stale (each bumps the generation). */
   private releaseIfCurrent(conn: Connection, r: SnapshotRequest, has: boolean, lastSeq: number): void {
-    if (conn.snapshotGen[r.slot] === r.gen && conn.subs.get(r.symbolId) === r.slot) {
+    if (conn.snapshotGen[r.slot] === r.gen) {
       conn.outbox.release(r.slot, has, lastSeq);
     }
   }

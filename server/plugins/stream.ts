@@ -6,7 +6,7 @@ import { PROTOCOL_VERSION, WIRE_RECORD_SIZES } from '../../codec/constants.ts';
 import { presentedToken, TokenCheck } from '../session/auth.ts';
 import { Connection } from '../session/connection.ts';
 import type { GatewayContext } from '../context.ts';
-import { dropSubscription, handleClientFrame, replyError } from '../session/control.ts';
+import { handleClientFrame, replyError } from '../session/control.ts';
 
 interface StreamQuery {
   v?: string;
@@ -76,34 +76,39 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
     },
     wsHandler: (socket: WebSocket, req) => {
       const ip = req.ip;
-      const perIp = ctx.perIp.get(ip) ?? 0;
-      if (
-        ctx.closing ||
-        ctx.connections.size >= config.maxConnections ||
-        perIp >= config.maxConnectionsPerIp
-      ) {
-        socket.close(CloseCode.TRY_AGAIN_LATER, ctx.closing ? 'SHUTTING_DOWN' : 'TOO_MANY_CONNECTIONS');
-        req.log.warn({ ip, connections: ctx.connections.size, perIp }, 'connection refused: limit reached');
+      const refusal = ctx.connections.refusal(ip);
+      if (refusal !== null) {
+        socket.close(CloseCode.TRY_AGAIN_LATER, refusal);
+        req.log.warn(
+          { ip, connections: ctx.connections.size, perIp: ctx.connections.countOf(ip) },
+          'connection refused: limit reached',
+        );
         return;
       }
-      const conn = new Connection(
-        nextConnectionId++,
-        socket,
+      const conn = new Connection({
+        id: nextConnectionId++,
+        ws: socket,
         ip,
-        ctx.stats,
-        config.maxSymbols,
-        config.tradeBacklog,
-        config.maxMessagesPerSec,
-      );
+        stats: ctx.stats,
+        maxSymbols: config.maxSymbols,
+        tradeBacklog: config.tradeBacklog,
+        maxMessagesPerSec: config.maxMessagesPerSec,
+        closeGraceMs: Math.max(1000, config.slowConsumerGraceMs),
+        registry: ctx.connections,
+        router: ctx.router,
+        onEnd: (c, code, reason) =>
+          req.log.info(
+            { conn: c.id, ip, event: 'close', code, reason, durationMs: Date.now() - c.openedAt },
+            'connection closed',
+          ),
+      });
       conn.feedsPerSymbol = req.query.feeds === 'symbols';
-      ctx.connections.add(conn);
-      ctx.perIp.set(ip, perIp + 1);
       ctx.stats.connectionsOpened++;
       req.log.info({ conn: conn.id, ip, event: 'open' }, 'connection open');
 
       // Handlers attach synchronously, before any await, so no message is missed.
       socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-        if (conn.closed) return;
+        if (conn.state !== 'open') return;
         try {
           handleClientFrame(ctx, conn, data, isBinary);
         } catch (err) {
@@ -116,25 +121,6 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
       });
       socket.on('error', (err) => {
         req.log.debug({ err, conn: conn.id }, 'socket error');
-      });
-      socket.on('close', (code: number, reason: Buffer) => {
-        conn.closed = true;
-        for (const [symbolId, slot] of conn.subs) dropSubscription(ctx, conn, symbolId, slot);
-        ctx.connections.delete(conn);
-        const n = (ctx.perIp.get(ip) ?? 1) - 1;
-        if (n <= 0) ctx.perIp.delete(ip);
-        else ctx.perIp.set(ip, n);
-        req.log.info(
-          {
-            conn: conn.id,
-            ip,
-            event: 'close',
-            code,
-            reason: reason.toString(),
-            durationMs: Date.now() - conn.openedAt,
-          },
-          'connection closed',
-        );
       });
 
       const hello: HelloMessage = {

@@ -8,6 +8,7 @@ import {
   type UnsubscribeMessage,
 } from '../../codec/control.ts';
 import type { Connection } from './connection.ts';
+import { OVER_LIMIT } from './subscriptions.ts';
 import type { GatewayContext } from '../context.ts';
 import type { SnapshotRequest } from '../engine/snapshot.ts';
 
@@ -42,8 +43,7 @@ export function handleClientFrame(
   const max = ctx.config.maxMessageBytes;
   if (bytes > max) {
     replyError(ctx, conn, ErrorCode.MESSAGE_TOO_BIG, `message of ${bytes} bytes, over ${max}`);
-    conn.ws.close(CloseCode.MESSAGE_TOO_BIG, 'MESSAGE_TOO_BIG');
-    conn.closed = true;
+    conn.close(CloseCode.MESSAGE_TOO_BIG, 'MESSAGE_TOO_BIG');
     return;
   }
   // Every frame counts, binary ones too: each would otherwise earn a reply without limit.
@@ -58,9 +58,7 @@ export function handleClientFrame(
       );
     } else if (verdict === 'close') {
       ctx.stats.rateLimitCloses++;
-      conn.ws.close(CloseCode.POLICY_VIOLATION, 'RATE_LIMITED');
-      // No frame may follow the close frame.
-      conn.closed = true;
+      conn.close(CloseCode.POLICY_VIOLATION, 'RATE_LIMITED');
     }
     return;
   }
@@ -125,6 +123,7 @@ function subscribe(ctx: GatewayContext, conn: Connection, msg: SubscribeMessage)
   const accepted: string[] = [];
   const unknown: string[] = [];
   const tooMany: string[] = [];
+  const failed: string[] = [];
   const snapshots: SnapshotRequest[] = [];
   const seen = new Set<string>();
   for (const symbol of msg.symbols) {
@@ -135,26 +134,21 @@ function subscribe(ctx: GatewayContext, conn: Connection, msg: SubscribeMessage)
       unknown.push(symbol);
       continue;
     }
-    let slot = conn.subs.get(entry.id);
-    if (slot === undefined) {
-      if (conn.subs.size >= config.maxSymbols) {
-        tooMany.push(symbol);
-        continue;
-      }
-      slot = conn.allocSlot();
-      conn.subs.set(entry.id, slot);
-      conn.outbox.openSlot(slot, entry.id, maxRate, wantSnapshot);
-      ctx.router.add(conn, entry.id, slot);
-    } else {
-      conn.outbox.setRate(slot, maxRate);
-      if (wantSnapshot) conn.outbox.hold(slot);
+    let slot: number;
+    try {
+      slot = conn.subscriptions.open(entry.id, maxRate, wantSnapshot);
+    } catch (err) {
+      // The bus refused interest in the symbol; the subscription left nothing behind.
+      ctx.log.error({ err, conn: conn.id, symbol }, 'subscribe failed');
+      failed.push(symbol);
+      continue;
+    }
+    if (slot === OVER_LIMIT) {
+      tooMany.push(symbol);
+      continue;
     }
     accepted.push(symbol);
-    if (wantSnapshot) {
-      const gen = (conn.snapshotGen[slot]! + 1) >>> 0;
-      conn.snapshotGen[slot] = gen;
-      snapshots.push({ symbolId: entry.id, slot, gen });
-    }
+    if (wantSnapshot) snapshots.push({ symbolId: entry.id, slot, gen: conn.subscriptions.snapshotGen(slot) });
   }
   const ack: { op: 'subscribed'; id?: number; symbols: string[]; snapshot: boolean; maxRate?: number } = {
     op: 'subscribed',
@@ -184,6 +178,16 @@ function subscribe(ctx: GatewayContext, conn: Connection, msg: SubscribeMessage)
       tooMany,
     );
   }
+  if (failed.length > 0) {
+    replyError(
+      ctx,
+      conn,
+      ErrorCode.INTERNAL,
+      `cannot subscribe now: ${failed.slice(0, 8).join(', ')}`,
+      msg.id,
+      failed,
+    );
+  }
   conn.send(ack);
   ctx.upstream.tell(conn);
   if (wantSnapshot) {
@@ -198,12 +202,10 @@ function unsubscribe(ctx: GatewayContext, conn: Connection, msg: UnsubscribeMess
   const notHeld: string[] = [];
   for (const symbol of new Set(msg.symbols)) {
     const entry = ctx.catalogue.bySymbol.get(symbol);
-    const slot = entry === undefined ? undefined : conn.subs.get(entry.id);
-    if (entry === undefined || slot === undefined) {
+    if (entry === undefined || !conn.subscriptions.drop(entry.id)) {
       notHeld.push(symbol);
       continue;
     }
-    dropSubscription(ctx, conn, entry.id, slot);
     removed.push(symbol);
   }
   const ack: { op: 'unsubscribed'; id?: number; symbols: string[] } = {
@@ -223,18 +225,4 @@ function unsubscribe(ctx: GatewayContext, conn: Connection, msg: UnsubscribeMess
   }
   conn.send(ack);
   ctx.upstream.tell(conn);
-}
-
-/** Removes one subscription from router, outbox and connection. */
-export function dropSubscription(
-  ctx: GatewayContext,
-  conn: Connection,
-  symbolId: number,
-  slot: number,
-): void {
-  ctx.router.remove(conn, symbolId, slot);
-  conn.outbox.closeSlot(slot);
-  conn.subs.delete(symbolId);
-  conn.snapshotGen[slot] = (conn.snapshotGen[slot]! + 1) >>> 0;
-  conn.freeSlot(slot);
 }

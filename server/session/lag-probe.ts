@@ -28,7 +28,7 @@ export class LagProbe {
   private readonly timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly connections: Set<Connection>,
+    private readonly connections: Iterable<Connection>,
     private readonly maxLagMs: number,
     /** Called once for a connection whose probe went unanswered for longer than `maxLagMs`. */
     private readonly onLag: (conn: Connection, lagMs: number) => void,

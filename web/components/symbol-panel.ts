@@ -8,9 +8,11 @@ import type { StreamClient } from '../stream/index.ts';
 /** Text of the stale badge for a panel that may not be shown as live. */
 export function staleLabel(f: Freshness): string {
   if (f.why === 'no data') return 'NO DATA';
-  if (f.why === 'disconnected') return `DISCONNECTED · ${formatAge(f.ageMs)} old`;
-  if (f.why === 'feed down') return `FEED DOWN · ${formatAge(f.ageMs)} old`;
-  return `STALE · ${formatAge(f.ageMs)} old`;
+  // Before the first record there is no age to give: say so rather than "never old".
+  const old = Number.isFinite(f.ageMs) ? `${formatAge(f.ageMs)} old` : 'no data yet';
+  if (f.why === 'disconnected') return `DISCONNECTED · ${old}`;
+  if (f.why === 'feed down') return `FEED DOWN · ${old}`;
+  return `STALE · ${old}`;
 }
 
 /**
