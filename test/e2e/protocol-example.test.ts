@@ -44,7 +44,9 @@ describe('the client example in docs/protocol.md', () => {
       .toBe(true);
     await expect.poll(() => seen(/^TEMP-1 -?\d+(\.\d+)? quality \d$/), { timeout: 10_000 }).toBe(true);
 
-    // Exact decimals, as published.
+    // Exact decimals, as published. The feed pauses meanwhile: under the example's maxRate only the
+    // latest quote and trade of each 100 ms go out, and these must be the latest.
+    rig.feed.stop();
     rig.feed.pushQuote('AAPL', '189.25', '189.27');
     rig.feed.pushTrade('AAPL', '189.26', 300);
     await expect.poll(() => seen(/^AAPL \S+ 189\.25 189\.27$/), { timeout: 5000 }).toBe(true);
@@ -52,6 +54,7 @@ describe('the client example in docs/protocol.md', () => {
     const pushed = lines.find((l) => / 189\.25 189\.27$/.test(l))!.split(' ')[1]!;
     expect(Math.abs(Date.parse(pushed) - Date.now())).toBeLessThan(60_000);
     await expect.poll(() => seen(/^AAPL trade 189\.26 300$/), { timeout: 5000 }).toBe(true);
+    rig.feed.start();
 
     // Records lost upstream: the gateway says RESYNC, and the example asks for a snapshot again.
     const resubscribes = (): number =>
