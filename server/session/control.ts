@@ -7,14 +7,31 @@ import {
   type SubscribeMessage,
   type UnsubscribeMessage,
 } from '../../codec/control.ts';
+import type { FastifyBaseLogger } from 'fastify';
+import type { CatalogueIndex } from '../catalogue-index.ts';
+import type { GatewayConfig } from '../config.ts';
 import type { Connection } from './connection.ts';
 import { OVER_LIMIT } from './subscriptions.ts';
-import type { GatewayContext } from '../context.ts';
-import type { SnapshotRequest } from '../engine/snapshot.ts';
+import type { Snapshotter, SnapshotRequest } from '../engine/snapshot.ts';
+import type { GatewayStats } from '../stats.ts';
+import type { Upstream } from './upstream.ts';
+
+/** What the control protocol needs of the gateway: its limits, catalogue, counters, snapshots and notices. */
+export interface ControlContext {
+  config: Pick<
+    GatewayConfig,
+    'maxMessageBytes' | 'maxMessagesPerSec' | 'maxHistory' | 'defaultHistory' | 'maxSymbols'
+  >;
+  catalogue: CatalogueIndex;
+  stats: GatewayStats;
+  snapshotter: Snapshotter;
+  upstream: Upstream;
+  log: FastifyBaseLogger;
+}
 
 /** Counts and sends an error reply. */
 export function replyError(
-  ctx: GatewayContext,
+  ctx: ControlContext,
   conn: Connection,
   code: ErrorCode,
   message: string,
@@ -33,7 +50,7 @@ export function replyError(
  * type, then parse, validate and dispatch. Never throws.
  */
 export function handleClientFrame(
-  ctx: GatewayContext,
+  ctx: ControlContext,
   conn: Connection,
   data: Buffer | ArrayBuffer | Buffer[],
   isBinary: boolean,
@@ -43,7 +60,7 @@ export function handleClientFrame(
   const max = ctx.config.maxMessageBytes;
   if (bytes > max) {
     replyError(ctx, conn, ErrorCode.MESSAGE_TOO_BIG, `message of ${bytes} bytes, over ${max}`);
-    conn.close(CloseCode.MESSAGE_TOO_BIG, 'MESSAGE_TOO_BIG');
+    conn.close(CloseCode.MESSAGE_TOO_BIG, ErrorCode.MESSAGE_TOO_BIG);
     return;
   }
   // Every frame counts, binary ones too: each would otherwise earn a reply without limit.
@@ -58,7 +75,7 @@ export function handleClientFrame(
       );
     } else if (verdict === 'close') {
       ctx.stats.rateLimitCloses++;
-      conn.close(CloseCode.POLICY_VIOLATION, 'RATE_LIMITED');
+      conn.close(CloseCode.POLICY_VIOLATION, ErrorCode.RATE_LIMITED);
     }
     return;
   }
@@ -79,7 +96,7 @@ export function handleClientFrame(
   dispatch(ctx, conn, parsed.message);
 }
 
-function dispatch(ctx: GatewayContext, conn: Connection, msg: ClientMessage): void {
+function dispatch(ctx: ControlContext, conn: Connection, msg: ClientMessage): void {
   switch (msg.op) {
     case 'subscribe':
       subscribe(ctx, conn, msg);
@@ -105,7 +122,7 @@ function dispatch(ctx: GatewayContext, conn: Connection, msg: ClientMessage): vo
   }
 }
 
-function subscribe(ctx: GatewayContext, conn: Connection, msg: SubscribeMessage): void {
+function subscribe(ctx: ControlContext, conn: Connection, msg: SubscribeMessage): void {
   const { config } = ctx;
   const wantSnapshot = msg.snapshot !== false;
   const maxRate = msg.maxRate ?? 0;
@@ -197,7 +214,7 @@ function subscribe(ctx: GatewayContext, conn: Connection, msg: SubscribeMessage)
   }
 }
 
-function unsubscribe(ctx: GatewayContext, conn: Connection, msg: UnsubscribeMessage): void {
+function unsubscribe(ctx: ControlContext, conn: Connection, msg: UnsubscribeMessage): void {
   const removed: string[] = [];
   const notHeld: string[] = [];
   for (const symbol of new Set(msg.symbols)) {

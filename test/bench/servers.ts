@@ -71,7 +71,7 @@ export function serverSpec(
     String(feed.rate),
     '--trade-rate',
     '0',
-    '--max-rate',
+    '--feed-max-rate',
     '100000000',
     ...(feed.batchMs !== undefined ? ['--batch-ms', String(feed.batchMs)] : []),
     ...c.extraArgs,
