@@ -100,6 +100,11 @@ export const ERROR_CODES = {
   },
   FORBIDDEN_ORIGIN: { kind: 'http', http: 403, meaning: 'the Origin header is not in the allow-list' },
   UPGRADE_REQUIRED: { kind: 'http', http: 426, meaning: 'a plain GET of the WebSocket endpoint' },
+  ROLE_FEEDS_ONLY: {
+    kind: 'http',
+    http: 404,
+    meaning: 'the process runs feeds only (--role feeds) and serves no clients',
+  },
   FST_ERR_VALIDATION: {
     kind: 'http',
     http: 400,

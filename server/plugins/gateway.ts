@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Bus } from '../../bus/bus.ts';
 import { CloseCode } from '../../codec/control.ts';
+import { CloseReason } from '../../codec/error-codes.ts';
 import type { CatalogueIndex } from '../catalogue-index.ts';
 import type { GatewayConfig } from '../config.ts';
 import { Flusher } from '../engine/flusher.ts';
@@ -58,7 +59,7 @@ const gatewayCore: FastifyPluginAsync<GatewayCoreOptions> = async (fastify, o) =
     stats.slowConsumerCloses++;
     log.warn({ conn: conn.id, ip: conn.ip, why, buffered: conn.sink.queued(0) }, 'slow consumer closed');
     // Its outbox and bus interest are freed now; the close frame waits behind unread data.
-    conn.close(CloseCode.SLOW_CONSUMER, 'SLOW_CONSUMER');
+    conn.close(CloseCode.SLOW_CONSUMER, CloseReason.SLOW_CONSUMER);
   };
   const flusher = new Flusher({
     batchMs: config.batchMs,

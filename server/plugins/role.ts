@@ -1,7 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-
-/** The body `code` of a route a feeds-only process does not serve. */
-export const ROLE_FEEDS_ONLY = 'ROLE_FEEDS_ONLY';
+import { ERROR_CODES, HttpErrorCode } from '../../codec/error-codes.ts';
 
 /**
  * A `--role feeds` process publishes into the bus and serves no clients: `/ws` and `/api/symbols`
@@ -10,8 +8,8 @@ export const ROLE_FEEDS_ONLY = 'ROLE_FEEDS_ONLY';
  */
 export const feedsRolePlugin: FastifyPluginAsync = async (fastify) => {
   const refuse = async (_req: unknown, reply: FastifyReply): Promise<void> => {
-    await reply.code(404).send({
-      code: ROLE_FEEDS_ONLY,
+    await reply.code(ERROR_CODES.ROLE_FEEDS_ONLY.http).send({
+      code: HttpErrorCode.ROLE_FEEDS_ONLY,
       message:
         'this process runs feeds only (--role feeds); clients connect to a gateway (--role gateway or all)',
     });
