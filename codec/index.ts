@@ -10,3 +10,5 @@ export * from './decimal.ts';
 export * from './catalogue.ts';
 export * from './control.ts';
 export * from './error-codes.ts';
+export * from './crc32.ts';
+export * from './book.ts';
