@@ -84,6 +84,14 @@ export interface FeedsMessage {
   op: 'feeds';
   down: string[];
 }
+/** A change of the server's catalogue, to every connection (docs/protocol.md 4.3); reserved, not sent yet. */
+export interface CatalogueChangedMessage {
+  op: 'catalogue-changed';
+  /** New entries, and changed entries of existing symbols (same id). */
+  added: CatalogueEntry[];
+  /** Symbols no longer served: connections no longer hold them. */
+  removed: string[];
+}
 export interface SubscribedMessage {
   op: 'subscribed';
   id?: number;
@@ -143,7 +151,8 @@ export type ServerMessage =
   | UpstreamMessage
   | FeedsMessage
   | AuthenticatedMessage
-  | ExpiringMessage;
+  | ExpiringMessage
+  | CatalogueChangedMessage;
 
 export const SYMBOL_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:/-]{0,31}$';
 /** Hard cap on array lengths in one message, whatever the configured symbol limit. */

@@ -113,6 +113,14 @@ export const GATEWAY_OPTION_ROWS = [
     help: 'how long a connection may stay paused over the high-water mark before a 4001 close',
   },
   {
+    key: 'maxLagMs',
+    flag: 'max-lag-ms',
+    env: 'TICKWALL_MAX_LAG_MS',
+    default: 5000,
+    schema: int(0, 3600000),
+    help: 'oldest data a client may still be reading before a 4001 close: a ping sent behind its data and unanswered for longer closes it; 0 = no limit',
+  },
+  {
     key: 'maxMessageBytes',
     flag: 'max-message-bytes',
     env: 'TICKWALL_MAX_MESSAGE_BYTES',
@@ -174,7 +182,7 @@ export const GATEWAY_OPTION_ROWS = [
     env: 'TICKWALL_TRADE_BACKLOG',
     default: 1024,
     schema: int(16, 1000000),
-    help: 'trades an outbox holds for a slow client before dropping the oldest',
+    help: 'sizes each outbox for a slow client: 2 x maxSymbols + tradeBacklog records in all, latest values and trades together (see Backpressure); at least 16',
   },
   {
     key: 'origins',

@@ -12,6 +12,7 @@ import {
   PROTOCOL_VERSION,
   Quality,
   WIRE_RECORD_SIZES,
+  type CatalogueChangedMessage,
   type HelloMessage,
   type Limits,
   type ServerMessage,
@@ -292,8 +293,18 @@ describe('docs/protocol.md covers the control protocol', () => {
     feeds: true,
     authenticated: true,
     expiring: true,
+    'catalogue-changed': true,
   };
   const serverOps = Object.keys(serverOpSet);
+
+  it('shows catalogue-changed with exactly the fields of its codec type', () => {
+    const shown = JSON.parse(codeBlock(doc, '#### `catalogue-changed`', 'json')) as Record<string, unknown>;
+    // A Record over the type's keys, so a field added to the codec fails to compile until listed.
+    const fields: Record<keyof CatalogueChangedMessage, true> = { op: true, added: true, removed: true };
+    expect(Object.keys(shown).sort()).toEqual(Object.keys(fields).sort());
+    expect(shown.op).toBe('catalogue-changed');
+    expect(Array.isArray(shown.added) && Array.isArray(shown.removed)).toBe(true);
+  });
 
   it.each(Object.values(ErrorCode))('documents error code %s in the error code table', (code) => {
     expect(doc).toMatch(new RegExp(`^\\| \`${code}\` +\\|`, 'm'));
