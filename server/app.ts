@@ -23,6 +23,9 @@ import { staticPlugin } from './plugins/static.ts';
 import { streamPlugin } from './plugins/stream.ts';
 import { symbolsPlugin } from './plugins/symbols.ts';
 import { Upstream } from './session/upstream.ts';
+import { Ingestion } from './ingest/ingestion.ts';
+import type { CatalogueChangeMessage } from '../codec/control.ts';
+import type { ReloadResult } from './ingest/catalogue-reload.ts';
 
 /** What the gateway needs of the feeds running in its process. */
 export interface FeedsHandle {
@@ -59,6 +62,8 @@ export interface Gateway {
   listen(): Promise<string>;
   /** Per-connection buffer state, for diagnostics and tests. */
   connectionsInfo(): ConnectionInfo[];
+  /** Reads the catalogue file again (SIGHUP); throws CatalogueReloadError when it is refused. */
+  reloadCatalogue(): ReloadResult;
   /** Graceful shutdown: refuse new clients, flush, close everyone with 1001, stop feeds and bus. */
   close(): Promise<void>;
 }
@@ -115,7 +120,10 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const bus = deps.bus ?? (await createBus(config, (m) => app.log.warn(m)));
   const runFeeds = config.role !== 'gateway';
   const feeds = deps.feeds !== undefined ? deps.feeds : runFeeds ? await defaultFeeds(config, bus) : null;
-  const catalogue = feeds?.catalogue ?? deps.catalogue ?? (await defaultCatalogue(config));
+  const simulated = feeds?.catalogue ?? deps.catalogue ?? (await defaultCatalogue(config));
+  // Producers, MQTT and catalogue reloads (server/ingest): their symbols join the simulated ones.
+  const ingestion = Ingestion.create(config, bus, simulated, (m) => app.log.warn(m));
+  const catalogue = ingestion.catalogue(simulated);
 
   // This process's feeds are the gateway's feed path only where nothing else reports on them. On a
   // shared bus that watches heartbeats they are one publisher among others: when they stop, their
@@ -162,7 +170,11 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     version: deps.version ?? VERSION,
     instance: randomUUID(),
     closing: false,
-    upstream: new Upstream(bus, index, () => bus.ready && (!ownFeedsGate || feeds.running)),
+    upstream: new Upstream(
+      ingestion.feedsDownView(),
+      index,
+      () => bus.ready && (!ownFeedsGate || feeds.running),
+    ),
   };
   const heartbeat = new Heartbeat(connections, config.heartbeatMs, stats, (conn) =>
     log.info({ conn: conn.id, ip: conn.ip }, 'heartbeat timeout: terminating'),
@@ -177,6 +189,18 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
   // A feeds process elsewhere went silent (or is back): the bus is fine, its symbols are not. The
   // bus logs which process and how many symbols.
   bus.on('feeds', announceUpstream);
+  ingestion.onLiveness = announceUpstream;
+  ingestion.onCatalogueChanged = ({ added, removed }) => {
+    const text = JSON.stringify({ op: 'catalogue-changed', added, removed } satisfies CatalogueChangeMessage);
+    for (const conn of connections) {
+      for (const [symbolId, slot] of conn.subs) {
+        if (index.byId.has(symbolId)) continue;
+        dropSubscription(ctx, conn, symbolId, slot);
+      }
+      conn.sendText(text);
+    }
+    announceUpstream();
+  };
   if (feeds !== null) {
     bus.publishingFeeds = feeds;
     feeds.onError = (err) => {
@@ -187,14 +211,27 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
 
   await app.register(websocket, {
     // ws refuses only gross oversize (4x); messages between the two limits get a MESSAGE_TOO_BIG reply before the 1009.
-    options: { maxPayload: config.maxMessageBytes * 4, perMessageDeflate: false, clientTracking: false },
+    // Producer frames (/ws/publish) may be up to publishMaxBytes when producers are configured.
+    options: {
+      maxPayload: Math.max(
+        config.maxMessageBytes * 4,
+        config.producerTokens.length > 0 ? config.publishMaxBytes : 0,
+      ),
+      perMessageDeflate: false,
+      clientTracking: false,
+    },
     // Shutdown is ours (close() below): going-away codes after a final flush.
     preClose: (done) => done(),
   });
   await app.register(streamPlugin, { ctx });
-  await app.register(healthPlugin, { bus, feedsRunning: () => (feeds === null ? null : feeds.running) });
+  await app.register(healthPlugin, {
+    bus,
+    feedsRunning: () => (feeds === null ? null : feeds.running),
+    mqttConnected: () => ingestion.mqttConnected(),
+  });
   await app.register(symbolsPlugin, { catalogue: ctx.catalogue });
-  await app.register(metricsPlugin, { ctx });
+  await app.register(metricsPlugin, { ctx, extra: (register) => ingestion.metrics(register) });
+  await ingestion.register(app, index);
   await app.register(staticPlugin, { root: config.staticDir });
 
   let closed: Promise<void> | null = null;
@@ -203,6 +240,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
       ctx.closing = true;
       heartbeat.stop();
       feeds?.stop();
+      await ingestion.close();
       flusher.flushNow();
       flusher.stop();
       const waits: Promise<void>[] = [];
@@ -233,6 +271,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
         throw new ListenError(config.host, config.port, err);
       }
       feeds?.start();
+      ingestion.start();
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -247,6 +286,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
         pending: c.outbox.pending,
         paused: c.pausedSince !== 0,
       })),
+    reloadCatalogue: () => ingestion.reload(index),
     close,
   };
 }

@@ -7,10 +7,11 @@ import { readFileSync } from 'node:fs';
 import { FEED_OPTION_FLAGS, validateFeedOptions, type FeedOptions } from '../feeds/options.ts';
 import { parseUrls, redactUrls } from '../bus/redis/url.ts';
 import { ConfigErrorCode, GatewayConfigError } from './config-error.ts';
+import { INGEST_OPTIONS, ingestDefaults, type IngestConfig } from './ingest/options.ts';
 
 export type Role = 'all' | 'gateway' | 'feeds';
 
-export interface GatewayConfig {
+export interface GatewayConfig extends IngestConfig {
   host: string;
   port: number;
   role: Role;
@@ -54,7 +55,7 @@ export interface GatewayConfig {
 }
 
 type Kind = 'int' | 'string' | 'list' | 'enum' | 'nullable-string';
-interface Option {
+export interface Option {
   key: keyof GatewayConfig;
   flag: string;
   env: string;
@@ -304,6 +305,8 @@ export const OPTIONS: readonly Option[] = [
     kind: 'string',
     help: 'built dashboard to serve',
   },
+  // Producers, MQTT and admin (server/ingest/options.ts).
+  ...INGEST_OPTIONS,
 ];
 
 /** Feed flags and environment variables, mapped onto (dotted) keys of the `feeds` section. */
@@ -341,6 +344,7 @@ export function defaultConfig(): GatewayConfig {
     logLevel: 'info',
     staticDir: 'dist/web',
     feeds: validateFeedOptions({}),
+    ...ingestDefaults(),
   };
 }
 
@@ -386,6 +390,7 @@ function coerce(opt: Option, raw: unknown, source: string): unknown {
     case 'nullable-string':
       if (raw === null || raw === '') return null;
       if (typeof raw !== 'string') invalid(opt.key, source, raw, 'a string');
+      if (opt.pattern !== undefined && !opt.pattern.test(raw)) invalid(opt.key, source, raw, opt.expected!);
       return raw;
     default:
       if (typeof raw !== 'string' || raw.length === 0) invalid(opt.key, source, raw, 'a non-empty string');
@@ -585,6 +590,14 @@ function checkConsistency(cfg: GatewayConfig): void {
       'configuration',
       cfg.busMode,
       `"server" unless a Redis bus is set (--bus redis://...)`,
+    );
+  }
+  if ((cfg.mqtt === null) !== (cfg.mqttMap === null)) {
+    invalid(
+      cfg.mqtt === null ? 'mqtt' : 'mqttMap',
+      'configuration',
+      null,
+      'both mqtt and mqttMap, or neither',
     );
   }
   if (cfg.role !== 'all' && cfg.bus === null) {

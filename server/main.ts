@@ -4,7 +4,7 @@ import { redactUrls } from '../bus/redis/url.ts';
 import { helpText, loadConfig, type GatewayConfig } from './config.ts';
 
 /** Start-up errors that are the user's to fix: print the code and message, no stack. */
-const USER_ERROR = /^(CONFIG|CATALOGUE|REPLAY|REDIS_BUS|LISTEN)_/;
+const USER_ERROR = /^(CONFIG|CATALOGUE|REPLAY|REDIS_BUS|LISTEN|MQTT)_/;
 
 function userError(err: unknown): string | null {
   if (!(err instanceof Error)) return null;
@@ -54,6 +54,17 @@ async function main(): Promise<void> {
       },
     );
   };
+  // SIGHUP reloads the catalogue file (docs/ingest.md); a refused file leaves the running one.
+  process.on('SIGHUP', () => {
+    try {
+      gateway.reloadCatalogue();
+    } catch (err) {
+      gateway.app.log.error(
+        { err: err instanceof Error ? err.message : String(err) },
+        'catalogue reload refused',
+      );
+    }
+  });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }

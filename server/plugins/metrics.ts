@@ -37,7 +37,10 @@ const COUNTERS: readonly [CounterKey, string, string][] = [
 ];
 
 /** GET /metrics in Prometheus text format; values are read from plain counters at scrape time. */
-const metrics: FastifyPluginAsync<{ ctx: GatewayContext }> = async (fastify, { ctx }) => {
+const metrics: FastifyPluginAsync<{ ctx: GatewayContext; extra?: (register: Registry) => void }> = async (
+  fastify,
+  { ctx, extra },
+) => {
   const register = new Registry();
   collectDefaultMetrics({ register, eventLoopMonitoringPrecision: 10 });
   const { stats } = ctx;
@@ -123,6 +126,9 @@ const metrics: FastifyPluginAsync<{ ctx: GatewayContext }> = async (fastify, { c
       },
     });
   }
+
+  // Series of other parts (producers and MQTT: server/ingest/ingestion.ts).
+  extra?.(register);
 
   fastify.addHook('onResponse', async (req, reply) => {
     if (reply.statusCode >= 400) {
