@@ -167,7 +167,8 @@ export type ServerMessage =
   | PongMessage
   | ErrorMessage
   | UpstreamMessage
-  | FeedsMessage;
+  | FeedsMessage
+  | CatalogueChangeMessage;
 
 export const SYMBOL_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:/-]{0,31}$';
 /** Hard cap on array lengths in one message, whatever the configured symbol limit. */

@@ -28,7 +28,7 @@ export function ingestDefaults(): IngestConfig {
   return {
     producerTokens: [],
     adminTokens: [],
-    publishMaxBytes: 1 << 20,
+    publishMaxBytes: 256 * 1024,
     publishRate: 10_000,
     publishTimeWindowMs: 300_000,
     publishOffTick: 'refuse',
