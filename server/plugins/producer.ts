@@ -38,6 +38,12 @@ const RATE_GRACE_MS = 1000;
  */
 export const producerPlugin: FastifyPluginAsync<ProducerPluginOptions> = async (fastify, opts) => {
   const { ingest, bus, liveness } = opts;
+  const sockets = new Set<WebSocket>();
+  // Producer sockets are not the subscriber connections the gateway closes itself: close them here.
+  fastify.addHook('preClose', async () => {
+    for (const s of sockets) s.close(CloseCode.GOING_AWAY, 'server shutting down');
+    for (const s of sockets) s.terminate();
+  });
   fastify.route({
     method: 'GET',
     url: '/ws/publish',
@@ -50,6 +56,7 @@ export const producerPlugin: FastifyPluginAsync<ProducerPluginOptions> = async (
     },
     wsHandler: (socket: WebSocket, req) => {
       const principal = req.producer!;
+      sockets.add(socket);
       const bucket = new RecordBucket(opts.rate, Date.now());
       const fed = new Set<number>();
       const queue: { n: number; text: string | null; bytes: number }[] = [];
@@ -58,6 +65,7 @@ export const producerPlugin: FastifyPluginAsync<ProducerPluginOptions> = async (
       let paused = false;
       let unflushed = 0;
       let overSince = 0;
+      let lastRefused = 0;
       let closed = false;
       req.log.info({ producer: principal.id, ip: req.ip, event: 'open' }, 'producer connected');
 
@@ -101,8 +109,10 @@ export const producerPlugin: FastifyPluginAsync<ProducerPluginOptions> = async (
             if (text === null) {
               result = refuseAll(null, PublishCode.UNSUPPORTED_DATA, 'producers send NDJSON text frames');
             } else if (!bucket.take(countLines(text), now)) {
-              if (overSince === 0) overSince = now;
-              else if (now - overSince > RATE_GRACE_MS) {
+              // Over the rate on and off (a frame through now and then) counts as staying over.
+              if (overSince === 0 || now - lastRefused > RATE_GRACE_MS) overSince = now;
+              lastRefused = now;
+              if (now - overSince > RATE_GRACE_MS) {
                 ingest.countRefused(PublishCode.PUBLISH_RATE_LIMITED, countLines(text));
                 closed = true;
                 socket.close(ProducerCloseCode.PUBLISH_RATE_LIMITED, 'PUBLISH_RATE_LIMITED');
@@ -120,7 +130,6 @@ export const producerPlugin: FastifyPluginAsync<ProducerPluginOptions> = async (
                 'the bus cannot deliver now: frame not published, send it again later',
               );
             } else {
-              overSince = 0;
               result = await ingest.publish(principal, text, noteFed);
             }
             queue.shift();
@@ -158,6 +167,7 @@ export const producerPlugin: FastifyPluginAsync<ProducerPluginOptions> = async (
       socket.on('error', (err) => req.log.debug({ err, producer: principal.id }, 'producer socket error'));
       socket.on('close', (code: number) => {
         closed = true;
+        sockets.delete(socket);
         queue.length = 0;
         liveness.detach(fed);
         req.log.info({ producer: principal.id, ip: req.ip, event: 'close', code }, 'producer disconnected');
