@@ -41,7 +41,11 @@ export class Ingestion {
     simulatedEntries: readonly CatalogueEntry[],
     private readonly log: (msg: string) => void,
   ) {
-    this.simulated = new Set(simulatedEntries.map((e) => e.symbol));
+    // The file's `source` decides; entries it does not know (scripted test feeds) are simulated.
+    const sources = new Map(specs.map((s) => [s.symbol, s.source]));
+    this.simulated = new Set(
+      simulatedEntries.filter((e) => (sources.get(e.symbol) ?? 'sim') === 'sim').map((e) => e.symbol),
+    );
     this.liveness = new SourceLiveness(bus, () => this.onLiveness());
     this.ingest = new Ingest(
       bus,
