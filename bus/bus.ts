@@ -25,8 +25,8 @@ export interface BusEvents {
    */
   resync: () => void;
   /**
-   * `feedsDown` changed: a feeds process publishing into a shared bus went silent without saying
-   * goodbye, or its symbols are published again. The bus itself may be fine: only those symbols
+   * `feedsDown` changed: a feeds process publishing into a shared bus went silent, or stopped
+   * cleanly with no standby taking its symbols over, or its symbols are published again. The bus itself may be fine: only those symbols
    * stopped.
    */
   feeds: (down: ReadonlySet<number>) => void;

@@ -9,3 +9,4 @@ export * from './decode.ts';
 export * from './decimal.ts';
 export * from './catalogue.ts';
 export * from './control.ts';
+export * from './error-codes.ts';

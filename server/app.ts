@@ -1,28 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import websocket from '@fastify/websocket';
+import { selectSubprotocol } from './session/subprotocol.ts';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { CatalogueEntry } from '../codec/catalogue.ts';
-import { CloseCode } from '../codec/control.ts';
 import type { Bus } from '../bus/bus.ts';
 import { createBus } from './bus-factory.ts';
 import { CatalogueIndex } from './catalogue-index.ts';
 import type { GatewayConfig } from './config.ts';
-import type { Connection } from './session/connection.ts';
-import type { GatewayContext } from './context.ts';
-import { dropSubscription } from './session/control.ts';
-import { Flusher } from './engine/flusher.ts';
-import { Heartbeat } from './session/heartbeat.ts';
-import { Router } from './engine/router.ts';
-import { Snapshotter } from './engine/snapshot.ts';
+import { ConnectionRegistry } from './session/registry.ts';
 import { createStats, type GatewayStats } from './stats.ts';
+import { ListenError } from './listen-error.ts';
 import { readTlsPair } from './tls.ts';
+
+export { ListenError } from './listen-error.ts';
 import { healthPlugin } from './plugins/health.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { staticPlugin } from './plugins/static.ts';
-import { streamPlugin } from './plugins/stream.ts';
-import { symbolsPlugin } from './plugins/symbols.ts';
-import { Upstream } from './session/upstream.ts';
+import { gatewayPlugin } from './plugins/gateway.ts';
+import { feedsRolePlugin } from './plugins/role.ts';
 import { Ingestion } from './ingest/ingestion.ts';
 import type { CatalogueChangeMessage } from '../codec/control.ts';
 import type { ReloadResult } from './ingest/catalogue-reload.ts';
@@ -58,13 +54,15 @@ export interface Gateway {
   readonly feeds: FeedsHandle | null;
   readonly stats: GatewayStats;
   readonly config: GatewayConfig;
+  /** The open and closing connections, and their count per address (for diagnostics and tests). */
+  readonly connections: ConnectionRegistry;
   /** Starts listening; resolves to the base http(s) URL. */
   listen(): Promise<string>;
   /** Per-connection buffer state, for diagnostics and tests. */
   connectionsInfo(): ConnectionInfo[];
   /** Reads the catalogue file again (SIGHUP); throws CatalogueReloadError when it is refused. */
   reloadCatalogue(): ReloadResult;
-  /** Graceful shutdown: refuse new clients, flush, close everyone with 1001, stop feeds and bus. */
+  /** Graceful shutdown (app.close(): the plugins' close hooks): refuse new clients, flush, close everyone with 1001, stop feeds and bus. */
   close(): Promise<void>;
 }
 
@@ -72,7 +70,7 @@ export interface ConnectionInfo {
   id: number;
   ip: string;
   symbols: number;
-  /** ws bufferedAmount: bytes queued in user space. */
+  /** Bytes queued in its sink and not yet taken by the peer (ws bufferedAmount). */
   buffered: number;
   /** Records waiting in the outbox. */
   pending: number;
@@ -93,18 +91,6 @@ async function defaultCatalogue(config: GatewayConfig): Promise<CatalogueEntry[]
   return loadCatalogue(config.feeds.catalogue).map(toCatalogueEntry);
 }
 
-/** The gateway could not listen (address in use, not local, no permission): LISTEN_FAILED. */
-export class ListenError extends Error {
-  readonly code = 'LISTEN_FAILED';
-
-  constructor(host: string, port: number, cause: unknown) {
-    const why =
-      (cause as NodeJS.ErrnoException).code ?? (cause instanceof Error ? cause.message : String(cause));
-    super(`cannot listen on ${host}:${port} (${why})`, { cause });
-    this.name = 'ListenError';
-  }
-}
-
 /** Builds a gateway (and, by role, its feeds) without listening yet. */
 export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Promise<Gateway> {
   const https =
@@ -123,7 +109,22 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const simulated = feeds?.catalogue ?? deps.catalogue ?? (await defaultCatalogue(config));
   // Producers, MQTT and catalogue reloads (server/ingest): their symbols join the simulated ones.
   const ingestion = Ingestion.create(config, bus, simulated, (m) => app.log.warn(m));
-  const catalogue = ingestion.catalogue(simulated);
+  const index = new CatalogueIndex(ingestion.catalogue(simulated));
+  const announce = (): void => {
+    if (app.hasDecorator('sessions')) app.sessions.upstream.announce(connections);
+  };
+  ingestion.onLiveness = announce;
+  ingestion.onCatalogueChanged = ({ added, removed }) => {
+    const text = JSON.stringify({ op: 'catalogue-changed', added, removed } satisfies CatalogueChangeMessage);
+    for (const conn of connections) {
+      for (const symbolId of [...conn.subscriptions.symbols()]) {
+        if (!index.byId.has(symbolId)) conn.subscriptions.drop(symbolId);
+      }
+      conn.sendText(text);
+    }
+    announce();
+  };
+  app.addHook('preClose', async () => ingestion.close());
 
   // This process's feeds are the gateway's feed path only where nothing else reports on them. On a
   // shared bus that watches heartbeats they are one publisher among others: when they stop, their
@@ -131,131 +132,71 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
   // standby's, after the lease moves) records keep flowing to this gateway's clients.
   const ownFeedsGate = feeds !== null && bus.feedsDown === undefined;
   const stats = createStats();
-  const connections = new Set<Connection>();
+  const connections = new ConnectionRegistry(config.maxConnections, config.maxConnectionsPerIp);
   const log = app.log;
-  const closeSlow = (conn: Connection, why: 'grace' | 'hard-limit'): void => {
-    if (conn.closed) return;
-    stats.slowConsumerCloses++;
-    log.warn({ conn: conn.id, ip: conn.ip, why, buffered: conn.ws.bufferedAmount }, 'slow consumer closed');
-    conn.ws.close(CloseCode.SLOW_CONSUMER, 'SLOW_CONSUMER');
-    // The close frame waits behind unread data; don't hold the socket longer than a grace period.
-    setTimeout(() => conn.ws.terminate(), Math.max(1000, config.slowConsumerGraceMs)).unref();
-    conn.closed = true;
-    // Free its outbox and bus interest now, not when the socket finally goes.
-    for (const [symbolId, slot] of conn.subs) dropSubscription(ctx, conn, symbolId, slot);
-  };
-  const flusher = new Flusher({
-    batchMs: config.batchMs,
-    highWaterBytes: config.highWaterBytes,
-    maxBufferedBytes: config.maxBufferedBytes,
-    slowConsumerGraceMs: config.slowConsumerGraceMs,
-    stats,
-    onSlow: closeSlow,
-    ...(deps.rebaseEveryMs === undefined ? {} : { rebaseEveryMs: deps.rebaseEveryMs }),
-    ...(feeds?.pump === undefined ? {} : { pull: () => feeds.pump?.() }),
-  });
-  const router = new Router(bus, flusher, stats);
-  const index = new CatalogueIndex(catalogue);
-  const ctx: GatewayContext = {
-    config,
-    catalogue: index,
-    bus,
-    router,
-    flusher,
-    snapshotter: new Snapshotter(bus, flusher, stats, (id) => index.byId.get(id)?.symbol ?? String(id)),
-    stats,
-    connections,
-    perIp: new Map(),
-    log,
-    version: deps.version ?? VERSION,
-    instance: randomUUID(),
-    closing: false,
-    upstream: new Upstream(
-      ingestion.feedsDownView(),
-      index,
-      () => bus.ready && (!ownFeedsGate || feeds.running),
-    ),
-  };
-  const heartbeat = new Heartbeat(connections, config.heartbeatMs, stats, (conn) =>
-    log.info({ conn: conn.id, ip: conn.ip }, 'heartbeat timeout: terminating'),
-  );
-  // Every client learns at once when the feed path goes down or comes back, so a wall display shows
-  // its numbers as stale within the bus's stall deadline instead of after its own silence threshold.
-  const announceUpstream = (): void => ctx.upstream.announce(connections);
-  bus.on('status', (ready) => {
-    log.warn({ ready }, ready ? 'bus ready' : 'bus down');
-    announceUpstream();
-  });
-  // A feeds process elsewhere went silent (or is back): the bus is fine, its symbols are not. The
-  // bus logs which process and how many symbols.
-  bus.on('feeds', announceUpstream);
-  ingestion.onLiveness = announceUpstream;
-  ingestion.onCatalogueChanged = ({ added, removed }) => {
-    const text = JSON.stringify({ op: 'catalogue-changed', added, removed } satisfies CatalogueChangeMessage);
-    for (const conn of connections) {
-      for (const [symbolId, slot] of conn.subs) {
-        if (index.byId.has(symbolId)) continue;
-        dropSubscription(ctx, conn, symbolId, slot);
-      }
-      conn.sendText(text);
-    }
-    announceUpstream();
-  };
+  bus.on('status', (ready) => log.warn({ ready }, ready ? 'bus ready' : 'bus down'));
   if (feeds !== null) {
     bus.publishingFeeds = feeds;
     feeds.onError = (err) => {
       log.error({ err }, 'feeds stopped: no more records from this process until it restarts');
-      announceUpstream();
+      // Clients (where this process serves them) are told their feed path went down.
+      if (app.hasDecorator('sessions')) app.sessions.upstream.announce(connections);
     };
   }
 
+  // Shutdown is app.close(): feeds stop first (hooks run in the order they were added), so nothing
+  // new is published while clients get their last frames; the bus closes once the server has.
+  app.addHook('preClose', async () => feeds?.stop());
+  app.addHook('onClose', async () => bus.close());
   await app.register(websocket, {
     // ws refuses only gross oversize (4x); messages between the two limits get a MESSAGE_TOO_BIG reply before the 1009.
-    // Producer frames (/ws/publish) may be up to publishMaxBytes when producers are configured.
     options: {
+      // Producer frames (/ws/publish) may be up to publishMaxBytes when producers are configured.
       maxPayload: Math.max(
         config.maxMessageBytes * 4,
         config.producerTokens.length > 0 ? config.publishMaxBytes : 0,
       ),
       perMessageDeflate: false,
       clientTracking: false,
+      handleProtocols: selectSubprotocol,
     },
-    // Shutdown is ours (close() below): going-away codes after a final flush.
+    // Shutdown is the gateway plugin's preClose hook: going-away codes after a final flush.
     preClose: (done) => done(),
   });
-  await app.register(streamPlugin, { ctx });
+  // The role decides what is built: a feeds-only process serves no clients.
+  if (config.role === 'feeds') {
+    await app.register(feedsRolePlugin);
+  } else {
+    await app.register(gatewayPlugin, {
+      config,
+      bus,
+      catalogue: index,
+      upstreamFeedsDown: ingestion.feedsDownView(),
+      stats,
+      connections,
+      feedPathReady: () => bus.ready && (!ownFeedsGate || feeds.running),
+      ...(feeds?.pump === undefined ? {} : { pull: () => feeds.pump?.() }),
+      version: deps.version ?? VERSION,
+      instance: randomUUID(),
+      ...(deps.rebaseEveryMs === undefined ? {} : { rebaseEveryMs: deps.rebaseEveryMs }),
+    });
+  }
   await app.register(healthPlugin, {
     bus,
     feedsRunning: () => (feeds === null ? null : feeds.running),
     mqttConnected: () => ingestion.mqttConnected(),
   });
-  await app.register(symbolsPlugin, { catalogue: ctx.catalogue });
-  await app.register(metricsPlugin, { ctx, extra: (register) => ingestion.metrics(register) });
-  await ingestion.register(app, index);
+  await app.register(metricsPlugin, {
+    stats,
+    bus,
+    connections,
+    extra: (register) => ingestion.metrics(register),
+  });
+  if (config.role !== 'feeds') await ingestion.register(app, index);
   await app.register(staticPlugin, { root: config.staticDir });
 
   let closed: Promise<void> | null = null;
-  const close = (): Promise<void> => {
-    closed ??= (async () => {
-      ctx.closing = true;
-      heartbeat.stop();
-      feeds?.stop();
-      await ingestion.close();
-      flusher.flushNow();
-      flusher.stop();
-      const waits: Promise<void>[] = [];
-      for (const conn of connections) {
-        waits.push(new Promise<void>((resolve) => conn.ws.once('close', () => resolve())));
-        conn.ws.close(CloseCode.GOING_AWAY, 'server shutting down');
-      }
-      const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
-      await Promise.race([Promise.all(waits), deadline]);
-      for (const conn of connections) conn.ws.terminate();
-      await app.close();
-      await bus.close();
-    })();
-    return closed;
-  };
+  const close = (): Promise<void> => (closed ??= app.close());
 
   return {
     app,
@@ -263,6 +204,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     feeds,
     stats,
     config,
+    connections,
     async listen() {
       try {
         await app.listen({ host: config.host, port: config.port });
@@ -281,8 +223,8 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
       [...connections].map((c) => ({
         id: c.id,
         ip: c.ip,
-        symbols: c.subs.size,
-        buffered: c.ws.bufferedAmount,
+        symbols: c.subscriptions.size,
+        buffered: c.sink.queued(0),
         pending: c.outbox.pending,
         paused: c.pausedSince !== 0,
       })),

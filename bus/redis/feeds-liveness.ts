@@ -4,11 +4,17 @@
  * publishes, and says `bye` when it stops cleanly. One that misses `missedBeats` intervals without
  * a bye is lost; its symbols are orphans until a live process beats with them again: the same one
  * (it was only paused) or a replacement, whether that started before or after the loss was seen.
+ * One that says `bye` stops publishing just the same: its symbols are orphans too unless a standby
+ * takes them over within `BYE_GRACE_BEATS` intervals (it gave their leases up, and a standby takes a
+ * free lease at its next interval and beats at once), so a deploy without a standby shows its
+ * symbols down instead of leaving the last prices on screens as if live.
  * The orphans (`down`) are what gateways tell their clients about: gateways and Redis are fine,
  * but those symbols are no longer updating, and screens must say so for them and only for them.
  * Before the first beat nothing is known and nothing is reported lost.
  */
 export class FeedsLiveness {
+  /** Processes that said `bye`: when their symbols count as orphans, and those symbols. */
+  private readonly leaving = new Map<string, { until: number; symbols: ReadonlySet<number> }>();
   /** Live processes: their last beat (ms), their symbols, and the text those were read from. */
   private readonly live = new Map<string, { at: number; spec: string; symbols: ReadonlySet<number> }>();
   /** Symbols of lost processes that no live process publishes. */
@@ -51,6 +57,7 @@ export class FeedsLiveness {
       symbols = new Set(ids);
     }
     this.live.set(id, { at: nowMs, spec, symbols: symbols! });
+    this.leaving.delete(id);
     this.lost.delete(id);
     const before = this.orphans.size;
     if (before > 0) for (const s of symbols!) this.orphans.delete(s);
@@ -59,9 +66,15 @@ export class FeedsLiveness {
     return true;
   }
 
-  /** A clean stop of process `id`: its symbols are meant to stop, so they are no orphans. */
-  bye(id: string): void {
+  /**
+   * A clean stop of process `id` at `nowMs`: it publishes nothing more, so its symbols are orphans
+   * unless a live process publishes them by `BYE_GRACE_BEATS` intervals later (see check).
+   */
+  bye(id: string, nowMs: number): void {
+    const p = this.live.get(id);
+    if (p === undefined) return;
     this.live.delete(id);
+    this.leaving.set(id, { until: nowMs + this.intervalMs * BYE_GRACE_BEATS, symbols: p.symbols });
   }
 
   /** Marks lost every process silent for `missedBeats` intervals by `nowMs`. */
@@ -74,6 +87,17 @@ export class FeedsLiveness {
       this.lost.add(id);
       for (const s of p.symbols) if (!this.fed(s)) this.orphans.add(s);
     }
+    for (const [id, p] of this.leaving) {
+      if (p.until > nowMs) continue;
+      this.leaving.delete(id);
+      let orphaned = false;
+      for (const s of p.symbols) {
+        if (this.fed(s)) continue;
+        this.orphans.add(s);
+        orphaned = true;
+      }
+      if (orphaned) this.lost.add(`${id} (stopped)`);
+    }
     if (this.orphans.size === 0) this.lost.clear();
     // Only ever added here, so a change of size is a change of the set.
     if (this.orphans.size !== before) this.onChange();
@@ -85,6 +109,9 @@ export class FeedsLiveness {
    */
   forgive(nowMs: number): void {
     for (const p of this.live.values()) p.at = nowMs;
+    // A standby's beats could not arrive either.
+    for (const p of this.leaving.values())
+      p.until = Math.max(p.until, nowMs + this.intervalMs * BYE_GRACE_BEATS);
   }
 
   private fed(symbol: number): boolean {
@@ -92,6 +119,12 @@ export class FeedsLiveness {
     return false;
   }
 }
+
+/**
+ * Intervals after a `bye` before the leaving process's symbols count as down: a standby takes a
+ * released lease at its next interval and beats at once, so two intervals leave room for delivery.
+ */
+export const BYE_GRACE_BEATS = 2;
 
 /** Longest heartbeat message read. */
 export const MAX_BEAT_BYTES = 256 * 1024;

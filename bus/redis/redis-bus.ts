@@ -309,7 +309,7 @@ export class RedisBus implements Bus {
   }
 
   /**
-   * Symbols whose feeds process went silent without saying goodbye, and nobody else publishes;
+   * Symbols whose feeds process went silent or stopped (see FeedsLiveness), and nobody else publishes;
    * undefined when this bus does not watch heartbeats (a publisher, or heartbeats off).
    */
   get feedsDown(): ReadonlySet<number> | undefined {
@@ -482,7 +482,7 @@ export class RedisBus implements Bus {
       this.counters.badPayloads++;
       return;
     }
-    if (beat.kind === 'bye') liveness.bye(beat.id);
+    if (beat.kind === 'bye') liveness.bye(beat.id, Date.now());
     else if (!liveness.beat(beat.id, beat.symbols, Date.now())) this.counters.badPayloads++;
   };
 

@@ -12,15 +12,15 @@
  * a sensor of the catalogue with `"source": "mqtt"`.
  */
 import { readFileSync } from 'node:fs';
+import { SettingError } from '../../lib/startup-error.ts';
 import { isSensor, type FeedSpec } from '../catalogue.ts';
 import { Fields, isRecord, issueText } from '../fields.ts';
 import type { FieldIssue } from '../errors.ts';
 
-/** A bad mapping file; `code` is MQTT_MAP_INVALID (docs/ingest.md). */
-export class MqttMapError extends Error {
-  readonly code = 'MQTT_MAP_INVALID';
+/** A bad mapping file: MQTT_MAP_INVALID, a setting to fix (exit status 2). */
+export class MqttMapError extends SettingError {
   constructor(path: string, problems: readonly string[]) {
-    super(`MQTT mapping ${path}: ${problems.join('; ')}`);
+    super('MQTT_MAP_INVALID', `MQTT mapping ${path}: ${problems.join('; ')}`);
     this.name = 'MqttMapError';
   }
 }

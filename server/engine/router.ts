@@ -2,9 +2,9 @@ import { MAX_RECORD_SIZE, RECORD_HEADER_SIZE } from '../../codec/constants.ts';
 import { recordSeq } from '../../codec/records.ts';
 import { busRecordTime } from '../../codec/wire.ts';
 import type { Bus, RecordListener } from '../../bus/bus.ts';
-import type { Connection } from '../session/connection.ts';
+import type { Subscriber as Connection } from './subscriber.ts';
 import type { Flusher } from './flusher.ts';
-import type { GatewayStats } from '../stats.ts';
+import type { EngineStats } from './stats.ts';
 import { SymbolLog } from './symbol-log.ts';
 
 interface Topic {
@@ -35,10 +35,9 @@ export class Router {
   constructor(
     private readonly bus: Bus,
     private readonly flusher: Flusher,
-    private readonly stats: GatewayStats,
+    private readonly stats: EngineStats,
   ) {
     bus.on('resync', () => this.resyncAll());
-    flusher.onRebase = (baseUs) => this.rebase(baseUs);
   }
 
   /** Number of (connection, symbol) subscriptions. */
@@ -53,25 +52,36 @@ export class Router {
     return this.topics.size;
   }
 
-  /** Adds `conn` (outbox slot `slot`) as a subscriber of `symbolId`. */
+  /**
+   * Takes the bus's interest in `symbolId` if nobody holds it yet, and returns its topic. Throws
+   * when the bus refuses (a publisher-only bus); nothing is recorded then, so a later call tries again.
+   */
+  want(symbolId: number): void {
+    this.topicOf(symbolId);
+  }
+
+  private topicOf(symbolId: number): Topic {
+    const held = this.topics.get(symbolId);
+    if (held !== undefined) return held;
+    const conns: Connection[] = [];
+    const topic: Topic = {
+      symbolId,
+      conns,
+      slots: [],
+      listener: () => {},
+      lastSeq: 0,
+      hasSeq: false,
+      log: new SymbolLog(this.flusher.baseUs, conns),
+    };
+    topic.listener = (bytes, off, len) => this.deliver(topic, bytes, off, len);
+    this.bus.subscribe(symbolId, topic.listener);
+    this.topics.set(symbolId, topic);
+    return topic;
+  }
+
+  /** Adds `conn` (outbox slot `slot`) as a subscriber of `symbolId` (taking the bus's interest first, see want). */
   add(conn: Connection, symbolId: number, slot: number): void {
-    let t = this.topics.get(symbolId);
-    if (t === undefined) {
-      const conns: Connection[] = [];
-      const topic: Topic = {
-        symbolId,
-        conns,
-        slots: [],
-        listener: () => {},
-        lastSeq: 0,
-        hasSeq: false,
-        log: new SymbolLog(this.flusher.baseUs, conns),
-      };
-      topic.listener = (bytes, off, len) => this.deliver(topic, bytes, off, len);
-      this.topics.set(symbolId, topic);
-      t = topic;
-      this.bus.subscribe(symbolId, topic.listener);
-    }
+    const t = this.topicOf(symbolId);
     conn.topicPos[slot] = t.conns.length;
     conn.logs[slot] = t.log;
     conn.cursor[slot] = t.log.head;
@@ -176,8 +186,8 @@ export class Router {
     log.compact(log.head);
   }
 
-  /** The frames' base time moved: every log's records are rewritten as offsets from the new one. */
-  private rebase(baseUs: number): void {
+  /** The frames' base time moved (the Flusher's onRebase): every log's records are rewritten as offsets from the new one. */
+  rebase(baseUs: number): void {
     for (const t of this.topics.values()) {
       this.compact(t);
       if (t.log.rebase(baseUs)) continue;

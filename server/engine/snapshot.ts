@@ -4,11 +4,9 @@ import { busRecordTime, wireTimeFits } from '../../codec/wire.ts';
 import { FrameWriter } from '../../codec/writer.ts';
 import { ErrorCode } from '../../codec/control.ts';
 import type { Bus } from '../../bus/bus.ts';
-import type { Connection } from '../session/connection.ts';
+import type { Subscriber as Connection } from './subscriber.ts';
 import type { Flusher } from './flusher.ts';
-import type { GatewayStats } from '../stats.ts';
-
-const BINARY = { binary: true } as const;
+import type { EngineStats } from './stats.ts';
 
 export interface SnapshotRequest {
   symbolId: number;
@@ -16,17 +14,24 @@ export interface SnapshotRequest {
   gen: number;
 }
 
+/** A history read: the records of each request, or why they could not be read. */
+type Fetched = { ok: true; parts: Uint8Array[] } | { ok: false; err: Error };
+
 /**
  * Sends the recent history of newly subscribed symbols as SNAPSHOT frames, then lets their
  * held live records follow, so a client never sees a live record before its snapshot.
+ * Histories are read at once, but each connection's snapshots go out in request order, so a
+ * re-subscribe's full snapshot always follows an earlier one's and never precedes it.
  */
 export class Snapshotter {
   private readonly writer = new FrameWriter(256 * 1024);
+  /** Per connection: the last snapshot not yet written, which the next one waits for. */
+  private readonly queued = new WeakMap<Connection, Promise<void>>();
 
   constructor(
     private readonly bus: Bus,
     private readonly flusher: Flusher,
-    private readonly stats: GatewayStats,
+    private readonly stats: EngineStats,
     private readonly symbolOf: (symbolId: number) => string,
   ) {}
 
@@ -37,10 +42,35 @@ export class Snapshotter {
     history: number,
     id: number | undefined,
   ): Promise<void> {
-    let parts: Uint8Array[];
+    const fetched: Promise<Fetched> = Promise.all(
+      requests.map((r) => this.bus.history(r.symbolId, history)),
+    ).then(
+      (parts) => ({ ok: true, parts }),
+      (err: unknown) => ({ ok: false, err: err as Error }),
+    );
+    const before = this.queued.get(conn);
+    const mine = (before === undefined ? fetched : before.then(() => fetched)).then((result) =>
+      this.write(conn, requests, result, id),
+    );
+    // A failed write must not hold back the snapshots after it.
+    const settled = mine.catch(() => {});
+    this.queued.set(conn, settled);
     try {
-      parts = await Promise.all(requests.map((r) => this.bus.history(r.symbolId, history)));
-    } catch (err) {
+      await mine;
+    } finally {
+      if (this.queued.get(conn) === settled) this.queued.delete(conn);
+    }
+  }
+
+  /** Frames and sends one request's snapshot, once every earlier one of `conn` is sent. */
+  private write(
+    conn: Connection,
+    requests: SnapshotRequest[],
+    result: Fetched,
+    id: number | undefined,
+  ): void {
+    if (!result.ok) {
+      const err = result.err;
       if (conn.closed) return;
       conn.send({
         op: 'error',
@@ -58,6 +88,7 @@ export class Snapshotter {
       this.flusher.markDirty(conn);
       return;
     }
+    const parts = result.parts;
     if (conn.closed) return;
     const w = this.writer;
     const nowUs = Date.now() * 1000;
@@ -68,7 +99,9 @@ export class Snapshotter {
       const bytes = parts[k]!;
       let off = 0;
       let last = -1;
-      if (conn.snapshotGen[r.slot] === r.gen) {
+      // Still held, so this request's full snapshot goes out even when a later re-subscribe of
+      // the symbol superseded it (that one's snapshot follows); a symbol dropped meanwhile gets none.
+      if (conn.holds(r.symbolId, r.slot)) {
         while (off + RECORD_HEADER_SIZE <= bytes.length) {
           const len = bytes[off + 1]!;
           if (len < RECORD_HEADER_SIZE || off + len > bytes.length) break;
@@ -98,15 +131,15 @@ export class Snapshotter {
     this.flusher.markDirty(conn);
   }
 
+  /** Ends the hold of `r`'s slot unless a newer snapshot, or a drop, has made `r` stale (each bumps the generation). */
   private releaseIfCurrent(conn: Connection, r: SnapshotRequest, has: boolean, lastSeq: number): void {
-    if (conn.snapshotGen[r.slot] === r.gen && conn.subs.get(r.symbolId) === r.slot) {
+    if (conn.snapshotGen[r.slot] === r.gen) {
       conn.outbox.release(r.slot, has, lastSeq);
     }
   }
 
   private emit(conn: Connection, frame: Uint8Array): void {
-    if (conn.closed || conn.ws.readyState !== 1) return;
-    conn.congested = true;
-    conn.ws.send(Buffer.from(frame), BINARY);
+    if (conn.closed) return;
+    conn.sink.writeBinary(frame);
   }
 }

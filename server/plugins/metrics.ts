@@ -1,8 +1,17 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { GatewayContext } from '../context.ts';
+import type { Bus } from '../../bus/bus.ts';
+import type { ConnectionRegistry } from '../session/registry.ts';
 import type { GatewayStats } from '../stats.ts';
+
+export interface MetricsOptions {
+  stats: GatewayStats;
+  bus: Bus;
+  connections: ConnectionRegistry;
+  /** Series of other parts (producers and MQTT: server/ingest/ingestion.ts). */
+  extra?: (register: Registry) => void;
+}
 
 type CounterKey = Exclude<keyof GatewayStats, 'controlErrors'>;
 
@@ -37,13 +46,12 @@ const COUNTERS: readonly [CounterKey, string, string][] = [
 ];
 
 /** GET /metrics in Prometheus text format; values are read from plain counters at scrape time. */
-const metrics: FastifyPluginAsync<{ ctx: GatewayContext; extra?: (register: Registry) => void }> = async (
-  fastify,
-  { ctx, extra },
-) => {
+const metrics: FastifyPluginAsync<MetricsOptions> = async (fastify, { stats, bus, connections, extra }) => {
   const register = new Registry();
   collectDefaultMetrics({ register, eventLoopMonitoringPrecision: 10 });
-  const { stats } = ctx;
+  // A process that serves no clients (--role feeds) has no router: its subscription gauges are 0.
+  const router = (): { subscriptionCount: number; activeSymbols: number } =>
+    fastify.hasDecorator('sessions') ? fastify.sessions.router : { subscriptionCount: 0, activeSymbols: 0 };
 
   for (const [key, name, help] of COUNTERS) {
     new Counter({
@@ -77,7 +85,7 @@ const metrics: FastifyPluginAsync<{ ctx: GatewayContext; extra?: (register: Regi
     help: 'Open WebSocket connections',
     registers: [register],
     collect() {
-      this.set(ctx.connections.size);
+      this.set(connections.size);
     },
   });
   new Gauge({
@@ -85,7 +93,7 @@ const metrics: FastifyPluginAsync<{ ctx: GatewayContext; extra?: (register: Regi
     help: 'Symbol subscriptions over all connections',
     registers: [register],
     collect() {
-      this.set(ctx.router.subscriptionCount);
+      this.set(router().subscriptionCount);
     },
   });
   new Gauge({
@@ -93,7 +101,7 @@ const metrics: FastifyPluginAsync<{ ctx: GatewayContext; extra?: (register: Regi
     help: 'Symbols with at least one subscriber (subscribed on the bus)',
     registers: [register],
     collect() {
-      this.set(ctx.router.activeSymbols);
+      this.set(router().activeSymbols);
     },
   });
   new Gauge({
@@ -101,7 +109,7 @@ const metrics: FastifyPluginAsync<{ ctx: GatewayContext; extra?: (register: Regi
     help: '1 while the bus can deliver records',
     registers: [register],
     collect() {
-      this.set(ctx.bus.ready ? 1 : 0);
+      this.set(bus.ready ? 1 : 0);
     },
   });
   new Gauge({
@@ -109,11 +117,11 @@ const metrics: FastifyPluginAsync<{ ctx: GatewayContext; extra?: (register: Regi
     help: 'Symbols whose feeds process went silent and that no other feeds process publishes',
     registers: [register],
     collect() {
-      this.set(ctx.bus.feedsDown?.size ?? 0);
+      this.set(bus.feedsDown?.size ?? 0);
     },
   });
 
-  const busStats = (ctx.bus as { stats?: () => object }).stats;
+  const busStats = (bus as { stats?: () => object }).stats;
   if (typeof busStats === 'function') {
     new Gauge({
       name: 'tickwall_bus_stat',
@@ -121,13 +129,12 @@ const metrics: FastifyPluginAsync<{ ctx: GatewayContext; extra?: (register: Regi
       labelNames: ['stat'],
       registers: [register],
       collect() {
-        for (const [stat, v] of Object.entries(busStats.call(ctx.bus)))
+        for (const [stat, v] of Object.entries(busStats.call(bus)))
           if (typeof v === 'number') this.set({ stat }, v);
       },
     });
   }
 
-  // Series of other parts (producers and MQTT: server/ingest/ingestion.ts).
   extra?.(register);
 
   fastify.addHook('onResponse', async (req, reply) => {

@@ -3,10 +3,24 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { CloseCode, ErrorCode, type HelloMessage } from '../../codec/control.ts';
 import { PROTOCOL_VERSION, WIRE_RECORD_SIZES } from '../../codec/constants.ts';
+import { ERROR_CODES, HttpErrorCode } from '../../codec/error-codes.ts';
 import { presentedToken, TokenCheck } from '../session/auth.ts';
 import { Connection } from '../session/connection.ts';
-import type { GatewayContext } from '../context.ts';
-import { dropSubscription, handleClientFrame, replyError } from '../session/control.ts';
+import { WsSink } from '../session/ws-sink.ts';
+import type { Router } from '../engine/router.ts';
+import { handleClientFrame, replyError, type ControlContext } from '../session/control.ts';
+import type { ConnectionRegistry } from '../session/registry.ts';
+import type { GatewayConfig } from '../config.ts';
+
+export interface StreamOptions {
+  /** What control messages need; its config is the whole configuration (limits, tokens, origins). */
+  control: ControlContext & { config: GatewayConfig };
+  connections: ConnectionRegistry;
+  router: Router;
+  /** The release and process id announced in `hello`. */
+  version: string;
+  instance: string;
+}
 
 interface StreamQuery {
   v?: string;
@@ -29,8 +43,10 @@ const SERVED_VERSION = String(PROTOCOL_VERSION);
 let nextConnectionId = 1;
 
 /** The WebSocket route `/ws`: upgrade checks, then the protocol of docs/protocol.md. */
-export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (fastify, { ctx }) => {
+export const streamPlugin: FastifyPluginAsync<StreamOptions> = async (fastify, options) => {
+  const ctx = options.control;
   const { config } = ctx;
+  const connections = options.connections;
   const tokens = new TokenCheck(config.tokens);
 
   // Everything that can refuse a client runs before the upgrade, so it gets an HTTP status, not a socket.
@@ -40,7 +56,7 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
   ): Promise<void> => {
     // Exactly the version's digits: "02", "2.0" or "0x2" name no version this server serves.
     if (req.query.v !== undefined && req.query.v !== SERVED_VERSION) {
-      await reply.code(400).send({
+      await reply.code(ERROR_CODES.UNSUPPORTED_VERSION.http).send({
         code: ErrorCode.UNSUPPORTED_VERSION,
         message: `protocol version ${req.query.v} is not served; this server speaks ${PROTOCOL_VERSION}`,
       });
@@ -49,15 +65,17 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
     if (!tokens.open) {
       if (!tokens.accepts(presentedToken(req.headers.authorization, req.query.token))) {
         await reply
-          .code(401)
+          .code(ERROR_CODES.UNAUTHORIZED.http)
           .header('www-authenticate', 'Bearer')
-          .send({ code: 'UNAUTHORIZED', message: 'missing or invalid token' });
+          .send({ code: HttpErrorCode.UNAUTHORIZED, message: 'missing or invalid token' });
         return;
       }
     }
     const origin = req.headers.origin;
     if (config.origins.length > 0 && origin !== undefined && !config.origins.includes(origin)) {
-      await reply.code(403).send({ code: 'FORBIDDEN_ORIGIN', message: `origin ${origin} is not allowed` });
+      await reply
+        .code(ERROR_CODES.FORBIDDEN_ORIGIN.http)
+        .send({ code: HttpErrorCode.FORBIDDEN_ORIGIN, message: `origin ${origin} is not allowed` });
     }
   };
 
@@ -68,42 +86,47 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
     preValidation: admit,
     // A plain GET (a browser tab, curl) is told what the route is instead of a bare 404.
     handler: async (_req, reply) => {
-      await reply.code(426).header('upgrade', 'websocket').send({
-        code: 'UPGRADE_REQUIRED',
+      await reply.code(ERROR_CODES.UPGRADE_REQUIRED.http).header('upgrade', 'websocket').send({
+        code: HttpErrorCode.UPGRADE_REQUIRED,
         message:
           'this is the WebSocket endpoint of the tickwall protocol (docs/protocol.md): connect with a WebSocket client',
       });
     },
     wsHandler: (socket: WebSocket, req) => {
       const ip = req.ip;
-      const perIp = ctx.perIp.get(ip) ?? 0;
-      if (
-        ctx.closing ||
-        ctx.connections.size >= config.maxConnections ||
-        perIp >= config.maxConnectionsPerIp
-      ) {
-        socket.close(CloseCode.TRY_AGAIN_LATER, ctx.closing ? 'SHUTTING_DOWN' : 'TOO_MANY_CONNECTIONS');
-        req.log.warn({ ip, connections: ctx.connections.size, perIp }, 'connection refused: limit reached');
+      const refusal = connections.refusal(ip);
+      if (refusal !== null) {
+        socket.close(CloseCode.TRY_AGAIN_LATER, refusal);
+        req.log.warn(
+          { ip, connections: connections.size, perIp: connections.countOf(ip) },
+          'connection refused: limit reached',
+        );
         return;
       }
-      const conn = new Connection(
-        nextConnectionId++,
-        socket,
+      const conn = new Connection({
+        id: nextConnectionId++,
+        sink: new WsSink(socket),
         ip,
-        ctx.stats,
-        config.maxSymbols,
-        config.tradeBacklog,
-        config.maxMessagesPerSec,
-      );
+        stats: ctx.stats,
+        maxSymbols: config.maxSymbols,
+        tradeBacklog: config.tradeBacklog,
+        maxMessagesPerSec: config.maxMessagesPerSec,
+        closeGraceMs: Math.max(1000, config.slowConsumerGraceMs),
+        registry: connections,
+        router: options.router,
+        onEnd: (c, code, reason) =>
+          req.log.info(
+            { conn: c.id, ip, event: 'close', code, reason, durationMs: Date.now() - c.openedAt },
+            'connection closed',
+          ),
+      });
       conn.feedsPerSymbol = req.query.feeds === 'symbols';
-      ctx.connections.add(conn);
-      ctx.perIp.set(ip, perIp + 1);
       ctx.stats.connectionsOpened++;
       req.log.info({ conn: conn.id, ip, event: 'open' }, 'connection open');
 
       // Handlers attach synchronously, before any await, so no message is missed.
       socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-        if (conn.closed) return;
+        if (conn.state !== 'open') return;
         try {
           handleClientFrame(ctx, conn, data, isBinary);
         } catch (err) {
@@ -111,38 +134,20 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
           replyError(ctx, conn, ErrorCode.INTERNAL, 'internal error');
         }
       });
+      socket.on('close', (code: number, reason: Buffer) => conn.transportEnded(code, reason.toString()));
       socket.on('pong', () => {
         conn.alive = true;
       });
       socket.on('error', (err) => {
         req.log.debug({ err, conn: conn.id }, 'socket error');
       });
-      socket.on('close', (code: number, reason: Buffer) => {
-        conn.closed = true;
-        for (const [symbolId, slot] of conn.subs) dropSubscription(ctx, conn, symbolId, slot);
-        ctx.connections.delete(conn);
-        const n = (ctx.perIp.get(ip) ?? 1) - 1;
-        if (n <= 0) ctx.perIp.delete(ip);
-        else ctx.perIp.set(ip, n);
-        req.log.info(
-          {
-            conn: conn.id,
-            ip,
-            event: 'close',
-            code,
-            reason: reason.toString(),
-            durationMs: Date.now() - conn.openedAt,
-          },
-          'connection closed',
-        );
-      });
 
       const hello: HelloMessage = {
         op: 'hello',
         protocol: PROTOCOL_VERSION,
         server: 'tickwall',
-        version: ctx.version,
-        instance: ctx.instance,
+        version: options.version,
+        instance: options.instance,
         heartbeatMs: config.heartbeatMs,
         batchMs: config.batchMs,
         limits: {

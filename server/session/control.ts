@@ -7,13 +7,31 @@ import {
   type SubscribeMessage,
   type UnsubscribeMessage,
 } from '../../codec/control.ts';
+import type { FastifyBaseLogger } from 'fastify';
+import type { CatalogueIndex } from '../catalogue-index.ts';
+import type { GatewayConfig } from '../config.ts';
 import type { Connection } from './connection.ts';
-import type { GatewayContext } from '../context.ts';
-import type { SnapshotRequest } from '../engine/snapshot.ts';
+import { OVER_LIMIT } from './subscriptions.ts';
+import type { Snapshotter, SnapshotRequest } from '../engine/snapshot.ts';
+import type { GatewayStats } from '../stats.ts';
+import type { Upstream } from './upstream.ts';
+
+/** What the control protocol needs of the gateway: its limits, catalogue, counters, snapshots and notices. */
+export interface ControlContext {
+  config: Pick<
+    GatewayConfig,
+    'maxMessageBytes' | 'maxMessagesPerSec' | 'maxHistory' | 'defaultHistory' | 'maxSymbols'
+  >;
+  catalogue: CatalogueIndex;
+  stats: GatewayStats;
+  snapshotter: Snapshotter;
+  upstream: Upstream;
+  log: FastifyBaseLogger;
+}
 
 /** Counts and sends an error reply. */
 export function replyError(
-  ctx: GatewayContext,
+  ctx: ControlContext,
   conn: Connection,
   code: ErrorCode,
   message: string,
@@ -32,7 +50,7 @@ export function replyError(
  * type, then parse, validate and dispatch. Never throws.
  */
 export function handleClientFrame(
-  ctx: GatewayContext,
+  ctx: ControlContext,
   conn: Connection,
   data: Buffer | ArrayBuffer | Buffer[],
   isBinary: boolean,
@@ -42,8 +60,7 @@ export function handleClientFrame(
   const max = ctx.config.maxMessageBytes;
   if (bytes > max) {
     replyError(ctx, conn, ErrorCode.MESSAGE_TOO_BIG, `message of ${bytes} bytes, over ${max}`);
-    conn.ws.close(CloseCode.MESSAGE_TOO_BIG, 'MESSAGE_TOO_BIG');
-    conn.closed = true;
+    conn.close(CloseCode.MESSAGE_TOO_BIG, ErrorCode.MESSAGE_TOO_BIG);
     return;
   }
   // Every frame counts, binary ones too: each would otherwise earn a reply without limit.
@@ -58,9 +75,7 @@ export function handleClientFrame(
       );
     } else if (verdict === 'close') {
       ctx.stats.rateLimitCloses++;
-      conn.ws.close(CloseCode.POLICY_VIOLATION, 'RATE_LIMITED');
-      // No frame may follow the close frame.
-      conn.closed = true;
+      conn.close(CloseCode.POLICY_VIOLATION, ErrorCode.RATE_LIMITED);
     }
     return;
   }
@@ -81,7 +96,7 @@ export function handleClientFrame(
   dispatch(ctx, conn, parsed.message);
 }
 
-function dispatch(ctx: GatewayContext, conn: Connection, msg: ClientMessage): void {
+function dispatch(ctx: ControlContext, conn: Connection, msg: ClientMessage): void {
   switch (msg.op) {
     case 'subscribe':
       subscribe(ctx, conn, msg);
@@ -107,7 +122,7 @@ function dispatch(ctx: GatewayContext, conn: Connection, msg: ClientMessage): vo
   }
 }
 
-function subscribe(ctx: GatewayContext, conn: Connection, msg: SubscribeMessage): void {
+function subscribe(ctx: ControlContext, conn: Connection, msg: SubscribeMessage): void {
   const { config } = ctx;
   const wantSnapshot = msg.snapshot !== false;
   const maxRate = msg.maxRate ?? 0;
@@ -125,6 +140,7 @@ function subscribe(ctx: GatewayContext, conn: Connection, msg: SubscribeMessage)
   const accepted: string[] = [];
   const unknown: string[] = [];
   const tooMany: string[] = [];
+  const failed: string[] = [];
   const snapshots: SnapshotRequest[] = [];
   const seen = new Set<string>();
   for (const symbol of msg.symbols) {
@@ -135,26 +151,21 @@ function subscribe(ctx: GatewayContext, conn: Connection, msg: SubscribeMessage)
       unknown.push(symbol);
       continue;
     }
-    let slot = conn.subs.get(entry.id);
-    if (slot === undefined) {
-      if (conn.subs.size >= config.maxSymbols) {
-        tooMany.push(symbol);
-        continue;
-      }
-      slot = conn.allocSlot();
-      conn.subs.set(entry.id, slot);
-      conn.outbox.openSlot(slot, entry.id, maxRate, wantSnapshot);
-      ctx.router.add(conn, entry.id, slot);
-    } else {
-      conn.outbox.setRate(slot, maxRate);
-      if (wantSnapshot) conn.outbox.hold(slot);
+    let slot: number;
+    try {
+      slot = conn.subscriptions.open(entry.id, maxRate, wantSnapshot);
+    } catch (err) {
+      // The bus refused interest in the symbol; the subscription left nothing behind.
+      ctx.log.error({ err, conn: conn.id, symbol }, 'subscribe failed');
+      failed.push(symbol);
+      continue;
+    }
+    if (slot === OVER_LIMIT) {
+      tooMany.push(symbol);
+      continue;
     }
     accepted.push(symbol);
-    if (wantSnapshot) {
-      const gen = (conn.snapshotGen[slot]! + 1) >>> 0;
-      conn.snapshotGen[slot] = gen;
-      snapshots.push({ symbolId: entry.id, slot, gen });
-    }
+    if (wantSnapshot) snapshots.push({ symbolId: entry.id, slot, gen: conn.subscriptions.snapshotGen(slot) });
   }
   const ack: { op: 'subscribed'; id?: number; symbols: string[]; snapshot: boolean; maxRate?: number } = {
     op: 'subscribed',
@@ -185,6 +196,16 @@ function subscribe(ctx: GatewayContext, conn: Connection, msg: SubscribeMessage)
       tooMany,
     );
   }
+  if (failed.length > 0) {
+    replyError(
+      ctx,
+      conn,
+      ErrorCode.INTERNAL,
+      `cannot subscribe now: ${failed.slice(0, 8).join(', ')}`,
+      msg.id,
+      failed,
+    );
+  }
   if (wantSnapshot) {
     ctx.snapshotter.send(conn, snapshots, history, msg.id).catch((err: unknown) => {
       ctx.log.error({ err, conn: conn.id }, 'snapshot failed');
@@ -192,17 +213,15 @@ function subscribe(ctx: GatewayContext, conn: Connection, msg: SubscribeMessage)
   }
 }
 
-function unsubscribe(ctx: GatewayContext, conn: Connection, msg: UnsubscribeMessage): void {
+function unsubscribe(ctx: ControlContext, conn: Connection, msg: UnsubscribeMessage): void {
   const removed: string[] = [];
   const notHeld: string[] = [];
   for (const symbol of new Set(msg.symbols)) {
     const entry = ctx.catalogue.bySymbol.get(symbol);
-    const slot = entry === undefined ? undefined : conn.subs.get(entry.id);
-    if (entry === undefined || slot === undefined) {
+    if (entry === undefined || !conn.subscriptions.drop(entry.id)) {
       notHeld.push(symbol);
       continue;
     }
-    dropSubscription(ctx, conn, entry.id, slot);
     removed.push(symbol);
   }
   const ack: { op: 'unsubscribed'; id?: number; symbols: string[] } = {
@@ -222,18 +241,4 @@ function unsubscribe(ctx: GatewayContext, conn: Connection, msg: UnsubscribeMess
       notHeld,
     );
   }
-}
-
-/** Removes one subscription from router, outbox and connection. */
-export function dropSubscription(
-  ctx: GatewayContext,
-  conn: Connection,
-  symbolId: number,
-  slot: number,
-): void {
-  ctx.router.remove(conn, symbolId, slot);
-  conn.outbox.closeSlot(slot);
-  conn.subs.delete(symbolId);
-  conn.snapshotGen[slot] = (conn.snapshotGen[slot]! + 1) >>> 0;
-  conn.freeSlot(slot);
 }

@@ -9,7 +9,7 @@ export class Heartbeat {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly connections: Set<Connection>,
+    private readonly connections: Iterable<Connection>,
     intervalMs: number,
     private readonly stats: GatewayStats,
     private readonly onTimeout: (conn: Connection) => void,
@@ -24,11 +24,11 @@ export class Heartbeat {
       if (!conn.alive) {
         this.stats.heartbeatTimeouts++;
         this.onTimeout(conn);
-        conn.ws.terminate();
+        conn.terminate();
         continue;
       }
       conn.alive = false;
-      conn.ws.ping();
+      conn.sink.ping();
     }
   }
 

@@ -47,10 +47,11 @@ export class Upstream {
     const names: string[] = [];
     if (down !== undefined && down.size > 0) {
       // Whichever set is smaller is walked: a client may watch hundreds, a lost process feed thousands.
-      if (down.size <= conn.subs.size) {
-        for (const id of down) if (conn.subs.has(id)) names.push(this.name(id));
+      const subs = conn.subscriptions;
+      if (down.size <= subs.size) {
+        for (const id of down) if (subs.has(id)) names.push(this.name(id));
       } else {
-        for (const id of conn.subs.keys()) if (down.has(id)) names.push(this.name(id));
+        for (const id of subs.symbols()) if (down.has(id)) names.push(this.name(id));
       }
       names.sort();
     }

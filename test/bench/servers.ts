@@ -24,6 +24,13 @@ export const CONTENDERS: readonly Contender[] = [
     extraArgs: ['--max-connections', '100000', '--max-connections-per-ip', '100000'],
   },
   {
+    name: 'floor',
+    label: 'floor (bare ws, same frames)',
+    script: 'test/bench/baselines/floor-server.ts',
+    path: '/',
+    extraArgs: [],
+  },
+  {
     name: 'json',
     label: 'JSON per message (ws)',
     script: 'test/bench/baselines/ws-json-server.ts',
@@ -46,7 +53,7 @@ export interface FeedArgs {
 }
 
 /**
- * The same feed flags for all three servers: the bench catalogue, a fixed seed, quotes only
+ * The same feed flags for every server: the bench catalogue, a fixed seed, quotes only
  * (trades are Poisson and per-instrument weighted, which would blur "updates per second"), and
  * the total-rate cap lifted so the sweep is not clipped by the feed.
  */
@@ -71,7 +78,7 @@ export function serverSpec(
     String(feed.rate),
     '--trade-rate',
     '0',
-    '--max-rate',
+    '--feed-max-rate',
     '100000000',
     ...(feed.batchMs !== undefined ? ['--batch-ms', String(feed.batchMs)] : []),
     ...c.extraArgs,

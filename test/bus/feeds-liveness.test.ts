@@ -36,13 +36,50 @@ describe('FeedsLiveness', () => {
     expect(changes).toEqual(['1-3', '']);
   });
 
-  it('forgets a process that said goodbye', () => {
+  it('counts the symbols of a process that said goodbye down two intervals later, with no standby', () => {
     const { l, changes } = liveness();
     l.beat('a', '1-3', 0);
-    l.bye('a');
-    l.check(60_000);
+    l.bye('a', 500);
+    l.check(2499);
     expect(l.alive).toBe(true);
+    l.check(2500);
+    expect(l.alive).toBe(false);
+    expect(changes).toEqual(['1-3']);
+    expect(l.describeLoss()).toBe('a (stopped) (3 symbols not updating)');
+    // A new process publishing them ends it, as after a loss.
+    l.beat('b', '1-3', 4000);
+    expect(changes).toEqual(['1-3', '']);
+  });
+
+  it('reports nothing when a standby takes over the symbols of a process that said goodbye', () => {
+    const { l, changes } = liveness();
+    l.beat('a', '1-3', 0);
+    l.beat('b', '', 0);
+    l.bye('a', 500);
+    // The standby takes the released leases at its next interval, and beats with them at once.
+    l.beat('b', '1-3', 1400);
+    l.check(2500);
+    l.beat('b', '1-3', 2500);
+    l.check(5000);
     expect(changes).toEqual([]);
+    // Only the symbols the standby did not take go down.
+    l.beat('c', '2-4', 5000);
+    l.bye('b', 5000);
+    l.beat('c', '2-3', 6000);
+    l.check(7000);
+    expect(changes).toEqual(['1']);
+  });
+
+  it('waits for a standby anew after the bus was down, and ignores a goodbye of a process it never heard', () => {
+    const { l, changes } = liveness();
+    l.bye('ghost', 0);
+    l.beat('a', '5', 0);
+    l.bye('a', 0);
+    l.forgive(1500);
+    l.check(3499);
+    expect(changes).toEqual([]);
+    l.check(3500);
+    expect(changes).toEqual(['5']);
   });
 
   it('keeps the loss while other processes beat with other symbols', () => {

@@ -2,7 +2,8 @@
  * A feeds process that dies while Redis and the gateways are fine: gateways learn it from its
  * missing heartbeats and tell the clients of its symbols, and only those (`feeds`, for clients
  * that asked for it; `upstream` false for the others), then recover when a feeds process publishes
- * them again. One that stops cleanly says goodbye and alarms nobody.
+ * them again. One that stops cleanly says goodbye: its symbols go down two beats later unless a
+ * standby took them over, in which case nobody is alarmed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrameType } from '../../codec/constants.ts';
@@ -89,11 +90,34 @@ describe('feeds liveness through Redis', () => {
     feeds.running = true;
     await waitFor(() => sub.feedsDown?.size === 0, 2000, 'the publisher alive again');
     expect(changes).toEqual(['1-2', '']);
-    // A clean close says goodbye: no loss follows.
+    // A clean close says goodbye; with nobody to take its symbols over they go down two beats later.
+    const closedAt = Date.now();
     await pub.close();
+    await waitFor(() => (sub.feedsDown?.size ?? 0) > 0, 2000, 'the stopped publisher to count as down');
+    expect(Date.now() - closedAt).toBeGreaterThanOrEqual(150);
+    expect(changes).toEqual(['1-2', '', '1-2']);
+  });
+
+  it('alarms nobody when a standby takes over the symbols of a publisher that stops cleanly', async () => {
+    const sub = await bus('subscriber', 'fl1b');
+    const changes: string[] = [];
+    sub.on('feeds', (down) => changes.push(encodeSymbols([...down])));
+    const one = await bus('publisher', 'fl1b');
+    const two = await bus('publisher', 'fl1b');
+    one.publishingFeeds = { running: true, catalogue: [{ id: 1 }, { id: 2 }] };
+    two.publishingFeeds = { running: true, catalogue: [{ id: 1 }, { id: 2 }] };
+    await waitFor(
+      () => one.publishing !== undefined && one.publishing !== two.publishing,
+      2000,
+      'one publisher and one standby',
+    );
+    const [active, standby] = one.publishing === true ? [one, two] : [two, one];
+    await active.close();
+    await waitFor(() => standby.publishing === true, 2000, 'the standby to take over');
+    // Well past the two beats after the goodbye: the takeover reported nothing down.
     await new Promise((r) => setTimeout(r, 600));
     expect(sub.feedsDown?.size).toBe(0);
-    expect(changes).toEqual(['1-2', '']);
+    expect(changes).toEqual([]);
   });
 
   it("tells the clients of a lost process's symbols, and only them, each its own list", async () => {
@@ -194,7 +218,7 @@ describe('feeds liveness through Redis', () => {
     expect(result.normal.upstreamDown).toBe(0);
   });
 
-  it('tells clients when the feeds process dies, not when it stops cleanly, and recovers with a new one', async () => {
+  it('tells clients when the feeds process stops cleanly or dies with no standby, and recovers with a new one', async () => {
     const first = await feedsProcess();
     const gateway = await spawnGateway(['--role', 'gateway', '--port', '0', '--bus', server.url]);
     procs.push(gateway);
@@ -205,31 +229,38 @@ describe('feeds liveness through Redis', () => {
       await legacy.subscribe(['AAPL'], 10);
       await client.until(() => client.data(AAPL, FrameType.LIVE).length >= 3, 20_000, 'live AAPL');
 
-      // A clean stop says goodbye: the screen goes quiet without a false alarm.
+      // A clean stop (a deploy without a standby): AAPL is no longer fed, and screens are told.
+      const stoppedAt = Date.now();
       expect(await first.stop('SIGTERM')).toBe(0);
-      await new Promise((r) => setTimeout(r, 4000));
-      expect(client.feedsDown()).toEqual([]);
-      expect(legacy.upstream()).toEqual([]);
+      await client.until(() => client.feedsDown().length === 1, 6000, 'AAPL down after the clean stop');
+      expect(client.feedsDown()).toEqual([['AAPL']]);
+      expect(Date.now() - stoppedAt).toBeLessThan(5000);
+      await legacy.until(() => legacy.upstream().length === 1, 2000, 'upstream false after the clean stop');
+      expect(legacy.upstream()).toEqual([false]);
 
       const second = await feedsProcess();
-      await client.until(() => client.data(AAPL, FrameType.LIVE).length >= 6, 20_000, 'live AAPL again');
+      await client.until(() => client.feedsDown().length === 2, 20_000, 'AAPL fed by the second process');
+      expect(client.feedsDown()).toEqual([['AAPL'], []]);
+      await legacy.until(() => legacy.upstream().length === 2, 2000, 'upstream true again');
+      const live = client.data(AAPL, FrameType.LIVE).length;
+      await client.until(() => client.data(AAPL, FrameType.LIVE).length > live, 20_000, 'live AAPL again');
       const killedAt = Date.now();
       await second.stop('SIGKILL');
-      await client.until(() => client.feedsDown().length === 1, 6000, 'AAPL down after the kill');
-      expect(client.feedsDown()).toEqual([['AAPL']]);
+      await client.until(() => client.feedsDown().length === 3, 6000, 'AAPL down after the kill');
+      expect(client.feedsDown()).toEqual([['AAPL'], [], ['AAPL']]);
       expect(Date.now() - killedAt).toBeLessThan(5000);
-      await legacy.until(() => legacy.upstream().length === 1, 2000, 'upstream false after the kill');
-      expect(legacy.upstream()).toEqual([false]);
+      await legacy.until(() => legacy.upstream().length === 3, 2000, 'upstream false after the kill');
+      expect(legacy.upstream()).toEqual([false, true, false]);
       // Redis and the gateway are fine: the gateway stays in its load balancer.
       expect((await fetch(`${gateway.url}/readyz`)).status).toBe(200);
 
       const before = client.data(AAPL, FrameType.LIVE).length;
       await feedsProcess();
-      await client.until(() => client.feedsDown().length === 2, 20_000, 'AAPL fed by a new feeds process');
-      expect(client.feedsDown()).toEqual([['AAPL'], []]);
+      await client.until(() => client.feedsDown().length === 4, 20_000, 'AAPL fed by a new feeds process');
+      expect(client.feedsDown()).toEqual([['AAPL'], [], ['AAPL'], []]);
       expect(client.upstream()).toEqual([]);
-      await legacy.until(() => legacy.upstream().length === 2, 2000, 'upstream true for the legacy client');
-      expect(legacy.upstream()).toEqual([false, true]);
+      await legacy.until(() => legacy.upstream().length === 4, 2000, 'upstream true for the legacy client');
+      expect(legacy.upstream()).toEqual([false, true, false, true]);
       expect(legacy.feedsDown()).toEqual([]);
       await client.until(
         () => client.data(AAPL, FrameType.LIVE).length > before,

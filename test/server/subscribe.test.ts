@@ -274,6 +274,68 @@ describe('subscriptions', () => {
     expect(bus.listenerCount(1)).toBe(1);
   });
 
+  it('gives each of two back-to-back re-subscribes its full snapshot, in request order', async () => {
+    // Forty requests in quick succession: a gateway that allows them.
+    const g = await startGateway(
+      { batchMs: 5, maxMessagesPerSec: 100 },
+      { bus, feeds: null, catalogue: TEST_CATALOGUE },
+    );
+    const c = await TestClient.connect(g.wsUrl);
+    clients.push(c);
+    for (let i = 0; i < 3; i++) pub.quote(1, 100 + i);
+    c.send({ op: 'subscribe', symbols: ['AAPL'], history: 10, snapshot: false });
+    await c.message((m) => m.op === 'subscribed');
+    // Two requests in one write reach the gateway in one read, before either history is answered.
+    for (let round = 0; round < 20; round++) {
+      const ends = c.frames.length;
+      c.ws.send(JSON.stringify({ op: 'subscribe', symbols: ['AAPL'], history: 10 }));
+      c.ws.send(JSON.stringify({ op: 'subscribe', symbols: ['AAPL'], history: 10 }));
+      await c.waitFor(() => c.frames.length === ends + 2, 3000, `two snapshots in round ${round}`);
+      for (const f of c.frames.slice(ends)) {
+        expect(f.type).toBe(FrameType.SNAPSHOT);
+        expect(f.flags & FrameFlag.SNAPSHOT_END).toBe(FrameFlag.SNAPSHOT_END);
+        expect(f.records.map((r) => r.seq)).toEqual([1, 2, 3]);
+      }
+    }
+    pub.quote(1, 200);
+    await c.waitFor(() => c.records().some((r) => r.seq === 4), 3000, 'live quote 4');
+    expect(c.frames.at(-1)!.type).toBe(FrameType.LIVE);
+    expect(c.messages.filter((m) => m.op === 'error')).toEqual([]);
+    c.close();
+    await g.close();
+  });
+
+  it('sends snapshots in request order when an earlier history read is the slower one', async () => {
+    // The first read takes 120 ms, later ones none: the later snapshot still comes second.
+    let reads = 0;
+    const uneven = new (class extends MemoryBus {
+      override history(id: number, limit: number): Promise<Uint8Array> {
+        const answer = super.history(id, limit);
+        const delay = reads++ === 0 ? 120 : 0;
+        return new Promise((r) => setTimeout(r, delay)).then(() => answer);
+      }
+    })({ historyDepth: 16 });
+    const p = new TestPublisher(uneven);
+    const g = await startGateway({ batchMs: 5 }, { bus: uneven, feeds: null, catalogue: TEST_CATALOGUE });
+    try {
+      p.quote(1, 100);
+      p.quote(2, 200);
+      const c = await TestClient.connect(g.wsUrl);
+      clients.push(c);
+      c.send({ op: 'subscribe', id: 1, symbols: ['AAPL'], history: 16 });
+      c.send({ op: 'subscribe', id: 2, symbols: ['AAPL', 'MSFT'], history: 16 });
+      c.send({ op: 'unsubscribe', id: 3, symbols: ['MSFT'] });
+      await c.waitFor(() => c.frames.length >= 2, 3000, 'both snapshots');
+      expect(c.frames.map((f) => f.records.map((r) => [r.symbolId, r.seq]))).toEqual([
+        [[1, 1]],
+        // MSFT was unsubscribed before its snapshot went out: no record of it follows `unsubscribed`.
+        [[1, 1]],
+      ]);
+    } finally {
+      await g.close();
+    }
+  });
+
   it('tells subscribers to resync on an upstream sequence gap', async () => {
     const c = await client();
     c.send({ op: 'subscribe', symbols: ['AAPL'], snapshot: false });

@@ -14,6 +14,8 @@ export function connectionText(state: ConnectionState, now = Date.now()): string
       return state.attempt === 0 ? 'Connecting…' : `Reconnecting (attempt ${state.attempt})…`;
     case 'reconnecting':
       return `Disconnected: ${state.reason}. Retrying in ${countdownSec(state, now)} s`;
+    case 'failed':
+      return `Stopped: ${state.reason}`;
     case 'closed':
       return 'Closed';
   }

@@ -1,5 +1,5 @@
 import { LitElement, type PropertyDeclarations } from 'lit';
-import { formatAge } from '../app/format.ts';
+import { oldText } from '../app/format.ts';
 import { DEFAULT_STALE_MS, type Freshness } from '../app/staleness.ts';
 import { FrameController } from '../render/frame-controller.ts';
 import { scheduler } from '../render/frame-scheduler.ts';
@@ -8,9 +8,10 @@ import type { StreamClient } from '../stream/index.ts';
 /** Text of the stale badge for a panel that may not be shown as live. */
 export function staleLabel(f: Freshness): string {
   if (f.why === 'no data') return 'NO DATA';
-  if (f.why === 'disconnected') return `DISCONNECTED · ${formatAge(f.ageMs)} old`;
-  if (f.why === 'feed down') return `FEED DOWN · ${formatAge(f.ageMs)} old`;
-  return `STALE · ${formatAge(f.ageMs)} old`;
+  const old = oldText(f.ageMs);
+  if (f.why === 'disconnected') return `DISCONNECTED · ${old}`;
+  if (f.why === 'feed down') return `FEED DOWN · ${old}`;
+  return `STALE · ${old}`;
 }
 
 /**

@@ -1,24 +1,40 @@
+import { CloseCode } from '../../codec/index.ts';
+
 /** Connection lifecycle as the UI shows it. Times are `Date.now()` milliseconds. */
 export type ConnectionState =
   | { kind: 'connecting'; attempt: number }
   | { kind: 'open'; since: number }
   | { kind: 'reconnecting'; attempt: number; retryAt: number; reason: string }
+  /** The gateway closed with a code that retrying unchanged cannot fix: no automatic retry. */
+  | { kind: 'failed'; code: number; reason: string }
   | { kind: 'closed' };
+
+/** RFC 6455 1006: the link dropped without a close frame (never sent on the wire, only reported). */
+export const ABNORMAL_CLOSURE = 1006;
+
+/** Close code of a link the client declares dead after silence (an application code, never sent by the gateway). */
+export const SILENT_CLOSE = 4000;
 
 /** Why the socket went away, in words for the banner. */
 export function closeReason(code: number, reason: string): string {
   switch (code) {
-    case 1000:
+    case CloseCode.NORMAL:
       return 'closed by server';
-    case 1001:
+    case CloseCode.GOING_AWAY:
       return 'server going away';
-    case 1006:
+    case ABNORMAL_CLOSURE:
       return 'connection lost';
-    case 1008:
+    case CloseCode.PROTOCOL_ERROR:
+      return 'protocol error: the client must be fixed';
+    case CloseCode.INVALID_PAYLOAD:
+      return 'invalid message sent: the client must be fixed';
+    case CloseCode.POLICY_VIOLATION:
       return 'rejected by server policy';
-    case 1013:
+    case CloseCode.MESSAGE_TOO_BIG:
+      return 'request too large for the server';
+    case CloseCode.TRY_AGAIN_LATER:
       return 'server busy';
-    case 4001:
+    case CloseCode.SLOW_CONSUMER:
       return 'too slow to keep up';
     default:
       return reason !== '' ? reason : `closed (${code})`;
