@@ -168,6 +168,11 @@ export const ERROR_CODES = {
   CATALOGUE_INVALID: { kind: 'startup', exit: 2, meaning: 'a catalogue entry has a bad value' },
   REPLAY_UNREADABLE: { kind: 'startup', exit: 2, meaning: 'the replay file cannot be read' },
   REPLAY_INVALID: { kind: 'startup', exit: 2, meaning: 'a line of the replay file is not a valid record' },
+  MQTT_MAP_INVALID: {
+    kind: 'startup',
+    exit: 2,
+    meaning: 'the MQTT mapping file (--mqtt-map) cannot be read or has a bad entry (docs/ingest.md)',
+  },
   REDIS_BUS_BAD_URL: { kind: 'startup', exit: 2, meaning: 'the bus URL is not redis:// or rediss://' },
   REDIS_BUS_MODE: {
     kind: 'startup',

@@ -6,6 +6,7 @@
 import { OptionTable, type OptionRow, type OptionValues } from '../lib/options.ts';
 import { proxyEntry } from './identity/client-address.ts';
 import { ENTITLEMENT_PATTERN } from './identity/entitlements.ts';
+import { INGEST_OPTION_ROWS } from './ingest/options.ts';
 
 const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, maximum }) as const;
 const text = { type: 'string', minLength: 1 } as const;
@@ -334,6 +335,8 @@ export const GATEWAY_OPTION_ROWS = [
     schema: text,
     help: 'built dashboard to serve',
   },
+  // Producers, MQTT and admin (server/ingest/options.ts).
+  ...INGEST_OPTION_ROWS,
 ] as const satisfies readonly OptionRow[];
 
 /** The gateway's options table (the feeds have theirs: feeds/options.ts). */

@@ -24,6 +24,8 @@ export interface GatewayCoreOptions {
   config: GatewayConfig;
   bus: Bus;
   catalogue: CatalogueIndex;
+  /** Where `feeds` notices read the symbols down (default: the bus); server/ingest adds its own. */
+  upstreamFeedsDown?: Pick<Bus, 'feedsDown'>;
   stats: GatewayStats;
   connections: ConnectionRegistry;
   /** The gateway's own feed path is up: its bus, and the feeds in its process if they gate it. */
@@ -84,7 +86,7 @@ const gatewayCore: FastifyPluginAsync<GatewayCoreOptions> = async (fastify, o) =
     stats,
     (id) => o.catalogue.byId.get(id)?.symbol ?? String(id),
   );
-  const upstream = new Upstream(bus, o.catalogue, o.feedPathReady);
+  const upstream = new Upstream(o.upstreamFeedsDown ?? bus, o.catalogue, o.feedPathReady);
   const heartbeat = new Heartbeat(connections, config.heartbeatMs, stats, (conn) =>
     log.info({ conn: conn.id, ip: conn.ip }, 'heartbeat timeout: terminating'),
   );

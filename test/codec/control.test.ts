@@ -17,6 +17,7 @@ import {
   type Limits,
   type ServerMessage,
 } from '../../codec/index.ts';
+import { AdminCode, ProducerCloseCode, PublishCode } from '../../codec/control.ts';
 import { codeBlock } from '../helpers/docs.ts';
 import { loadProtocolDoc } from './support/fixtures.ts';
 
@@ -308,6 +309,18 @@ describe('docs/protocol.md covers the control protocol', () => {
 
   it.each(Object.values(ErrorCode))('documents error code %s in the error code table', (code) => {
     expect(doc).toMatch(new RegExp(`^\\| \`${code}\` +\\|`, 'm'));
+  });
+
+  it.each(Object.values(PublishCode))('documents producer code %s in the producer table', (code) => {
+    expect(doc.slice(doc.indexOf('### 4.5'))).toMatch(new RegExp(`^\\| \`${code}\` +\\|`, 'm'));
+  });
+
+  it.each(Object.values(AdminCode))('documents admin code %s', (code) => {
+    expect(doc.slice(doc.indexOf('### 4.5'))).toMatch(new RegExp(`^\\| \`${code}\` +\\|`, 'm'));
+  });
+
+  it.each(Object.entries(ProducerCloseCode))('documents producer close code %s = %i', (name, code) => {
+    expect(doc).toMatch(new RegExp(`^\\| ${code} +\\| \`${name}\` +\\|`, 'm'));
   });
 
   it.each(Object.entries(CloseCode))('documents close code %s = %i', (name, code) => {
