@@ -11,6 +11,7 @@ export function staleLabel(f: Freshness): string {
   // Before the first record there is no age to give: say so rather than "never old".
   const old = Number.isFinite(f.ageMs) ? `${formatAge(f.ageMs)} old` : 'no data yet';
   if (f.why === 'disconnected') return `DISCONNECTED · ${old}`;
+  if (f.why === 'sign-in required') return `SIGN-IN REQUIRED · ${old}`;
   if (f.why === 'feed down') return `FEED DOWN · ${old}`;
   return `STALE · ${old}`;
 }
