@@ -33,6 +33,9 @@ export interface Credentials {
 
 type Fetch = typeof fetch;
 
+/** A gateway that does not answer within this long counts as unreachable (the link backs off and retries). */
+const ANSWER_TIMEOUT_MS = 10_000;
+
 /** The http(s) URL of `path` on the gateway of a ws(s) stream URL. */
 export function gatewayHttpUrl(streamUrl: string, path: string): string {
   const u = new URL(streamUrl);
@@ -89,6 +92,7 @@ export function ticketCredentials(
         headers: t === null ? {} : { authorization: `Bearer ${t}` },
         cache: 'no-store',
         credentials: 'omit',
+        signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS),
       });
       if (res.status === 404) return { ok: true, query: {}, sub: null, expiresAt: null };
       if (!res.ok) {
