@@ -31,13 +31,22 @@ export default tseslint.config(
   layer(['bus/**/*.ts'], ['server', 'web', 'feeds']),
   layer(['feeds/**/*.ts'], ['server', 'web']),
   layer(['web/**/*.ts'], ['server', 'feeds', 'bus']),
+  // The engine knows no session, plugin or gateway wiring: it talks to a Sink and a Subscriber.
+  layer(['server/engine/**/*.ts'], ['session', 'plugins', 'web', 'feeds'], [], ['../*.ts']),
+  // A session knows the engine, never the routes that build it.
+  layer(['server/session/**/*.ts'], ['plugins', 'web', 'feeds']),
 );
 
-/** An ESLint block forbidding files from importing the named top-level folders (except those in allow). */
-function layer(files, forbidden, allow = []) {
+/**
+ * An ESLint block forbidding files from importing the named folders (except those in allow), and
+ * the paths of `extra` (gitignore-style patterns of import paths, e.g. '../*.ts' for the files one
+ * folder up).
+ */
+function layer(files, forbidden, allow = [], extra = []) {
   const group = forbidden
     .filter((f) => !allow.includes(f))
-    .flatMap((f) => [`**/${f}/**`, `../${f}/**`, `../../${f}/**`, `../../../${f}/**`]);
+    .flatMap((f) => [`**/${f}/**`, `../${f}/**`, `../../${f}/**`, `../../../${f}/**`])
+    .concat(extra);
   return {
     files,
     rules: {

@@ -116,3 +116,46 @@ export type NoticeCode = (typeof NoticeCode)[keyof typeof NoticeCode];
 
 export const MAX_SYMBOL_ID = 0xffff;
 export const MAX_U32 = 0xffffffff;
+
+/**
+ * Order-book depth (docs/protocol.md section 5.10 and 6.5). Book records are new record types,
+ * a compatible change under the versioning policy (section 9): the gateway sends them only to a
+ * client that asked for depth, and older decoders skip them by length. Type 5 stays unassigned
+ * because the v2 golden vector `unknown-types-skipped` uses it as an unknown type.
+ */
+export const BookRecordType = {
+  /** One price level changed: side, price, new size (0 deletes the level). */
+  LEVEL: 6,
+  /** Book framing and proof: snapshot begin / end and checksums. */
+  MARK: 7,
+} as const;
+export type BookRecordType = (typeof BookRecordType)[keyof typeof BookRecordType];
+
+/** Bus sizes of the book records (16-byte header), and their wire sizes (12-byte header). */
+export const BOOK_LEVEL_SIZE = 32;
+export const BOOK_MARK_SIZE = 28;
+export const WIRE_BOOK_LEVEL_SIZE = 28;
+export const WIRE_BOOK_MARK_SIZE = 24;
+
+/** The side of a book level. */
+export const BookSide = {
+  BID: 1,
+  ASK: 2,
+} as const;
+export type BookSide = (typeof BookSide)[keyof typeof BookSide];
+
+/** What a MARK record says (its `mark` byte). */
+export const BookMark = {
+  /** A full book follows: drop the symbol's book; `count` LEVEL records at this book seq follow. */
+  SNAPSHOT_BEGIN: 1,
+  /** The snapshot is complete: `count` levels, `checksum` over the top `depth` levels per side. */
+  SNAPSHOT_END: 2,
+  /** The book at this book seq holds `count` levels and its top `depth` levels per side give `checksum`. */
+  CHECKSUM: 3,
+} as const;
+export type BookMark = (typeof BookMark)[keyof typeof BookMark];
+
+/** Levels per side a checksum covers unless configured otherwise (Kraken uses 10 too). */
+export const BOOK_CHECKSUM_DEPTH = 10;
+/** Largest number of levels per side a book may hold, and the largest `depth` a checksum covers. */
+export const MAX_BOOK_DEPTH = 1000;

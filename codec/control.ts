@@ -3,64 +3,10 @@
  * validation and for docs/protocol.md.
  */
 import type { CatalogueEntry } from './catalogue.ts';
+import type { ErrorCode } from './error-codes.ts';
 
-/** Error codes of `{"op":"error"}` replies. Each is documented in docs/protocol.md. */
-export const ErrorCode = {
-  /** The text frame is not valid JSON. */
-  BAD_JSON: 'BAD_JSON',
-  /** Valid JSON, but not an object, or a field is missing, of the wrong type, or unknown. */
-  BAD_MESSAGE: 'BAD_MESSAGE',
-  /** `op` names no operation of this protocol version. */
-  UNKNOWN_OP: 'UNKNOWN_OP',
-  /** A symbol is not in the catalogue; the other symbols of the request still apply. */
-  UNKNOWN_SYMBOL: 'UNKNOWN_SYMBOL',
-  /** The request would pass the per-connection symbol limit; symbols past it were not subscribed. */
-  TOO_MANY_SYMBOLS: 'TOO_MANY_SYMBOLS',
-  /** Unsubscribing from a symbol this connection does not hold. */
-  NOT_SUBSCRIBED: 'NOT_SUBSCRIBED',
-  /** Too many control messages per second; the connection is closed with 1008 if it goes on. */
-  RATE_LIMITED: 'RATE_LIMITED',
-  /** The client sent a binary frame; clients send only JSON text frames. */
-  UNSUPPORTED_DATA: 'UNSUPPORTED_DATA',
-  /** The control message is larger than `limits.maxMessageBytes` (sent just before a 1009 close). */
-  MESSAGE_TOO_BIG: 'MESSAGE_TOO_BIG',
-  /** The requested protocol version is not served. */
-  UNSUPPORTED_VERSION: 'UNSUPPORTED_VERSION',
-  /** Snapshot history is temporarily unavailable (the bus is down); live data follows when it is back. */
-  SNAPSHOT_UNAVAILABLE: 'SNAPSHOT_UNAVAILABLE',
-  /** A symbol the connection's token does not grant (docs/security.md); the other symbols of the request still apply. */
-  NOT_ENTITLED: 'NOT_ENTITLED',
-  /** The `auth` op's token was refused (`reason` says why); the connection keeps its current token. */
-  UNAUTHORIZED: 'UNAUTHORIZED',
-  /** The server failed; the request may be retried. */
-  INTERNAL: 'INTERNAL',
-} as const;
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
-
-/** WebSocket close codes used by the gateway (RFC 6455 section 7.4, plus 4xxx application codes). */
-export const CloseCode = {
-  NORMAL: 1000,
-  /** Server shutting down or restarting. */
-  GOING_AWAY: 1001,
-  PROTOCOL_ERROR: 1002,
-  /** Reserved by RFC 6455 for data of a type the endpoint cannot accept. */
-  UNSUPPORTED_DATA: 1003,
-  /** A text frame that is not valid UTF-8 (the WebSocket layer closes with it). */
-  INVALID_PAYLOAD: 1007,
-  /** Control-message rate limit broken again after the RATE_LIMITED warning. */
-  POLICY_VIOLATION: 1008,
-  MESSAGE_TOO_BIG: 1009,
-  INTERNAL_ERROR: 1011,
-  /** Connection limits reached or server overloaded; reconnect later with backoff. */
-  TRY_AGAIN_LATER: 1013,
-  /** The client did not read fast enough: it stayed over the hard buffer limit past the grace period. */
-  SLOW_CONSUMER: 4001,
-  /** The client's heartbeat watchdog: no pong in time (ws terminates; code seen as 1006 by clients). */
-  HEARTBEAT_TIMEOUT: 4002,
-  /** The connection's token reached its `exp` without an `auth` refresh (sent after the `expiring` warning). */
-  TOKEN_EXPIRED: 4401,
-} as const;
-export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+/** Control error and close codes live in the one table of codes (codec/error-codes.ts). */
+export { CloseCode, ErrorCode } from './error-codes.ts';
 
 export interface SubscribeMessage {
   op: 'subscribe';
@@ -170,7 +116,7 @@ export interface ErrorMessage {
   message: string;
   /** The symbols the error is about, when it is about some. */
   symbols?: string[];
-  /** With UNAUTHORIZED: the refusal code (docs/security.md), e.g. TOKEN_EXPIRED. */
+  /** With AUTH_REFUSED: the refusal code (docs/security.md), e.g. TOKEN_EXPIRED. */
   reason?: string;
 }
 /** Reply to `auth`: the new token is in force. */

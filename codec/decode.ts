@@ -1,4 +1,4 @@
-import { RecordType, type FrameType } from './constants.ts';
+import { BookRecordType, RecordType, type FrameType } from './constants.ts';
 import { CodecError, type CodecErrorCode } from './errors.ts';
 import { FrameReader } from './reader.ts';
 
@@ -32,7 +32,23 @@ export interface NoticeRecord extends RecordBase {
   code: number;
   count: number;
 }
-export type DecodedRecord = QuoteRecord | TradeRecord | SensorRecord | NoticeRecord;
+/** A book level change: `seq` is the symbol's book sequence; size 0 deletes the level. */
+export interface BookLevelRecord extends RecordBase {
+  kind: 'level';
+  side: number;
+  price: number;
+  size: number;
+}
+/** A book mark: snapshot begin / end or a checksum (docs/protocol.md section 5.10). */
+export interface BookMarkRecord extends RecordBase {
+  kind: 'mark';
+  mark: number;
+  depth: number;
+  checksum: number;
+  count: number;
+}
+export type DecodedRecord =
+  QuoteRecord | TradeRecord | SensorRecord | NoticeRecord | BookLevelRecord | BookMarkRecord;
 
 export interface DecodedFrame {
   type: FrameType;
@@ -54,6 +70,17 @@ export function readerRecord(r: FrameReader): DecodedRecord {
       return { kind: 'trade', ...base, price: r.price, size: r.size, side: r.side };
     case RecordType.SENSOR:
       return { kind: 'sensor', ...base, value: r.value, quality: r.quality };
+    case BookRecordType.LEVEL:
+      return { kind: 'level', ...base, side: r.side, price: r.price, size: r.size };
+    case BookRecordType.MARK:
+      return {
+        kind: 'mark',
+        ...base,
+        mark: r.mark,
+        depth: r.depth,
+        checksum: r.checksum,
+        count: r.levelCount,
+      };
     default:
       return { kind: 'notice', ...base, code: r.code, count: r.noticeCount };
   }
@@ -70,6 +97,11 @@ const MESSAGES: Record<CodecErrorCode, string> = {
   CODEC_BAD_FIELD: 'a field holds a value the protocol does not allow',
   CODEC_RANGE: 'value out of range',
   CODEC_FRAME_FULL: 'frame is full',
+  CODEC_BOOK_GAP: 'a book record does not follow the book sequence',
+  CODEC_BOOK_CROSSED: 'the best bid is at or above the best ask',
+  CODEC_BOOK_MISSING_LEVEL: 'delete of a level the book does not hold',
+  CODEC_BOOK_CHECKSUM: 'the book does not match the checksum',
+  CODEC_BOOK_BAD_SNAPSHOT: 'a book snapshot is inconsistent',
 };
 
 /** Decodes a whole frame into plain objects (tools and tests; hot paths use FrameReader). Throws CodecError. */

@@ -10,6 +10,12 @@ export const CodecErrorCode = {
   BAD_FIELD: 'CODEC_BAD_FIELD',
   RANGE: 'CODEC_RANGE',
   FRAME_FULL: 'CODEC_FRAME_FULL',
+  /** Order books (codec/book.ts): a book record that cannot apply to the book the client holds. */
+  BOOK_GAP: 'CODEC_BOOK_GAP',
+  BOOK_CROSSED: 'CODEC_BOOK_CROSSED',
+  BOOK_MISSING_LEVEL: 'CODEC_BOOK_MISSING_LEVEL',
+  BOOK_CHECKSUM: 'CODEC_BOOK_CHECKSUM',
+  BOOK_BAD_SNAPSHOT: 'CODEC_BOOK_BAD_SNAPSHOT',
 } as const;
 export type CodecErrorCode = (typeof CodecErrorCode)[keyof typeof CodecErrorCode];
 

@@ -9,3 +9,6 @@ export * from './decode.ts';
 export * from './decimal.ts';
 export * from './catalogue.ts';
 export * from './control.ts';
+export * from './error-codes.ts';
+export * from './crc32.ts';
+export * from './book.ts';

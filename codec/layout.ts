@@ -7,6 +7,10 @@
  * Internal to the codec: `records.ts` (bus) and `writer.ts` (wire) are the public faces.
  */
 import {
+  BookMark,
+  BookRecordType,
+  BookSide,
+  MAX_BOOK_DEPTH,
   MAX_QUALITY,
   MAX_TIME_OFFSET,
   MIN_TIME_OFFSET,
@@ -22,6 +26,8 @@ const QUOTE_BODY = 24;
 const TRADE_BODY = 16;
 const SENSOR_BODY = 12;
 const NOTICE_BODY = 8;
+const BOOK_LEVEL_BODY = 16;
+const BOOK_MARK_BODY = 12;
 
 function rangeError(field: string, value: number): never {
   throw new CodecError(CodecErrorCode.RANGE, `${field} out of range: ${value}`);
@@ -158,4 +164,61 @@ export function putNotice(
   view.setUint16(b + 2, 0, true);
   view.setUint32(b + 4, count, true);
   return size;
+}
+
+export function putBookLevel(
+  view: DataView,
+  off: number,
+  hdr: number,
+  baseUs: number,
+  symbolId: number,
+  seq: number,
+  timeUs: number,
+  side: number,
+  price: number,
+  size: number,
+  flags: number,
+): number {
+  if (side !== BookSide.BID && side !== BookSide.ASK) rangeError('side', side);
+  if (!Number.isSafeInteger(price)) rangeError('price', price);
+  if (size >>> 0 !== size) rangeError('size', size);
+  const length = hdr + BOOK_LEVEL_BODY;
+  putHeader(view, off, hdr, baseUs, BookRecordType.LEVEL, flags, length, symbolId, seq, timeUs);
+  const b = off + hdr;
+  writeI64(view, b, price);
+  view.setUint32(b + 8, size, true);
+  view.setUint8(b + 12, side);
+  view.setUint8(b + 13, 0);
+  view.setUint16(b + 14, 0, true);
+  return length;
+}
+
+export function putBookMark(
+  view: DataView,
+  off: number,
+  hdr: number,
+  baseUs: number,
+  symbolId: number,
+  seq: number,
+  timeUs: number,
+  mark: number,
+  depth: number,
+  checksum: number,
+  count: number,
+  flags: number,
+): number {
+  if (mark !== BookMark.SNAPSHOT_BEGIN && mark !== BookMark.SNAPSHOT_END && mark !== BookMark.CHECKSUM)
+    rangeError('mark', mark);
+  if ((depth & 0xffff) !== depth || depth > MAX_BOOK_DEPTH) rangeError('depth', depth);
+  if (checksum >>> 0 !== checksum) rangeError('checksum', checksum);
+  if (count >>> 0 !== count) rangeError('count', count);
+  const length = hdr + BOOK_MARK_BODY;
+  putHeader(view, off, hdr, baseUs, BookRecordType.MARK, flags, length, symbolId, seq, timeUs);
+  const b = off + hdr;
+  view.setUint8(b, mark);
+  view.setUint8(b + 1, 0);
+  view.setUint16(b + 2, depth, true);
+  view.setUint32(b + 4, checksum, true);
+  view.setUint32(b + 8, count, true);
+  return length;
 }

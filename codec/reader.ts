@@ -1,4 +1,10 @@
 import {
+  BookMark,
+  BookRecordType,
+  BookSide,
+  MAX_BOOK_DEPTH,
+  WIRE_BOOK_LEVEL_SIZE,
+  WIRE_BOOK_MARK_SIZE,
   FRAME_HEADER_SIZE,
   FrameType,
   MAGIC_0,
@@ -45,7 +51,7 @@ export class FrameReader {
   ask = 0;
   bidSize = 0;
   askSize = 0;
-  /** Trade fields. */
+  /** Trade fields; also a book level's price, new size (0: delete) and BookSide. */
   price = 0;
   size = 0;
   side = 0;
@@ -55,6 +61,11 @@ export class FrameReader {
   /** Notice fields. */
   code = 0;
   noticeCount = 0;
+  /** Book mark fields (BookMark, levels per side the checksum covers, CRC32, level count). */
+  mark = 0;
+  depth = 0;
+  checksum = 0;
+  levelCount = 0;
   /** Byte offset of the current record inside the frame bytes. */
   offset = 0;
 
@@ -130,7 +141,11 @@ export class FrameReader {
               ? WIRE_SENSOR_SIZE
               : type === RecordType.NOTICE
                 ? WIRE_NOTICE_SIZE
-                : 0;
+                : type === BookRecordType.LEVEL
+                  ? WIRE_BOOK_LEVEL_SIZE
+                  : type === BookRecordType.MARK
+                    ? WIRE_BOOK_MARK_SIZE
+                    : 0;
       if (min === 0) {
         this.skipped++;
         continue;
@@ -167,9 +182,28 @@ export class FrameReader {
         this.quality = v.getUint8(b + 8);
         if (Number.isNaN(this.value) || this.quality > MAX_QUALITY)
           return this.stop(CodecErrorCode.BAD_FIELD);
-      } else {
+      } else if (type === RecordType.NOTICE) {
         this.code = v.getUint16(b, true);
         this.noticeCount = v.getUint32(b + 4, true);
+      } else if (type === BookRecordType.LEVEL) {
+        this.price = readI64(v, b);
+        this.size = v.getUint32(b + 8, true);
+        this.side = v.getUint8(b + 12);
+        if (Number.isNaN(this.price) || (this.side !== BookSide.BID && this.side !== BookSide.ASK)) {
+          return this.stop(CodecErrorCode.BAD_FIELD);
+        }
+      } else {
+        this.mark = v.getUint8(b);
+        this.depth = v.getUint16(b + 2, true);
+        this.checksum = v.getUint32(b + 4, true);
+        this.levelCount = v.getUint32(b + 8, true);
+        const m = this.mark;
+        if (
+          (m !== BookMark.SNAPSHOT_BEGIN && m !== BookMark.SNAPSHOT_END && m !== BookMark.CHECKSUM) ||
+          this.depth > MAX_BOOK_DEPTH
+        ) {
+          return this.stop(CodecErrorCode.BAD_FIELD);
+        }
       }
       return true;
     }

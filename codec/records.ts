@@ -6,7 +6,7 @@
  * throws CODEC_RANGE.
  */
 import { RECORD_HEADER_SIZE } from './constants.ts';
-import { putNotice, putQuote, putSensor, putTrade } from './layout.ts';
+import { putBookLevel, putBookMark, putNotice, putQuote, putSensor, putTrade } from './layout.ts';
 
 /** Writes a 40-byte bus quote record at `off`; returns its size. */
 export function encodeQuote(
@@ -64,6 +64,50 @@ export function encodeNotice(
   count: number,
 ): number {
   return putNotice(view, off, RECORD_HEADER_SIZE, 0, symbolId, seq, timeUs, code, count);
+}
+
+/** Writes a 32-byte bus book level record at `off` (size 0 deletes the level); returns its size. */
+export function encodeBookLevel(
+  view: DataView,
+  off: number,
+  symbolId: number,
+  seq: number,
+  timeUs: number,
+  side: number,
+  price: number,
+  size: number,
+  flags = 0,
+): number {
+  return putBookLevel(view, off, RECORD_HEADER_SIZE, 0, symbolId, seq, timeUs, side, price, size, flags);
+}
+
+/** Writes a 28-byte bus book mark record (snapshot begin / end, checksum) at `off`; returns its size. */
+export function encodeBookMark(
+  view: DataView,
+  off: number,
+  symbolId: number,
+  seq: number,
+  timeUs: number,
+  mark: number,
+  depth: number,
+  checksum: number,
+  count: number,
+  flags = 0,
+): number {
+  return putBookMark(
+    view,
+    off,
+    RECORD_HEADER_SIZE,
+    0,
+    symbolId,
+    seq,
+    timeUs,
+    mark,
+    depth,
+    checksum,
+    count,
+    flags,
+  );
 }
 
 /** Reads the symbol id of an encoded record (bus or wire: the first 8 bytes are common) without decoding the rest. */

@@ -1,5 +1,7 @@
 import {
   FRAME_HEADER_SIZE,
+  WIRE_BOOK_LEVEL_SIZE,
+  WIRE_BOOK_MARK_SIZE,
   MAGIC_0,
   MAGIC_1,
   MAX_RECORDS_PER_FRAME,
@@ -16,7 +18,7 @@ import {
 } from './constants.ts';
 import { CodecError, CodecErrorCode } from './errors.ts';
 import { writeI64 } from './int64.ts';
-import { putNotice, putQuote, putSensor, putTrade } from './layout.ts';
+import { putBookLevel, putBookMark, putNotice, putQuote, putSensor, putTrade } from './layout.ts';
 import { toWire, wireTimeFits } from './wire.ts';
 
 function checkFrameFlags(flags: number): void {
@@ -205,6 +207,65 @@ export class FrameWriter {
       timeUs,
       code,
       count,
+    );
+    this.count++;
+  }
+
+  /** Appends a book level change (size 0 deletes the level); `seq` is the symbol's book sequence. */
+  bookLevel(
+    symbolId: number,
+    seq: number,
+    timeUs: number,
+    side: number,
+    price: number,
+    size: number,
+    flags = 0,
+  ): void {
+    const off = this.room(WIRE_BOOK_LEVEL_SIZE);
+    this.pos += putBookLevel(
+      this.view,
+      off,
+      WIRE_RECORD_HEADER_SIZE,
+      this.baseUs,
+      symbolId,
+      seq,
+      timeUs,
+      side,
+      price,
+      size,
+      flags,
+    );
+    this.count++;
+  }
+
+  /**
+   * Appends a book mark: snapshot begin / end or a checksum of the top `depth` levels per side
+   * (flag CONFLATED on a checksum: it ends a run of conflated levels).
+   */
+  bookMark(
+    symbolId: number,
+    seq: number,
+    timeUs: number,
+    mark: number,
+    depth: number,
+    checksum: number,
+    count: number,
+    flags = 0,
+  ): void {
+    const off = this.room(WIRE_BOOK_MARK_SIZE);
+    this.pos += putBookMark(
+      this.view,
+      off,
+      WIRE_RECORD_HEADER_SIZE,
+      this.baseUs,
+      symbolId,
+      seq,
+      timeUs,
+      mark,
+      depth,
+      checksum,
+      count,
+      flags,
     );
     this.count++;
   }

@@ -1,56 +1,37 @@
 /** Typed failures of the feeds layer: `code` is stable (docs/feeds.md lists them), `message` is for humans. */
+import { StartupCode, type AnyErrorCode } from '../codec/error-codes.ts';
+import { SettingError, type ConfigIssue } from '../lib/startup-error.ts';
 
+export { ConfigError, describeValue } from '../lib/startup-error.ts';
+
+/** The codes the feeds raise; rows of the one table (codec/error-codes.ts). */
 export const FeedErrorCode = {
   /** A feed option (server config section `feeds`) has a bad value. */
-  CONFIG_INVALID: 'CONFIG_INVALID',
+  CONFIG_INVALID: StartupCode.CONFIG_INVALID,
   /** The catalogue file cannot be read or is not JSON. */
-  CATALOGUE_UNREADABLE: 'CATALOGUE_UNREADABLE',
+  CATALOGUE_UNREADABLE: StartupCode.CATALOGUE_UNREADABLE,
   /** The catalogue parses but an entry has a bad value. */
-  CATALOGUE_INVALID: 'CATALOGUE_INVALID',
+  CATALOGUE_INVALID: StartupCode.CATALOGUE_INVALID,
   /** The replay file cannot be read. */
-  REPLAY_UNREADABLE: 'REPLAY_UNREADABLE',
+  REPLAY_UNREADABLE: StartupCode.REPLAY_UNREADABLE,
   /** A line of the replay file is not a valid record. */
-  REPLAY_INVALID: 'REPLAY_INVALID',
+  REPLAY_INVALID: StartupCode.REPLAY_INVALID,
   /** `npm run record` cannot open or write its output file. */
   RECORD_UNWRITABLE: 'RECORD_UNWRITABLE',
-} as const;
+} as const satisfies Record<string, AnyErrorCode>;
 export type FeedErrorCode = (typeof FeedErrorCode)[keyof typeof FeedErrorCode];
 
-/** Base class of every error the feeds raise on purpose. */
-export class FeedError extends Error {
-  readonly code: FeedErrorCode;
+/** Base class of every error the feeds raise on purpose (bad settings or files: exit status 2). */
+export class FeedError extends SettingError {
+  declare readonly code: FeedErrorCode;
   constructor(code: FeedErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'FeedError';
-    this.code = code;
   }
 }
 
 /** One bad value: where it is, what it was, what was expected. */
-export interface FieldIssue {
-  key: string;
-  value: unknown;
-  problem: string;
-}
-
-/** A bad feed option. `key` and `value` name the first bad value; `issues` lists all of them. */
-export class ConfigError extends FeedError {
-  readonly key: string;
-  readonly value: unknown;
-  readonly issues: readonly FieldIssue[];
-  constructor(issues: readonly FieldIssue[]) {
-    const lines = issues.map((i) => `${i.key} = ${describeValue(i.value)}: ${i.problem}`);
-    super(
-      FeedErrorCode.CONFIG_INVALID,
-      `invalid feed option${issues.length > 1 ? 's' : ''}: ${lines.join('; ')}`,
-    );
-    this.name = 'ConfigError';
-    const first = issues[0];
-    this.key = first?.key ?? '';
-    this.value = first?.value;
-    this.issues = issues;
-  }
-}
+export type FieldIssue = ConfigIssue;
 
 /** A bad catalogue: every issue names the entry and the field. */
 export class CatalogueError extends FeedError {
@@ -84,19 +65,4 @@ export class ReplayError extends FeedError {
     this.file = file;
     this.line = line;
   }
-}
-
-/** Short, unambiguous rendering of a bad value for error messages. */
-export function describeValue(value: unknown): string {
-  let text: string;
-  if (value === undefined) text = 'undefined';
-  else if (typeof value === 'number' || typeof value === 'bigint') text = String(value);
-  else {
-    try {
-      text = JSON.stringify(value) ?? String(value);
-    } catch {
-      text = String(value);
-    }
-  }
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

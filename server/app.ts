@@ -4,28 +4,22 @@ import websocket from '@fastify/websocket';
 import { selectSubprotocol } from './session/subprotocol.ts';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { CatalogueEntry } from '../codec/catalogue.ts';
-import { CloseCode } from '../codec/control.ts';
 import type { Bus } from '../bus/bus.ts';
 import { createBus } from './bus-factory.ts';
 import { CatalogueIndex } from './catalogue-index.ts';
 import type { GatewayConfig } from './config.ts';
-import type { Connection } from './session/connection.ts';
-import type { GatewayContext } from './context.ts';
 import { ConnectionRegistry } from './session/registry.ts';
-import { Flusher } from './engine/flusher.ts';
-import { Heartbeat } from './session/heartbeat.ts';
-import { Router } from './engine/router.ts';
-import { Snapshotter } from './engine/snapshot.ts';
 import { createStats, type GatewayStats } from './stats.ts';
+import { ListenError } from './listen-error.ts';
 import { readTlsPair } from './tls.ts';
+
+export { ListenError } from './listen-error.ts';
 import { healthPlugin } from './plugins/health.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { staticPlugin } from './plugins/static.ts';
-import { streamPlugin } from './plugins/stream.ts';
-import { symbolsPlugin } from './plugins/symbols.ts';
-import { ticketPlugin } from './plugins/ticket.ts';
+import { gatewayPlugin } from './plugins/gateway.ts';
 import { Identity } from './identity/identity.ts';
-import { Upstream } from './session/upstream.ts';
+import { feedsRolePlugin } from './plugins/role.ts';
 
 /** What the gateway needs of the feeds running in its process. */
 export interface FeedsHandle {
@@ -64,7 +58,7 @@ export interface Gateway {
   listen(): Promise<string>;
   /** Per-connection buffer state, for diagnostics and tests. */
   connectionsInfo(): ConnectionInfo[];
-  /** Graceful shutdown: refuse new clients, flush, close everyone with 1001, stop feeds and bus. */
+  /** Graceful shutdown (app.close(): the plugins' close hooks): refuse new clients, flush, close everyone with 1001, stop feeds and bus. */
   close(): Promise<void>;
 }
 
@@ -72,7 +66,7 @@ export interface ConnectionInfo {
   id: number;
   ip: string;
   symbols: number;
-  /** ws bufferedAmount: bytes queued in user space. */
+  /** Bytes queued in its sink and not yet taken by the peer (ws bufferedAmount). */
   buffered: number;
   /** Records waiting in the outbox. */
   pending: number;
@@ -91,18 +85,6 @@ async function defaultFeeds(config: GatewayConfig, bus: Bus): Promise<FeedsHandl
 async function defaultCatalogue(config: GatewayConfig): Promise<CatalogueEntry[]> {
   const { loadCatalogue, toCatalogueEntry } = await import('../feeds/catalogue.ts');
   return loadCatalogue(config.feeds.catalogue).map(toCatalogueEntry);
-}
-
-/** The gateway could not listen (address in use, not local, no permission): LISTEN_FAILED. */
-export class ListenError extends Error {
-  readonly code = 'LISTEN_FAILED';
-
-  constructor(host: string, port: number, cause: unknown) {
-    const why =
-      (cause as NodeJS.ErrnoException).code ?? (cause instanceof Error ? cause.message : String(cause));
-    super(`cannot listen on ${host}:${port} (${why})`, { cause });
-    this.name = 'ListenError';
-  }
 }
 
 /** Builds a gateway (and, by role, its feeds) without listening yet. */
@@ -132,61 +114,20 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const stats = createStats();
   const connections = new ConnectionRegistry(config.maxConnections, config.maxConnectionsPerIp);
   const log = app.log;
-  const closeSlow = (conn: Connection, why: 'grace' | 'hard-limit'): void => {
-    if (conn.state !== 'open') return;
-    stats.slowConsumerCloses++;
-    log.warn({ conn: conn.id, ip: conn.ip, why, buffered: conn.ws.bufferedAmount }, 'slow consumer closed');
-    // Its outbox and bus interest are freed now; the close frame waits behind unread data.
-    conn.close(CloseCode.SLOW_CONSUMER, 'SLOW_CONSUMER');
-  };
-  const flusher = new Flusher({
-    batchMs: config.batchMs,
-    highWaterBytes: config.highWaterBytes,
-    maxBufferedBytes: config.maxBufferedBytes,
-    slowConsumerGraceMs: config.slowConsumerGraceMs,
-    stats,
-    onSlow: closeSlow,
-    ...(deps.rebaseEveryMs === undefined ? {} : { rebaseEveryMs: deps.rebaseEveryMs }),
-    ...(feeds?.pump === undefined ? {} : { pull: () => feeds.pump?.() }),
-  });
-  const router = new Router(bus, flusher, stats);
-  const index = new CatalogueIndex(catalogue);
-  const ctx: GatewayContext = {
-    config,
-    catalogue: index,
-    bus,
-    router,
-    flusher,
-    snapshotter: new Snapshotter(bus, flusher, stats, (id) => index.byId.get(id)?.symbol ?? String(id)),
-    stats,
-    connections,
-    log,
-    version: deps.version ?? VERSION,
-    instance: randomUUID(),
-    upstream: new Upstream(bus, index, () => bus.ready && (!ownFeedsGate || feeds.running)),
-    identity,
-  };
-  const heartbeat = new Heartbeat(connections, config.heartbeatMs, stats, (conn) =>
-    log.info({ conn: conn.id, ip: conn.ip }, 'heartbeat timeout: terminating'),
-  );
-  // Every client learns at once when the feed path goes down or comes back, so a wall display shows
-  // its numbers as stale within the bus's stall deadline instead of after its own silence threshold.
-  const announceUpstream = (): void => ctx.upstream.announce(connections);
-  bus.on('status', (ready) => {
-    log.warn({ ready }, ready ? 'bus ready' : 'bus down');
-    announceUpstream();
-  });
-  // A feeds process elsewhere went silent (or is back): the bus is fine, its symbols are not. The
-  // bus logs which process and how many symbols.
-  bus.on('feeds', announceUpstream);
+  bus.on('status', (ready) => log.warn({ ready }, ready ? 'bus ready' : 'bus down'));
   if (feeds !== null) {
     bus.publishingFeeds = feeds;
     feeds.onError = (err) => {
       log.error({ err }, 'feeds stopped: no more records from this process until it restarts');
-      announceUpstream();
+      // Clients (where this process serves them) are told their feed path went down.
+      if (app.hasDecorator('sessions')) app.sessions.upstream.announce(connections);
     };
   }
 
+  // Shutdown is app.close(): feeds stop first (hooks run in the order they were added), so nothing
+  // new is published while clients get their last frames; the bus closes once the server has.
+  app.addHook('preClose', async () => feeds?.stop());
+  app.addHook('onClose', async () => bus.close());
   await app.register(websocket, {
     // ws refuses only gross oversize (4x); messages between the two limits get a MESSAGE_TOO_BIG reply before the 1009.
     options: {
@@ -195,35 +136,33 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
       clientTracking: false,
       handleProtocols: selectSubprotocol,
     },
-    // Shutdown is ours (close() below): going-away codes after a final flush.
+    // Shutdown is the gateway plugin's preClose hook: going-away codes after a final flush.
     preClose: (done) => done(),
   });
-  await app.register(streamPlugin, { ctx });
+  // The role decides what is built: a feeds-only process serves no clients.
+  if (config.role === 'feeds') {
+    await app.register(feedsRolePlugin);
+  } else {
+    await app.register(gatewayPlugin, {
+      config,
+      bus,
+      catalogue: new CatalogueIndex(catalogue),
+      stats,
+      connections,
+      feedPathReady: () => bus.ready && (!ownFeedsGate || feeds.running),
+      ...(feeds?.pump === undefined ? {} : { pull: () => feeds.pump?.() }),
+      version: deps.version ?? VERSION,
+      instance: randomUUID(),
+      ...(deps.rebaseEveryMs === undefined ? {} : { rebaseEveryMs: deps.rebaseEveryMs }),
+      identity,
+    });
+  }
   await app.register(healthPlugin, { bus, feedsRunning: () => (feeds === null ? null : feeds.running) });
-  await app.register(symbolsPlugin, { catalogue: ctx.catalogue, identity });
-  await app.register(ticketPlugin, { identity, origins: config.origins });
-  await app.register(metricsPlugin, { ctx });
+  await app.register(metricsPlugin, { stats, bus, connections, identity });
   await app.register(staticPlugin, { root: config.staticDir });
 
   let closed: Promise<void> | null = null;
-  const close = (): Promise<void> => {
-    closed ??= (async () => {
-      connections.closing = true;
-      heartbeat.stop();
-      feeds?.stop();
-      flusher.flushNow();
-      flusher.stop();
-      const all = [...connections];
-      const waits = all.map((conn) => conn.whenEnded());
-      for (const conn of all) conn.close(CloseCode.GOING_AWAY, 'server shutting down');
-      const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
-      await Promise.race([Promise.all(waits), deadline]);
-      for (const conn of all) conn.terminate();
-      await app.close();
-      await bus.close();
-    })();
-    return closed;
-  };
+  const close = (): Promise<void> => (closed ??= app.close());
 
   return {
     app,
@@ -250,7 +189,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
         id: c.id,
         ip: c.ip,
         symbols: c.subscriptions.size,
-        buffered: c.ws.bufferedAmount,
+        buffered: c.sink.queued(0),
         pending: c.outbox.pending,
         paused: c.pausedSince !== 0,
       })),

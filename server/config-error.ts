@@ -1,19 +1,11 @@
-/** Configuration error codes, documented in docs/configuration.md. */
+/** Configuration error codes (rows of codec/error-codes.ts), documented in docs/configuration.md. */
+import { StartupCode } from '../codec/error-codes.ts';
+
+export { ConfigError } from '../lib/startup-error.ts';
+
 export const ConfigErrorCode = {
-  INVALID: 'CONFIG_INVALID',
-  UNKNOWN_FLAG: 'CONFIG_UNKNOWN_FLAG',
-  UNREADABLE_FILE: 'CONFIG_UNREADABLE_FILE',
+  INVALID: StartupCode.CONFIG_INVALID,
+  UNKNOWN_FLAG: StartupCode.CONFIG_UNKNOWN_FLAG,
+  UNREADABLE_FILE: StartupCode.CONFIG_UNREADABLE_FILE,
 } as const;
 export type ConfigErrorCode = (typeof ConfigErrorCode)[keyof typeof ConfigErrorCode];
-
-/** A bad configuration value: names the key, where it came from and what is expected. */
-export class GatewayConfigError extends Error {
-  constructor(
-    readonly code: ConfigErrorCode,
-    message: string,
-    readonly key?: string,
-  ) {
-    super(message);
-    this.name = 'GatewayConfigError';
-  }
-}

@@ -1,25 +1,14 @@
 /** CLI entry: `npm start -- [flags]`. Builds the configuration, starts the role, shuts down on signals. */
 import { buildGateway, type Gateway } from './app.ts';
 import { redactUrls } from '../bus/redis/url.ts';
+import { StartupError } from '../lib/startup-error.ts';
 import { helpText, loadConfig, type GatewayConfig } from './config.ts';
 
-/** Start-up errors that are the user's to fix: print the code and message, no stack. */
-const USER_ERROR = /^(CONFIG|CATALOGUE|REPLAY|REDIS_BUS|LISTEN)_/;
-
-function userError(err: unknown): string | null {
-  if (!(err instanceof Error)) return null;
-  const code = (err as Error & { code?: unknown }).code;
-  return typeof code === 'string' && USER_ERROR.test(code) ? `${code}: ${err.message}` : null;
-}
-
-async function start(argv: string[]): Promise<{ config: GatewayConfig; gateway: Gateway }> {
+async function start(argv: string[]): Promise<{ config: GatewayConfig; gateway: Gateway; url: string }> {
   const config = loadConfig({ argv, env: process.env });
   const gateway = await buildGateway(config);
   const url = await gateway.listen();
-  process.stdout.write(
-    `tickwall listening on ${url} (role ${config.role}, bus ${config.bus === null ? 'in-process' : `${config.busMode} ${redactUrls(config.bus)}`})\n`,
-  );
-  return { config, gateway };
+  return { config, gateway, url };
 }
 
 async function main(): Promise<void> {
@@ -32,13 +21,13 @@ async function main(): Promise<void> {
   try {
     started = await start(argv);
   } catch (err) {
-    const message = userError(err);
-    if (message === null) throw err;
-    process.stderr.write(`tickwall: ${message}\n`);
-    // 2: a bad setting, that will fail again; 1: the machine (a port in use) may differ next time.
-    process.exit(message.startsWith('LISTEN_FAILED') ? 1 : 2);
+    // A documented start-up error is the user's to fix: its code and message, no stack. Its class
+    // decides the status: 2 for a setting that will fail again, 1 for what the machine refused.
+    if (!(err instanceof StartupError)) throw err;
+    process.stderr.write(`tickwall: ${err.code}: ${err.message}\n`);
+    process.exit(err.exitStatus);
   }
-  const { config, gateway } = started;
+  const { config, gateway, url } = started;
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -56,6 +45,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Only now: whoever waits for this line may signal at once and still get a graceful stop.
+  process.stdout.write(
+    `tickwall listening on ${url} (role ${config.role}, bus ${config.bus === null ? 'in-process' : `${config.busMode} ${redactUrls(config.bus)}`})\n`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -1,16 +1,14 @@
-import type { OutboxStats } from './engine/outbox.ts';
+import type { EngineStats } from './engine/stats.ts';
 
 /**
  * Plain counters bumped on hot paths (a property increment, no label lookup); /metrics reads
  * them through prom-client collect() callbacks at scrape time.
  */
-export interface GatewayStats extends OutboxStats {
+export interface GatewayStats extends EngineStats {
   connectionsOpened: number;
   slowConsumerCloses: number;
   heartbeatTimeouts: number;
   rateLimitCloses: number;
-  upstreamGaps: number;
-  snapshotsSent: number;
   /** Upgrades answered 429: too many new connections a minute from one address. */
   connectsRateLimited: number;
   controlErrors: Map<string, number>;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import { ConfigErrorCode, GatewayConfigError } from './config-error.ts';
+import { ConfigError } from './config-error.ts';
 
 /** A certificate and its private key, PEM, as Node's https server takes them. */
 export interface TlsPair {
@@ -20,10 +20,11 @@ export function readTlsPair(certPath: string, keyPath: string): TlsPair {
     createSecureContext({ cert, key });
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new GatewayConfigError(
-      ConfigErrorCode.INVALID,
-      `invalid tlsCert/tlsKey: ${JSON.stringify(certPath)} and ${JSON.stringify(keyPath)} are not a PEM certificate and its key (${why})`,
-      'tlsCert',
+    throw new ConfigError(
+      [{ key: 'tlsCert', value: certPath, problem: 'not a PEM certificate and its key' }],
+      {
+        message: `invalid tlsCert/tlsKey: ${JSON.stringify(certPath)} and ${JSON.stringify(keyPath)} are not a PEM certificate and its key (${why})`,
+      },
     );
   }
   return { cert, key };
@@ -34,10 +35,8 @@ function readPem(key: 'tlsCert' | 'tlsKey', path: string): Buffer {
     return readFileSync(path);
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new GatewayConfigError(
-      ConfigErrorCode.INVALID,
-      `invalid ${key}: cannot read ${JSON.stringify(path)} (${why})`,
-      key,
-    );
+    throw new ConfigError([{ key, value: path, problem: `cannot be read (${why})` }], {
+      message: `invalid ${key}: cannot read ${JSON.stringify(path)} (${why})`,
+    });
   }
 }

@@ -1,4 +1,7 @@
-/** Error codes raised by the Redis bus; each is listed in docs/scaling.md. */
+/** Error codes raised by the Redis bus (rows of codec/error-codes.ts); each is listed in docs/scaling.md. */
+import type { AnyErrorCode } from '../../codec/error-codes.ts';
+import { SettingError } from '../../lib/startup-error.ts';
+
 export const RedisBusErrorCode = {
   /** The URL is not a redis:// or rediss:// URL (or, for a cluster, a comma-separated list of them). */
   BAD_URL: 'REDIS_BUS_BAD_URL',
@@ -12,15 +15,17 @@ export const RedisBusErrorCode = {
   STALLED: 'REDIS_BUS_STALLED',
   /** The operation needs a connection this bus's role does not open (e.g. subscribe on a publisher). */
   ROLE: 'REDIS_BUS_ROLE',
-} as const;
+} as const satisfies Record<string, AnyErrorCode & `REDIS_BUS_${string}`>;
 export type RedisBusErrorCode = (typeof RedisBusErrorCode)[keyof typeof RedisBusErrorCode];
 
-/** A typed Redis bus failure; `code` is stable and documented, `message` is for humans. */
-export class RedisBusError extends Error {
-  readonly code: RedisBusErrorCode;
+/**
+ * A typed Redis bus failure; `code` is stable and documented, `message` is for humans. When one
+ * stops start-up (a bad URL, a wrong topology, Redis unreachable) the process exits with status 2.
+ */
+export class RedisBusError extends SettingError {
+  declare readonly code: RedisBusErrorCode;
   constructor(code: RedisBusErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'RedisBusError';
-    this.code = code;
   }
 }

@@ -10,10 +10,11 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { ManualClock, US_PER_SECOND } from '../clock.ts';
+import { StartupError } from '../../lib/startup-error.ts';
 import { FeedError, FeedErrorCode } from '../errors.ts';
 import { createFeeds } from '../index.ts';
 import { MemoryBus } from '../../bus/memory-bus.ts';
-import { FEED_OPTION_FLAGS, validateFeedOptions } from '../options.ts';
+import { FEED_OPTION_FLAGS, FEED_OPTIONS, validateFeedOptions } from '../options.ts';
 import { Recorder } from './recorder.ts';
 import { SparklineCollector } from './sparkline.ts';
 import { parseTimeUs } from '../time-text.ts';
@@ -55,8 +56,11 @@ function main(): void {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const known = new Set(['out', 'seconds', 'start', 'sparkline', ...FEED_OPTION_FLAGS.map((f) => f.flag)]);
-  for (const name of args.keys()) if (!known.has(name)) fail(`unknown flag --${name}\n${USAGE}`);
+  const own = new Set(['out', 'seconds', 'start', 'sparkline']);
+  for (const name of args.keys()) {
+    if (!own.has(name) && FEED_OPTIONS.find('flag', name) === undefined)
+      fail(`unknown flag --${name}\n${USAGE}`);
+  }
   const outPath = args.get('out') ?? fail(`--out is required\n${USAGE}`);
   const seconds = Number(args.get('seconds') ?? '60');
   if (!Number.isFinite(seconds) || seconds <= 0)
@@ -67,9 +71,13 @@ function main(): void {
   if (startUs === null) fail(`--start must be an ISO 8601 time with a zone, got ${startText}`);
 
   const raw: Record<string, unknown> = {};
-  for (const f of FEED_OPTION_FLAGS) {
-    const v = args.get(f.flag);
-    if (v !== undefined) raw[f.key] = v;
+  for (const [name, v] of args) {
+    const found = own.has(name) ? undefined : FEED_OPTIONS.find('flag', name);
+    if (found === undefined) continue;
+    if (found.former !== undefined) {
+      process.emitWarning(`${found.former} is deprecated: use --${found.row.flag}`, 'DeprecationWarning');
+    }
+    raw[found.row.key] = v;
   }
   const clock = new ManualClock(startUs);
   const bus = new MemoryBus({ historyDepth: 1 });
@@ -131,6 +139,6 @@ function writeOut(fd: number, path: string, text: string): void {
 try {
   main();
 } catch (err) {
-  if (err instanceof FeedError) fail(`${err.code}: ${err.message}`, 1);
+  if (err instanceof StartupError) fail(`${err.code}: ${err.message}`, 1);
   throw err;
 }

@@ -21,6 +21,7 @@ import { encodeQuote, encodeTrade } from '../../codec/records.ts';
 import type { Bus } from '../../bus/bus.ts';
 import { US_PER_DAY, US_PER_SECOND } from '../clock.ts';
 import type { InstrumentSpec } from '../catalogue.ts';
+import { BookSim, type BookOptions } from './book-feed.ts';
 import { EventQueue } from './event-queue.ts';
 import { Rng } from './random.ts';
 import type { FeedSource } from '../source.ts';
@@ -53,6 +54,8 @@ export interface PriceFeedOptions {
   model: PriceModelOptions;
   /** Time of the first quotes, integer microseconds since the epoch. */
   startUs: number;
+  /** Order books (feeds/sim/book-feed.ts) for every instrument but indices; absent: no book records. */
+  book?: BookOptions;
 }
 
 /** Spreads widen by this factor in the stressed regime. */
@@ -121,6 +124,8 @@ export class PriceFeed implements FeedSource {
   private readonly pathRng: Rng[];
   private readonly tradeRng: Rng[];
   private readonly regimeRng: Rng[];
+  /** Instrument i's simulated book, or undefined without books (indices never have one). */
+  private readonly books: (BookSim | undefined)[];
 
   /** Instruments start at their startPrice at `options.startUs`, each with a quote at exactly that time. */
   constructor(instruments: readonly InstrumentSpec[], bus: Bus, options: PriceFeedOptions) {
@@ -171,6 +176,7 @@ export class PriceFeed implements FeedSource {
     this.pathRng = [];
     this.tradeRng = [];
     this.regimeRng = [];
+    this.books = [];
 
     const start = options.startUs;
     for (let i = 0; i < n; i++) {
@@ -218,6 +224,23 @@ export class PriceFeed implements FeedSource {
       this.nextQuoteUs[i] =
         this.quoteMeanUs[i] === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : start;
       this.nextTradeUs[i] = start + gap(trades, this.tradeMeanUs[i]!);
+      const bookOptions = options.book;
+      this.books.push(
+        bookOptions === undefined || s.kind === 'index'
+          ? undefined
+          : new BookSim(
+              bus,
+              s.symbol,
+              s.id,
+              tick,
+              lot,
+              Math.exp(this.quoteLogLots[i]!),
+              this.quoteMaxLots[i]!,
+              options.seed,
+              bookOptions,
+              start,
+            ),
+      );
     }
     this.rebuildQueue();
   }
@@ -370,6 +393,7 @@ export class PriceFeed implements FeedSource {
       askSize,
     );
     this.bus.publish(this.bytes, 0, QUOTE_SIZE);
+    this.books[i]?.quote(t, this.bidT[i]! * tick, this.askT[i]! * tick, bidSize, askSize);
   }
 
   private publishTrade(i: number): void {
@@ -400,6 +424,7 @@ export class PriceFeed implements FeedSource {
       side,
     );
     this.bus.publish(this.bytes, 0, TRADE_SIZE);
+    this.books[i]?.trade(t, side, priceT * this.tickMant[i]!, lots * this.lotMant[i]!);
   }
 }
 

@@ -5,9 +5,9 @@ import {
   MAX_WIRE_RECORD_SIZE,
 } from '../../codec/constants.ts';
 import { writeFrameHeader } from '../../codec/writer.ts';
-import type { Connection } from '../session/connection.ts';
 import type { OutboxStats } from './outbox.ts';
-import { WS_HEADER_ROOM, sendBinary } from './ws-frame.ts';
+import { FRAME_ROOM } from './sink.ts';
+import type { Subscriber as Connection } from './subscriber.ts';
 
 /** Extra frames per flush for records whose times need a base of their own; the rest wait. */
 const MAX_MISFIT_FRAMES = 4;
@@ -28,6 +28,8 @@ export interface FlusherOptions {
   pull?: () => void;
   /** Called once for a connection that must be closed as a slow consumer. */
   onSlow: (conn: Connection, reason: 'grace' | 'hard-limit') => void;
+  /** Called when baseUs moves: the router rewrites its symbols' logs to the new base. */
+  onRebase: (baseUs: number) => void;
 }
 
 /** How long one base time serves all LIVE frames before the logs move to a newer one. */
@@ -66,14 +68,12 @@ export class Flusher {
    * minute, so a record in a symbol's log is in wire form once for all its subscribers.
    */
   baseUs = Date.now() * 1000;
-  /** Called when baseUs moves (the router rewrites its logs). */
-  onRebase: (baseUs: number) => void = () => {};
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
-  /** The frame is built after WS_HEADER_ROOM bytes, so the WebSocket header can go in front of it. */
+  /** The frame is built after FRAME_ROOM bytes, so the sink's own header can go in front of it. */
   private scratch = Buffer.allocUnsafeSlow(64 * 1024);
-  private frame = this.scratch.subarray(WS_HEADER_ROOM);
-  private view = new DataView(this.scratch.buffer, this.scratch.byteOffset + WS_HEADER_ROOM);
+  private frame = this.scratch.subarray(FRAME_ROOM);
+  private view = new DataView(this.scratch.buffer, this.scratch.byteOffset + FRAME_ROOM);
   /** Slots of the connection being flushed whose records go straight into the frame. */
   private ready = new Int32Array(64);
   private stopped = false;
@@ -168,7 +168,7 @@ export class Flusher {
       const nowUs = nowMs * 1000;
       if (nowUs - this.baseUs >= this.rebaseEveryUs || nowUs < this.baseUs) {
         this.baseUs = nowUs;
-        this.onRebase(nowUs);
+        this.options.onRebase(nowUs);
       }
       this.options.pull?.();
       this.flushDue(list, n, nowMs);
@@ -201,7 +201,7 @@ export class Flusher {
   /** Takes `conn`'s new records: into the outbox where the slot cannot take them whole, else straight into the frame. */
   private flushOne(conn: Connection, nowMs: number, nowUs: number): void {
     const o = this.options;
-    const buffered = conn.congested || conn.socketHighWater > o.highWaterBytes ? conn.ws.bufferedAmount : 0;
+    const buffered = conn.sink.queued(o.highWaterBytes);
     const paused = buffered >= o.highWaterBytes;
     const outbox = conn.outbox;
     const logs = conn.logs;
@@ -236,7 +236,7 @@ export class Flusher {
     }
     conn.pausedSince = 0;
     const queued = outbox.hasWork;
-    const need = (queued ? outbox.pendingBytes : FRAME_HEADER_SIZE) + logBytes + WS_HEADER_ROOM;
+    const need = (queued ? outbox.pendingBytes : FRAME_HEADER_SIZE) + logBytes + FRAME_ROOM;
     if (need > this.scratch.length) this.growScratch(need);
     let frame = this.frame;
     const baseUs = this.baseUs;
@@ -284,23 +284,19 @@ export class Flusher {
     stats.recordsSent += count;
     stats.framesSent++;
     stats.bytesSent += end;
-    const socket = conn.socket;
-    const idle = socket !== undefined && socket.writableLength === 0;
-    conn.congested = !sendBinary(conn.ws, socket, conn.congested, !idle, this.scratch, end);
-    // sendBinary wrote an idle socket straight from the scratch; if the kernel did not take the
-    // frame whole, the socket keeps it: build the next frames elsewhere.
-    if (idle && socket.writableLength !== 0) this.newScratch(this.scratch.length);
+    // The sink may keep the scratch (a socket that did not take the frame whole): build the next frames elsewhere.
+    if (conn.sink.writeFrame(this.scratch, end)) this.newScratch(this.scratch.length);
   }
 
   private growScratch(need: number): void {
     let cap = this.scratch.length;
-    while (cap < need && cap < MAX_FRAME_BYTES + WS_HEADER_ROOM) cap *= 2;
-    this.newScratch(Math.min(cap, MAX_FRAME_BYTES + WS_HEADER_ROOM));
+    while (cap < need && cap < MAX_FRAME_BYTES + FRAME_ROOM) cap *= 2;
+    this.newScratch(Math.min(cap, MAX_FRAME_BYTES + FRAME_ROOM));
   }
 
   private newScratch(bytes: number): void {
     this.scratch = Buffer.allocUnsafeSlow(bytes);
-    this.frame = this.scratch.subarray(WS_HEADER_ROOM);
-    this.view = new DataView(this.scratch.buffer, this.scratch.byteOffset + WS_HEADER_ROOM);
+    this.frame = this.scratch.subarray(FRAME_ROOM);
+    this.view = new DataView(this.scratch.buffer, this.scratch.byteOffset + FRAME_ROOM);
   }
 }

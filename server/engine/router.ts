@@ -2,9 +2,9 @@ import { MAX_RECORD_SIZE, RECORD_HEADER_SIZE } from '../../codec/constants.ts';
 import { recordSeq } from '../../codec/records.ts';
 import { busRecordTime } from '../../codec/wire.ts';
 import type { Bus, RecordListener } from '../../bus/bus.ts';
-import type { Connection } from '../session/connection.ts';
+import type { Subscriber as Connection } from './subscriber.ts';
 import type { Flusher } from './flusher.ts';
-import type { GatewayStats } from '../stats.ts';
+import type { EngineStats } from './stats.ts';
 import { SymbolLog } from './symbol-log.ts';
 
 interface Topic {
@@ -35,10 +35,9 @@ export class Router {
   constructor(
     private readonly bus: Bus,
     private readonly flusher: Flusher,
-    private readonly stats: GatewayStats,
+    private readonly stats: EngineStats,
   ) {
     bus.on('resync', () => this.resyncAll());
-    flusher.onRebase = (baseUs) => this.rebase(baseUs);
   }
 
   /** Number of (connection, symbol) subscriptions. */
@@ -187,8 +186,8 @@ export class Router {
     log.compact(log.head);
   }
 
-  /** The frames' base time moved: every log's records are rewritten as offsets from the new one. */
-  private rebase(baseUs: number): void {
+  /** The frames' base time moved (the Flusher's onRebase): every log's records are rewritten as offsets from the new one. */
+  rebase(baseUs: number): void {
     for (const t of this.topics.values()) {
       this.compact(t);
       if (t.log.rebase(baseUs)) continue;

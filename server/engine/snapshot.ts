@@ -4,11 +4,9 @@ import { busRecordTime, wireTimeFits } from '../../codec/wire.ts';
 import { FrameWriter } from '../../codec/writer.ts';
 import { ErrorCode } from '../../codec/control.ts';
 import type { Bus } from '../../bus/bus.ts';
-import type { Connection } from '../session/connection.ts';
+import type { Subscriber as Connection } from './subscriber.ts';
 import type { Flusher } from './flusher.ts';
-import type { GatewayStats } from '../stats.ts';
-
-const BINARY = { binary: true } as const;
+import type { EngineStats } from './stats.ts';
 
 export interface SnapshotRequest {
   symbolId: number;
@@ -33,7 +31,7 @@ export class Snapshotter {
   constructor(
     private readonly bus: Bus,
     private readonly flusher: Flusher,
-    private readonly stats: GatewayStats,
+    private readonly stats: EngineStats,
     private readonly symbolOf: (symbolId: number) => string,
   ) {}
 
@@ -103,7 +101,7 @@ export class Snapshotter {
       let last = -1;
       // Still held, so this request's full snapshot goes out even when a later re-subscribe of
       // the symbol superseded it (that one's snapshot follows); a symbol dropped meanwhile gets none.
-      if (conn.subscriptions.slotOf(r.symbolId) === r.slot) {
+      if (conn.holds(r.symbolId, r.slot)) {
         while (off + RECORD_HEADER_SIZE <= bytes.length) {
           const len = bytes[off + 1]!;
           if (len < RECORD_HEADER_SIZE || off + len > bytes.length) break;
@@ -141,8 +139,7 @@ export class Snapshotter {
   }
 
   private emit(conn: Connection, frame: Uint8Array): void {
-    if (conn.closed || conn.ws.readyState !== 1) return;
-    conn.congested = true;
-    conn.ws.send(Buffer.from(frame), BINARY);
+    if (conn.closed) return;
+    conn.sink.writeBinary(frame);
   }
 }

@@ -1,7 +1,7 @@
 import { MAX_RECORD_SIZE } from '../../codec/constants.ts';
 import { recordSeq } from '../../codec/records.ts';
 import { fromWire, rebaseWire, toWire } from '../../codec/wire.ts';
-import type { Connection } from '../session/connection.ts';
+import type { Subscriber as Connection } from './subscriber.ts';
 import type { Flusher } from './flusher.ts';
 import type { Outbox } from './outbox.ts';
 

@@ -1,8 +1,10 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 
-/** Room reserved before a payload for the largest server-to-client WebSocket header (RFC 6455 5.2). */
-export const WS_HEADER_ROOM = 10;
+import { FRAME_ROOM } from './sink.ts';
+
+/** Room reserved before a payload for the largest server-to-client WebSocket header (RFC 6455 5.2): 10 bytes, the sinks' FRAME_ROOM. */
+export const WS_HEADER_ROOM = FRAME_ROOM;
 
 interface WsInternals {
   _socket?: Socket;

@@ -6,7 +6,7 @@
 import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { calculateJwkThumbprint, exportJWK } from 'jose';
-import { ConfigErrorCode, GatewayConfigError } from '../config-error.ts';
+import { ConfigError, ConfigErrorCode } from '../config-error.ts';
 
 /** Algorithms an HMAC secret verifies. */
 export const HMAC_ALGS = ['HS256', 'HS384', 'HS512'] as const;
@@ -30,7 +30,7 @@ export function configError(
   message: string,
   code: ConfigErrorCode = ConfigErrorCode.INVALID,
 ): never {
-  throw new GatewayConfigError(code, message, key);
+  throw new ConfigError([{ key, value: undefined, problem: message }], { code, message });
 }
 
 function readFile(setting: string, path: string): Buffer {
@@ -137,7 +137,7 @@ export function readPrivateKey(setting: string, path: string): { key: KeyObject;
   try {
     key = createPrivateKey(readFile(setting, path));
   } catch (err) {
-    if (err instanceof GatewayConfigError) throw err;
+    if (err instanceof ConfigError) throw err;
     return configError(setting, `${setting} file ${path} is not a private key: ${(err as Error).message}`);
   }
   const algs = algorithmsOf(key);

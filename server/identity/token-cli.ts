@@ -6,7 +6,7 @@
  * the gateway's `jwtPublicKey` file. Flags win over the environment, which wins over the config file.
  */
 import { readFileSync } from 'node:fs';
-import { GatewayConfigError } from '../config-error.ts';
+import { ConfigError } from '../config-error.ts';
 import { readPrivateKey, readSecret, HMAC_ALGS } from './keys.ts';
 import { checkMintRequest, mint, parseTtl, type MintRequest, type SigningKey } from './mint.ts';
 
@@ -161,7 +161,7 @@ main(process.argv.slice(2), process.env).then(
   (code) => process.exit(code),
   (err: unknown) => {
     if (err instanceof UsageError) process.stderr.write(`token: ${USAGE}: ${err.message}\n`);
-    else if (err instanceof GatewayConfigError) process.stderr.write(`token: ${err.code}: ${err.message}\n`);
+    else if (err instanceof ConfigError) process.stderr.write(`token: ${err.code}: ${err.message}\n`);
     else process.stderr.write(`token: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(2);
   },

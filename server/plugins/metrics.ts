@@ -1,8 +1,18 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { GatewayContext } from '../context.ts';
+import type { Bus } from '../../bus/bus.ts';
+import type { ConnectionRegistry } from '../session/registry.ts';
 import type { GatewayStats } from '../stats.ts';
+import type { Identity } from '../identity/identity.ts';
+
+export interface MetricsOptions {
+  stats: GatewayStats;
+  bus: Bus;
+  connections: ConnectionRegistry;
+  /** Sign-in counts (tickwall_sign_ins_total). */
+  identity: Identity;
+}
 
 type CounterKey = Exclude<keyof GatewayStats, 'controlErrors'>;
 
@@ -42,10 +52,15 @@ const COUNTERS: readonly [CounterKey, string, string][] = [
 ];
 
 /** GET /metrics in Prometheus text format; values are read from plain counters at scrape time. */
-const metrics: FastifyPluginAsync<{ ctx: GatewayContext }> = async (fastify, { ctx }) => {
+const metrics: FastifyPluginAsync<MetricsOptions> = async (
+  fastify,
+  { stats, bus, connections, identity },
+) => {
   const register = new Registry();
   collectDefaultMetrics({ register, eventLoopMonitoringPrecision: 10 });
-  const { stats } = ctx;
+  // A process that serves no clients (--role feeds) has no router: its subscription gauges are 0.
+  const router = (): { subscriptionCount: number; activeSymbols: number } =>
+    fastify.hasDecorator('sessions') ? fastify.sessions.router : { subscriptionCount: 0, activeSymbols: 0 };
 
   for (const [key, name, help] of COUNTERS) {
     new Counter({
@@ -75,7 +90,7 @@ const metrics: FastifyPluginAsync<{ ctx: GatewayContext }> = async (fastify, { c
     registers: [register],
     collect() {
       this.reset();
-      for (const [via, outcome, n] of ctx.identity.audit.rows()) this.inc({ via, outcome }, n);
+      for (const [via, outcome, n] of identity.audit.rows()) this.inc({ via, outcome }, n);
     },
   });
   const httpErrors = new Counter({
@@ -89,7 +104,7 @@ const metrics: FastifyPluginAsync<{ ctx: GatewayContext }> = async (fastify, { c
     help: 'Open WebSocket connections',
     registers: [register],
     collect() {
-      this.set(ctx.connections.size);
+      this.set(connections.size);
     },
   });
   new Gauge({
@@ -97,7 +112,7 @@ const metrics: FastifyPluginAsync<{ ctx: GatewayContext }> = async (fastify, { c
     help: 'Symbol subscriptions over all connections',
     registers: [register],
     collect() {
-      this.set(ctx.router.subscriptionCount);
+      this.set(router().subscriptionCount);
     },
   });
   new Gauge({
@@ -105,7 +120,7 @@ const metrics: FastifyPluginAsync<{ ctx: GatewayContext }> = async (fastify, { c
     help: 'Symbols with at least one subscriber (subscribed on the bus)',
     registers: [register],
     collect() {
-      this.set(ctx.router.activeSymbols);
+      this.set(router().activeSymbols);
     },
   });
   new Gauge({
@@ -113,7 +128,7 @@ const metrics: FastifyPluginAsync<{ ctx: GatewayContext }> = async (fastify, { c
     help: '1 while the bus can deliver records',
     registers: [register],
     collect() {
-      this.set(ctx.bus.ready ? 1 : 0);
+      this.set(bus.ready ? 1 : 0);
     },
   });
   new Gauge({
@@ -121,11 +136,11 @@ const metrics: FastifyPluginAsync<{ ctx: GatewayContext }> = async (fastify, { c
     help: 'Symbols whose feeds process went silent and that no other feeds process publishes',
     registers: [register],
     collect() {
-      this.set(ctx.bus.feedsDown?.size ?? 0);
+      this.set(bus.feedsDown?.size ?? 0);
     },
   });
 
-  const busStats = (ctx.bus as { stats?: () => object }).stats;
+  const busStats = (bus as { stats?: () => object }).stats;
   if (typeof busStats === 'function') {
     new Gauge({
       name: 'tickwall_bus_stat',
@@ -133,7 +148,7 @@ const metrics: FastifyPluginAsync<{ ctx: GatewayContext }> = async (fastify, { c
       labelNames: ['stat'],
       registers: [register],
       collect() {
-        for (const [stat, v] of Object.entries(busStats.call(ctx.bus)))
+        for (const [stat, v] of Object.entries(busStats.call(bus)))
           if (typeof v === 'number') this.set({ stat }, v);
       },
     });

@@ -8,9 +8,23 @@ import { bearerToken } from '../identity/identity.ts';
 import { ConnectionAuth } from '../identity/connection-auth.ts';
 import type { Principal } from '../identity/verifier.ts';
 import { originRefused, unauthorized } from './ticket.ts';
+import { ERROR_CODES, HttpErrorCode } from '../../codec/error-codes.ts';
 import { Connection } from '../session/connection.ts';
-import type { GatewayContext } from '../context.ts';
-import { handleClientFrame, replyError } from '../session/control.ts';
+import { WsSink } from '../session/ws-sink.ts';
+import type { Router } from '../engine/router.ts';
+import { handleClientFrame, replyError, type ControlContext } from '../session/control.ts';
+import type { ConnectionRegistry } from '../session/registry.ts';
+import type { GatewayConfig } from '../config.ts';
+
+export interface StreamOptions {
+  /** What control messages need; its config is the whole configuration (limits, tokens, origins). */
+  control: ControlContext & { config: GatewayConfig };
+  connections: ConnectionRegistry;
+  router: Router;
+  /** The release and process id announced in `hello`. */
+  version: string;
+  instance: string;
+}
 
 interface StreamQuery {
   v?: string;
@@ -36,8 +50,10 @@ const SERVED_VERSION = String(PROTOCOL_VERSION);
 let nextConnectionId = 1;
 
 /** The WebSocket route `/ws`: upgrade checks, then the protocol of docs/protocol.md. */
-export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (fastify, { ctx }) => {
+export const streamPlugin: FastifyPluginAsync<StreamOptions> = async (fastify, options) => {
+  const ctx = options.control;
   const { config, identity } = ctx;
+  const connections = options.connections;
   // What the checks before the upgrade learnt, for the upgrade's handler.
   const admitted = new WeakMap<IncomingMessage, { ip: string; principal: Principal }>();
 
@@ -48,7 +64,7 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
   ): Promise<void> => {
     // Exactly the version's digits: "02", "2.0" or "0x2" name no version this server serves.
     if (req.query.v !== undefined && req.query.v !== SERVED_VERSION) {
-      await reply.code(400).send({
+      await reply.code(ERROR_CODES.UNSUPPORTED_VERSION.http).send({
         code: ErrorCode.UNSUPPORTED_VERSION,
         message: `protocol version ${req.query.v} is not served; this server speaks ${PROTOCOL_VERSION}`,
       });
@@ -56,7 +72,9 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
     }
     const denied = originRefused(req, config.origins);
     if (denied !== null) {
-      await reply.code(403).send({ code: 'FORBIDDEN_ORIGIN', message: `origin ${denied} is not allowed` });
+      await reply
+        .code(ERROR_CODES.FORBIDDEN_ORIGIN.http)
+        .send({ code: HttpErrorCode.FORBIDDEN_ORIGIN, message: `origin ${denied} is not allowed` });
       return;
     }
     const ip = identity.addresses.resolve(req.socket.remoteAddress ?? '', req.headers);
@@ -64,10 +82,10 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
     if (wait > 0) {
       ctx.stats.connectsRateLimited++;
       await reply
-        .code(429)
+        .code(ERROR_CODES.CONNECT_RATE_LIMITED.http)
         .header('retry-after', String(wait))
         .send({
-          code: 'CONNECT_RATE_LIMITED',
+          code: HttpErrorCode.CONNECT_RATE_LIMITED,
           message: `more than ${config.maxConnectsPerMinute} new connections a minute from this address; retry in ${wait} s`,
         });
       return;
@@ -95,8 +113,8 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
     preValidation: admit,
     // A plain GET (a browser tab, curl) is told what the route is instead of a bare 404.
     handler: async (_req, reply) => {
-      await reply.code(426).header('upgrade', 'websocket').send({
-        code: 'UPGRADE_REQUIRED',
+      await reply.code(ERROR_CODES.UPGRADE_REQUIRED.http).header('upgrade', 'websocket').send({
+        code: HttpErrorCode.UPGRADE_REQUIRED,
         message:
           'this is the WebSocket endpoint of the tickwall protocol (docs/protocol.md): connect with a WebSocket client',
       });
@@ -109,26 +127,26 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
         return;
       }
       const { ip, principal } = who;
-      const refusal = ctx.connections.refusal(ip);
+      const refusal = connections.refusal(ip);
       if (refusal !== null) {
         socket.close(CloseCode.TRY_AGAIN_LATER, refusal);
         req.log.warn(
-          { ip, connections: ctx.connections.size, perIp: ctx.connections.countOf(ip) },
+          { ip, connections: connections.size, perIp: connections.countOf(ip) },
           'connection refused: limit reached',
         );
         return;
       }
       const conn = new Connection({
         id: nextConnectionId++,
-        ws: socket,
+        sink: new WsSink(socket),
         ip,
         stats: ctx.stats,
         maxSymbols: config.maxSymbols,
         tradeBacklog: config.tradeBacklog,
         maxMessagesPerSec: config.maxMessagesPerSec,
         closeGraceMs: Math.max(1000, config.slowConsumerGraceMs),
-        registry: ctx.connections,
-        router: ctx.router,
+        registry: connections,
+        router: options.router,
         onEnd: (c, code, reason) =>
           req.log.info(
             {
@@ -168,6 +186,7 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
           replyError(ctx, conn, ErrorCode.INTERNAL, 'internal error');
         }
       });
+      socket.on('close', (code: number, reason: Buffer) => conn.transportEnded(code, reason.toString()));
       socket.on('pong', () => {
         conn.alive = true;
       });
@@ -179,8 +198,8 @@ export const streamPlugin: FastifyPluginAsync<{ ctx: GatewayContext }> = async (
         op: 'hello',
         protocol: PROTOCOL_VERSION,
         server: 'tickwall',
-        version: ctx.version,
-        instance: ctx.instance,
+        version: options.version,
+        instance: options.instance,
         heartbeatMs: config.heartbeatMs,
         batchMs: config.batchMs,
         limits: {

@@ -1,14 +1,15 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken, type Identity } from '../identity/identity.ts';
 import type { Refusal } from '../identity/refusal.ts';
+import { ERROR_CODES, HttpErrorCode } from '../../codec/error-codes.ts';
 
 /** The 401 answer to a refused token: the refusal code as `reason`, RFC 6750's challenge. */
 export async function unauthorized(reply: FastifyReply, refusal: Refusal): Promise<void> {
   await reply
-    .code(401)
+    .code(ERROR_CODES.UNAUTHORIZED.http)
     .header('www-authenticate', `Bearer error="invalid_token"`)
     .header('cache-control', 'no-store')
-    .send({ code: 'UNAUTHORIZED', reason: refusal.code, message: refusal.message });
+    .send({ code: HttpErrorCode.UNAUTHORIZED, reason: refusal.code, message: refusal.message });
 }
 
 /** The 403 answer to a page of an origin not in the allow-list, or null when the origin may go on. */
@@ -28,7 +29,9 @@ export const ticketPlugin: FastifyPluginAsync<{ identity: Identity; origins: rea
   fastify.post('/api/ticket', async (req, reply) => {
     const denied = originRefused(req, origins);
     if (denied !== null) {
-      return reply.code(403).send({ code: 'FORBIDDEN_ORIGIN', message: `origin ${denied} is not allowed` });
+      return reply
+        .code(ERROR_CODES.FORBIDDEN_ORIGIN.http)
+        .send({ code: HttpErrorCode.FORBIDDEN_ORIGIN, message: `origin ${denied} is not allowed` });
     }
     const ip = identity.addresses.resolve(req.socket.remoteAddress ?? '', req.headers);
     const verdict = await identity.signIn(bearerToken(req.headers.authorization), ip, 'ticket', req.log);
@@ -36,9 +39,12 @@ export const ticketPlugin: FastifyPluginAsync<{ identity: Identity; origins: rea
     const issued = identity.tickets.issue(verdict);
     if (issued === null) {
       return reply
-        .code(503)
+        .code(ERROR_CODES.TICKETS_EXHAUSTED.http)
         .header('retry-after', String(Math.ceil(identity.tickets.ttlMs / 1000)))
-        .send({ code: 'TICKETS_EXHAUSTED', message: 'too many unspent tickets; try again shortly' });
+        .send({
+          code: HttpErrorCode.TICKETS_EXHAUSTED,
+          message: 'too many unspent tickets; try again shortly',
+        });
     }
     return reply.header('cache-control', 'no-store').send({
       ticket: issued.ticket,

@@ -8,14 +8,34 @@ import {
   type SubscribeMessage,
   type UnsubscribeMessage,
 } from '../../codec/control.ts';
+import type { FastifyBaseLogger } from 'fastify';
+import type { CatalogueIndex } from '../catalogue-index.ts';
+import type { GatewayConfig } from '../config.ts';
 import type { Connection } from './connection.ts';
 import { OVER_LIMIT } from './subscriptions.ts';
-import type { GatewayContext } from '../context.ts';
-import type { SnapshotRequest } from '../engine/snapshot.ts';
+import type { Snapshotter, SnapshotRequest } from '../engine/snapshot.ts';
+import type { GatewayStats } from '../stats.ts';
+import type { Upstream } from './upstream.ts';
+import type { Identity } from '../identity/identity.ts';
+
+/** What the control protocol needs of the gateway: its limits, catalogue, counters, snapshots and notices. */
+export interface ControlContext {
+  config: Pick<
+    GatewayConfig,
+    'maxMessageBytes' | 'maxMessagesPerSec' | 'maxHistory' | 'defaultHistory' | 'maxSymbols'
+  >;
+  catalogue: CatalogueIndex;
+  stats: GatewayStats;
+  snapshotter: Snapshotter;
+  upstream: Upstream;
+  log: FastifyBaseLogger;
+  /** Verifies `auth` tokens and writes their audit lines. */
+  identity: Identity;
+}
 
 /** Counts and sends an error reply. */
 export function replyError(
-  ctx: GatewayContext,
+  ctx: ControlContext,
   conn: Connection,
   code: ErrorCode,
   message: string,
@@ -36,7 +56,7 @@ export function replyError(
  * type, then parse, validate and dispatch. Never throws.
  */
 export function handleClientFrame(
-  ctx: GatewayContext,
+  ctx: ControlContext,
   conn: Connection,
   data: Buffer | ArrayBuffer | Buffer[],
   isBinary: boolean,
@@ -46,7 +66,7 @@ export function handleClientFrame(
   const max = ctx.config.maxMessageBytes;
   if (bytes > max) {
     replyError(ctx, conn, ErrorCode.MESSAGE_TOO_BIG, `message of ${bytes} bytes, over ${max}`);
-    conn.close(CloseCode.MESSAGE_TOO_BIG, 'MESSAGE_TOO_BIG');
+    conn.close(CloseCode.MESSAGE_TOO_BIG, ErrorCode.MESSAGE_TOO_BIG);
     return;
   }
   // Every frame counts, binary ones too: each would otherwise earn a reply without limit.
@@ -61,7 +81,7 @@ export function handleClientFrame(
       );
     } else if (verdict === 'close') {
       ctx.stats.rateLimitCloses++;
-      conn.close(CloseCode.POLICY_VIOLATION, 'RATE_LIMITED');
+      conn.close(CloseCode.POLICY_VIOLATION, ErrorCode.RATE_LIMITED);
     }
     return;
   }
@@ -87,7 +107,7 @@ export function handleClientFrame(
   dispatch(ctx, conn, parsed.message);
 }
 
-function dispatch(ctx: GatewayContext, conn: Connection, msg: ClientMessage): void {
+function dispatch(ctx: ControlContext, conn: Connection, msg: ClientMessage): void {
   switch (msg.op) {
     case 'subscribe':
       subscribe(ctx, conn, msg);
@@ -116,7 +136,7 @@ function dispatch(ctx: GatewayContext, conn: Connection, msg: ClientMessage): vo
   }
 }
 
-function subscribe(ctx: GatewayContext, conn: Connection, msg: SubscribeMessage): void {
+function subscribe(ctx: ControlContext, conn: Connection, msg: SubscribeMessage): void {
   const { config } = ctx;
   const wantSnapshot = msg.snapshot !== false;
   const maxRate = msg.maxRate ?? 0;
@@ -224,7 +244,7 @@ function subscribe(ctx: GatewayContext, conn: Connection, msg: SubscribeMessage)
   }
 }
 
-function unsubscribe(ctx: GatewayContext, conn: Connection, msg: UnsubscribeMessage): void {
+function unsubscribe(ctx: ControlContext, conn: Connection, msg: UnsubscribeMessage): void {
   const removed: string[] = [];
   const notHeld: string[] = [];
   for (const symbol of new Set(msg.symbols)) {
@@ -259,7 +279,7 @@ function unsubscribe(ctx: GatewayContext, conn: Connection, msg: UnsubscribeMess
  * names the same user, puts it in force: new expiry, rights evaluated again, symbols no longer
  * granted dropped with NOT_ENTITLED. A refused token leaves the connection as it was.
  */
-function auth(ctx: GatewayContext, conn: Connection, msg: AuthMessage): void {
+function auth(ctx: ControlContext, conn: Connection, msg: AuthMessage): void {
   conn.auth.queue = [];
   const sub = conn.auth.principal.sub;
   ctx.identity
@@ -268,7 +288,7 @@ function auth(ctx: GatewayContext, conn: Connection, msg: AuthMessage): void {
       (verdict) => {
         if (conn.state !== 'open') return;
         if (!verdict.ok) {
-          replyError(ctx, conn, ErrorCode.UNAUTHORIZED, verdict.message, msg.id, undefined, verdict.code);
+          replyError(ctx, conn, ErrorCode.AUTH_REFUSED, verdict.message, msg.id, undefined, verdict.code);
           return;
         }
         conn.auth.replace(verdict);

@@ -28,7 +28,7 @@ export class Heartbeat {
         continue;
       }
       conn.alive = false;
-      conn.ws.ping();
+      conn.sink.ping();
     }
   }
 

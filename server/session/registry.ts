@@ -1,7 +1,8 @@
+import { CloseReason } from '../../codec/error-codes.ts';
 import type { Connection } from './connection.ts';
 
 /** Why a new connection is refused (the reason of its 1013 close). */
-export type Refusal = 'SHUTTING_DOWN' | 'TOO_MANY_CONNECTIONS';
+export type Refusal = typeof CloseReason.SHUTTING_DOWN | typeof CloseReason.TOO_MANY_CONNECTIONS;
 
 /**
  * The gateway's connections, from upgrade until their transport has ended, and how many each
@@ -30,9 +31,9 @@ export class ConnectionRegistry {
 
   /** Why a new connection from `ip` would be refused now, or null when it is admitted. */
   refusal(ip: string): Refusal | null {
-    if (this.closing) return 'SHUTTING_DOWN';
+    if (this.closing) return CloseReason.SHUTTING_DOWN;
     if (this.conns.size >= this.maxConnections || this.countOf(ip) >= this.maxPerIp)
-      return 'TOO_MANY_CONNECTIONS';
+      return CloseReason.TOO_MANY_CONNECTIONS;
     return null;
   }
 

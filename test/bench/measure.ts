@@ -3,6 +3,12 @@ import { runLoad, type LoadOptions, type LoadResult } from '../load/run-load.ts'
 import { coreShare, coreTimes, involuntarySwitches, type CoreTimes } from './procfs.ts';
 import { startServer, type RunningServer, type ServerSpec } from './server-process.ts';
 
+/**
+ * A window in which the load process used more than this share of its core is load-bound: the
+ * client, not the server, may have set the pace, so its latency and CPU figures compare nothing.
+ */
+export const LOAD_BOUND_SHARE = 0.85;
+
 /** One load run against one freshly started server, with the server's own cost over the window. */
 export interface Measurement {
   server: string;
@@ -28,6 +34,10 @@ export interface Measurement {
   interference: { serverCore: number; loadCore: number; steal: number } | null;
   /** Times the server was preempted during the window. */
   serverPreemptions: number;
+  /** The load process used more than LOAD_BOUND_SHARE of its core: not used for comparisons. */
+  loadBound: boolean;
+  /** Records the reading clients received over those offered (NaN when the caller gave no offer). */
+  deliveredShare: number;
 }
 
 export interface MeasureOptions {
@@ -37,6 +47,8 @@ export interface MeasureOptions {
   load: Omit<Partial<LoadOptions>, 'url'>;
   /** Path the load tool appends to the server's base URL ("/ws" for tickwall, "/" for the baselines). */
   path: string;
+  /** Deliveries per second the feed offers the reading clients, for the delivered share. */
+  offeredPerSec?: number;
   /** Called with the started server before the load begins (e.g. to record its idle RSS). */
   beforeLoad?: (server: RunningServer) => Promise<void> | void;
   log?: (msg: string) => void;
@@ -118,6 +130,11 @@ export async function measure(o: MeasureOptions): Promise<Measurement> {
       rssSeries: series,
       interference,
       serverPreemptions: pre1 - pre0,
+      loadBound: load.loadCpuShare > LOAD_BOUND_SHARE,
+      deliveredShare:
+        o.offeredPerSec !== undefined && o.offeredPerSec > 0 && win > 0
+          ? load.normal.records / win / o.offeredPerSec
+          : Number.NaN,
     };
   } finally {
     await server.stop();

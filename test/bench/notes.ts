@@ -1,4 +1,4 @@
-import type { Measurement } from './measure.ts';
+import { LOAD_BOUND_SHARE, type Measurement } from './measure.ts';
 import type { BenchResult } from './result.ts';
 
 /** Anything in a result that qualifies its numbers: failed connections, a saturated load client, server closes. */
@@ -12,10 +12,11 @@ export function resultNotes(r: BenchResult): string[] {
           `the connect timeout (${l.failureReasons.join('; ') || 'no reason given'}); the window ran with those.`,
       );
     }
-    if (l.loadCpuShare > 0.9) {
+    if (m.loadBound) {
       notes.push(
-        `${scenario}, ${m.server}: the load client used ${(100 * l.loadCpuShare).toFixed(0)} % of its core: ` +
-          `latency and deliveries there are bounded by the client, not only the server.`,
+        `${scenario}, ${m.server}: load-bound window (the load client used ${(100 * l.loadCpuShare).toFixed(0)} % of its core, ` +
+          `over ${100 * LOAD_BOUND_SHARE} %): latency and deliveries there are bounded by the client, so the window is ` +
+          `left out of every latency and CPU comparison.`,
       );
     }
     const i = m.interference;
@@ -50,7 +51,10 @@ export function resultNotes(r: BenchResult): string[] {
   }
   for (const c of r.connections?.runs ?? [])
     check('connections', c.measurement, r.connections!.params.connections);
-  for (const b of r.batch?.points ?? [])
+  for (const b of [...(r.batch?.points ?? []), ...(r.batch?.floor ?? [])])
     check(`batch ${b.batchMs} ms`, b.measurement, r.batch!.params.clients);
+  for (const pair of r.sweep?.ratioSteps ?? []) {
+    for (const s of pair) check(`sweep floor ratio at ${s.rate}/s`, s.measurement, r.sweep!.params.clients);
+  }
   return notes;
 }

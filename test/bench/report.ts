@@ -1,8 +1,19 @@
-import type { Measurement } from './measure.ts';
+import { floorRatios } from './floor-ratio.ts';
+import { LOAD_BOUND_SHARE, type Measurement } from './measure.ts';
 import type { BenchResult } from './result.ts';
 import type { Table } from './table.ts';
 
-const LABEL: Record<string, string> = { tickwall: 'tickwall', json: 'JSON/ws', socketio: 'Socket.IO' };
+const LABEL: Record<string, string> = {
+  tickwall: 'tickwall',
+  floor: 'floor',
+  json: 'JSON/ws',
+  socketio: 'Socket.IO',
+};
+
+/** "87 %": the share of offered records a window delivered ("n/a" when unknown). */
+function share(m: Measurement): string {
+  return Number.isFinite(m.deliveredShare) ? `${n(100 * m.deliveredShare)} %` : 'n/a';
+}
 
 function n(v: number, d = 0): string {
   return Number.isFinite(v)
@@ -24,9 +35,11 @@ function fanoutTable(r: BenchResult): Table | null {
   const by = (s: string): Measurement | undefined => f.runs.find((m) => m.server === s);
   const servers = f.runs.map((m) => m.server);
   const tw = by('tickwall');
-  const bases = servers.filter((s) => s !== 'tickwall');
+  // The floor is the cost below tickwall, not a design to beat: its ratio is table 6.
+  const bases = servers.filter((s) => s !== 'tickwall' && s !== 'floor');
   const metrics: [string, (m: Measurement) => number, number][] = [
     ['deliveries/s', (m) => m.load.normal.recordsPerSec, 0],
+    ['delivered, % of offered', (m) => 100 * m.deliveredShare, 0],
     ['server CPU µs/record', (m) => m.cpuPerRecordUs, 2],
     ['server CPU, % of a core', (m) => 100 * m.serverCpuShare, 0],
     ['latency p50 ms', (m) => m.load.normal.latency.p50, 1],
@@ -43,7 +56,7 @@ function fanoutTable(r: BenchResult): Table | null {
     ['other work on server core, %', (m) => 100 * (m.interference?.serverCore ?? 0), 0],
     ['server preemptions', (m) => m.serverPreemptions, 0],
   ];
-  const rows = metrics.map(([name, get, d]) => [
+  const rows: string[][] = metrics.map(([name, get, d]) => [
     name,
     ...servers.map((s) => {
       const m = by(s);
@@ -53,6 +66,11 @@ function fanoutTable(r: BenchResult): Table | null {
       const m = by(b);
       return m && tw ? ratio(get(m), get(tw)) : 'n/a';
     }),
+  ]);
+  rows.push([
+    'load-bound window',
+    ...servers.map((s) => (by(s)?.loadBound ? 'YES' : 'no')),
+    ...bases.map(() => ''),
   ]);
   const p = f.params;
   const table: Table = {
@@ -118,6 +136,7 @@ function sweepTables(r: BenchResult): Table[] {
       'rate/symbol',
       'offered/s',
       'delivered/s',
+      'delivered %',
       'served/s',
       'p50 ms',
       'p99 ms',
@@ -132,6 +151,7 @@ function sweepTables(r: BenchResult): Table[] {
         n(s.rate, 1),
         n(s.offeredPerSec),
         n(s.deliveredPerSec),
+        n((100 * s.deliveredPerSec) / s.offeredPerSec),
         n(s.servedPerSec),
         n(s.p50Ms, 1),
         n(s.p99Ms, 1),
@@ -245,15 +265,172 @@ function batchTable(r: BenchResult): Table | null {
   const p = b.params;
   return {
     title: `5. tickwall batch interval: fan-out load (${p.clients} clients x ${p.symbols} symbols at ${p.rate}/s)`,
-    head: ['--batch-ms', 'CPU µs/record', 'p50 ms', 'p99 ms', 'records/frame', 'bytes/record'],
+    head: [
+      '--batch-ms',
+      'CPU µs/record',
+      'delivered %',
+      'p50 ms',
+      'p99 ms',
+      'records/frame',
+      'bytes/record',
+      'load-bound',
+    ],
     rows: b.points.map((x) => [
       String(x.batchMs),
       n(x.cpuPerRecordUs, 2),
+      share(x.measurement),
       n(x.p50Ms, 1),
       n(x.p99Ms, 1),
       n(x.recordsPerMessage, 1),
       n(x.bytesPerRecord, 1),
+      x.measurement.loadBound ? 'YES' : 'no',
     ]),
+  };
+}
+
+/** Table 7: memory and CPU per idle connection at each size, one server and one fleet per row group. */
+function scaleTable(r: BenchResult): Table | null {
+  const sc = r.scale;
+  if (sc === undefined || sc.runs.length === 0) return null;
+  const p = sc.params;
+  return {
+    title: `7. Connection scale: idle connections x ${p.symbols} symbols (${p.rate} updates/s per symbol), grown in one run`,
+    head: [
+      'server',
+      'connections',
+      'connected',
+      'RSS MB',
+      'KB per connection',
+      'KB per added connection',
+      'CPU µs per connection per s',
+      'server CPU %',
+      'grow s',
+    ],
+    rows: sc.runs.flatMap((run) =>
+      run.points.map((x) => [
+        LABEL[run.server] ?? run.server,
+        n(x.target),
+        n(x.connected),
+        mb(x.rssBytes),
+        n(x.bytesPerConnection / 1024, 1),
+        n(x.marginalBytesPerConnection / 1024, 1),
+        n(x.cpuUsPerConnectionSec, 2),
+        n(100 * x.serverCpuShare),
+        n(x.growSec, 1),
+      ]),
+    ),
+    note:
+      `Sockets spread over ${sc.runs[0]!.sourceAddresses} loopback source address(es), at most ${n(p.perAddress)} each; ` +
+      `open-file limit ${n(sc.openFiles)}. KB per connection: (RSS - RSS before any client) / connected; per added ` +
+      'connection: the RSS growth since the previous size over the connections added (flat when they agree). ' +
+      `Failed attempts: ${sc.runs.map((x) => `${LABEL[x.server] ?? x.server} ${x.failures}${x.failureReasons.length > 0 ? ` (${x.failureReasons.join('; ')})` : ''}`).join(', ')}.`,
+  };
+}
+
+/** Table 8: the reconnect storm. */
+function stormTable(r: BenchResult): Table | null {
+  const s = r.storm;
+  if (s === undefined || s === null) return null;
+  const ms = (v: number | null): string => (v === null ? 'n/a' : n(v, 0));
+  const codes =
+    Object.entries(s.closesByCode)
+      .map(([k, v]) => `${n(v)} x ${k}`)
+      .join(', ') || 'none';
+  return {
+    title: `8. Reconnect storm: ${n(s.params.clients)} clients x ${s.params.symbols} symbols lose the gateway at once (killed, restarted on the same port) and come back with the dashboard's backoff and jitter`,
+    head: ['measure', 'value'],
+    rows: [
+      ['clients live before', n(s.connectedBefore)],
+      ['gateway down (kill to listening), s', n(s.downSec, 1)],
+      [
+        'all live again after the kill, s',
+        s.allLiveSec === null ? `NO (${n(s.liveAfter)} live at the timeout)` : n(s.allLiveSec, 1),
+      ],
+      ['connection attempts during the storm', n(s.attempts)],
+      ['failed attempts', n(s.failedAttempts)],
+      ['closes and refusals seen', codes],
+      [
+        'gateway RSS at start / peak / end, MB',
+        `${mb(s.rssStartBytes)} / ${mb(s.rssPeakBytes)} / ${mb(s.rssEndBytes)}`,
+      ],
+      ['event-loop lag max / p99 since start, ms', `${ms(s.loopLagMaxMs)} / ${ms(s.loopLagP99Ms)}`],
+      ['slowest /healthz during the storm, ms', n(s.healthMaxMs, 0)],
+    ],
+    note: 'Shedding shows as 1013 closes or HTTP 503 answers with Retry-After; 1006 is a reset (refused while the gateway was down, or dropped).',
+  };
+}
+
+/** Table 9: permessage-deflate off / on / without context takeover. */
+function deflateTable(r: BenchResult): Table | null {
+  const d = r.deflate;
+  if (d === undefined || d.rows.length === 0) return null;
+  const p = d.params;
+  const v = (x: number | undefined, digits: number): string => (x === undefined ? '' : n(x, digits));
+  return {
+    title: `9. Compression: permessage-deflate at fan-out (${p.clients} clients x ${p.symbols} symbols at ${p.rate}/s) and for thin-link clients (${p.thin.clients} x ${p.thin.symbols} symbols, maxRate ${p.thin.maxRate})`,
+    head: [
+      'server',
+      'load',
+      'deflate',
+      'wire bytes/record',
+      'CPU µs/record',
+      'p99 ms',
+      'KB per connection',
+      'delivered',
+      'load-bound',
+    ],
+    rows: d.rows.map((x) => [
+      LABEL[x.server] ?? x.server,
+      x.load,
+      x.mode,
+      x.skipped ?? v(x.wireBytesPerRecord, 1),
+      v(x.cpuPerRecordUs, 2),
+      v(x.p99Ms, 1),
+      x.bytesPerConnection === undefined ? '' : n(x.bytesPerConnection / 1024, 1),
+      x.measurement === undefined ? '' : share(x.measurement),
+      x.measurement === undefined ? '' : x.measurement.loadBound ? 'YES' : 'no',
+    ]),
+    note:
+      "Wire bytes: what the clients' TCP sockets received over records received (compressed frames as sent, control " +
+      'messages included). "no-context-takeover" resets the compressor per message on both sides: less memory per ' +
+      `connection, less compression.${d.gatewayOption ? '' : ' The gateway has no deflate option yet (--per-message-deflate off|on|no-context-takeover): its compressed rows were skipped.'}`,
+  };
+}
+
+/** Table 6: tickwall's server CPU per record over the floor's, each pair from the same run. */
+export function floorRatioTable(r: BenchResult): Table | null {
+  const rows = floorRatios(r);
+  if (rows.length === 0) return null;
+  return {
+    title:
+      '6. Against the floor: tickwall over a bare ws server sending the same records in the same frames and batches',
+    head: [
+      'load',
+      'tickwall CPU µs/record',
+      'floor CPU µs/record',
+      'tickwall ÷ floor',
+      'tickwall p99 ms',
+      'floor p99 ms',
+      'tickwall delivered',
+      'floor delivered',
+      'load CPU % (tickwall / floor)',
+    ],
+    rows: rows.map((x) => [
+      x.where,
+      n(x.tickwall.cpuPerRecordUs, 3),
+      n(x.floor.cpuPerRecordUs, 3),
+      x.ratio === null ? 'n/a (load-bound)' : `×${n(x.ratio, 2)}`,
+      n(x.tickwall.load.normal.latency.p99, 1),
+      n(x.floor.load.normal.latency.p99, 1),
+      share(x.tickwall),
+      share(x.floor),
+      `${n(100 * x.tickwall.load.loadCpuShare)} / ${n(100 * x.floor.load.loadCpuShare)}`,
+    ]),
+    note:
+      'The floor (test/bench/baselines/floor-server.ts) is bare ws with the same feed, 36-byte quote records, ' +
+      'LIVE frames and per-connection deadline rule, and nothing else. Target: tickwall at most ×1.10 at every ' +
+      `interval and rate. A window where the load process used over ${100 * LOAD_BOUND_SHARE} % of its core is load-bound ` +
+      'and gives no ratio.',
   };
 }
 
@@ -274,5 +451,9 @@ export function resultTables(r: BenchResult): Table[] {
     slowTable(r),
     connectionsTable(r),
     batchTable(r),
+    floorRatioTable(r),
+    scaleTable(r),
+    stormTable(r),
+    deflateTable(r),
   ].filter((t): t is Table => t !== null);
 }

@@ -2,8 +2,11 @@ import type { MachineInfo } from './machine.ts';
 import type { Revision } from './revision.ts';
 import type { BatchResult } from './scenario/batch.ts';
 import type { ConnectionResult } from './scenario/connections.ts';
+import type { DeflateResult } from './scenario/deflate.ts';
 import type { FanoutResult } from './scenario/fanout.ts';
+import type { ScaleResult } from './scenario/scale.ts';
 import type { SlowResult } from './scenario/slow.ts';
+import type { StormResult } from './scenario/storm.ts';
 import type { SweepResult } from './scenario/sweep.ts';
 
 /** One target of issue #7 and whether this run met it. */
@@ -33,5 +36,8 @@ export interface BenchResult {
   slow?: SlowResult;
   connections?: ConnectionResult;
   batch?: BatchResult | null;
+  scale?: ScaleResult;
+  storm?: StormResult | null;
+  deflate?: DeflateResult;
   targets: TargetCheck[];
 }

@@ -1,7 +1,8 @@
 /**
  * The benchmark: tickwall against the two baselines, every scenario of issue #7, in one bounded
  * invocation. Writes test/artifacts/bench-*.json and (full runs) docs/benchmarks.md + docs/benchmarks.svg.
- *   npm run bench [-- --quick] [--only fanout,sweep,slow,connections,batch] [--servers tickwall,json,socketio]
+ *   npm run bench [-- --quick | --tiny] [--only fanout,sweep,slow,connections,batch,scale,storm,deflate]
+ *                 [--servers tickwall,floor,json,socketio]
  *                 [--cpu-prof] [--no-docs | --docs] [--out FILE] [--from FILE]
  * --from FILE re-renders the tables (and, with --docs, the docs) of a saved result without running.
  */
@@ -22,20 +23,24 @@ import type { BenchResult } from './result.ts';
 import { runBatchCurve } from './scenario/batch.ts';
 import { runConnections } from './scenario/connections.ts';
 import type { BenchContext } from './scenario/context.ts';
+import { runDeflate } from './scenario/deflate.ts';
 import { runFanout } from './scenario/fanout.ts';
+import { runScale } from './scenario/scale.ts';
 import { runSlow } from './scenario/slow.ts';
+import { runStorm } from './scenario/storm.ts';
 import { runSweep } from './scenario/sweep.ts';
-import { FULL, QUICK } from './scenarios.ts';
+import { FULL, QUICK, TINY } from './scenarios.ts';
 import { CATALOGUE, CONTENDERS } from './servers.ts';
 import { sweepChartSvg } from './svg-chart.ts';
 import { textTable } from './table.ts';
 import { checkTargets } from './targets.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ALL = ['fanout', 'sweep', 'slow', 'connections', 'batch'] as const;
+const ALL = ['fanout', 'sweep', 'slow', 'connections', 'batch', 'scale', 'storm', 'deflate'] as const;
 
 type Values = {
   quick: boolean;
+  tiny: boolean;
   only?: string;
   servers?: string;
   'cpu-prof': boolean;
@@ -47,8 +52,8 @@ async function runScenarios(
   command: string,
   log: (msg: string) => void,
 ): Promise<BenchResult> {
-  const quick = values.quick;
-  const sc = structuredClone(quick ? QUICK : FULL);
+  const quick = values.quick || values.tiny;
+  const sc = structuredClone(values.tiny ? TINY : quick ? QUICK : FULL);
   const only = new Set(values.only?.split(',') ?? ALL);
   for (const s of only) {
     if (!(ALL as readonly string[]).includes(s)) throw new Error(`--only: unknown scenario ${s}`);
@@ -58,7 +63,12 @@ async function runScenarios(
 
   const serverCpu = pinLoadToCore1();
   // One descriptor per socket on each side, plus headroom for the runtime.
-  const fds = ensureOpenFiles(sc.connections.connections + 2048);
+  const most = Math.max(
+    sc.connections.connections,
+    only.has('scale') ? Math.max(...sc.scale.sizes) : 0,
+    only.has('storm') ? sc.storm.clients : 0,
+  );
+  const fds = ensureOpenFiles(most + 4096);
   if (fds < sc.connections.connections + 1024) {
     log(
       `open-file limit ${fds}: connections scenario scaled down (raise ulimit -n for ${sc.connections.connections})`,
@@ -94,6 +104,9 @@ async function runScenarios(
   if (only.has('slow')) result.slow = await runSlow(ctx, sc.slow);
   if (only.has('connections')) result.connections = await runConnections(ctx, sc.connections);
   if (only.has('batch')) result.batch = await runBatchCurve(ctx, sc.batch);
+  if (only.has('scale')) result.scale = await runScale(ctx, sc.scale, fds);
+  if (only.has('storm')) result.storm = await runStorm(ctx, sc.storm);
+  if (only.has('deflate')) result.deflate = await runDeflate(ctx, sc.deflate);
   result.finishedAt = new Date().toISOString();
   result.loadAverageAtEnd = Math.round(loadavg()[0]! * 100) / 100;
   result.targets = checkTargets(result);
@@ -106,6 +119,7 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
     args: argv,
     options: {
       quick: { type: 'boolean', default: false },
+      tiny: { type: 'boolean', default: false },
       only: { type: 'string' },
       servers: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
@@ -146,8 +160,10 @@ export async function runBench(argv: string[]): Promise<BenchResult> {
     if (notes.length > 0) console.log(`\nNotes:\n${notes.map((x) => `- ${x}`).join('\n')}`);
     console.log(`\nresult: ${relative(ROOT, out)}`);
   }
-  // A quick run's numbers must never replace the published ones unless asked for.
-  const writeDocs = values.docs ?? (values.from === undefined && !result.quick && !values['no-docs']);
+  // A quick run's numbers, or a partial run's few tables, must never replace the published page unless asked for.
+  const writeDocs =
+    values.docs ??
+    (values.from === undefined && !result.quick && !values['no-docs'] && values.only === undefined);
   if (writeDocs) {
     const svg = result.sweep !== undefined ? sweepChartSvg(result.sweep) : null;
     if (svg !== null) writeFileSync(join(ROOT, 'docs/benchmarks.svg'), svg);

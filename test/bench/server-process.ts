@@ -23,6 +23,8 @@ export interface RunningServer {
   /** Output the server printed, for error reports. */
   output(): string;
   stop(): Promise<void>;
+  /** Kills the process at once (SIGKILL), as a crash would: every socket is reset without a close frame. */
+  crash(): Promise<void>;
 }
 
 const LISTENING = /listening on https?:\/\/[^\s:]+:(\d+)/;
@@ -82,6 +84,10 @@ function handle(child: ChildProcess, port: number, output: () => string): Runnin
       const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
       clearTimeout(killer);
+    },
+    async crash() {
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }

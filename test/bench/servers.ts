@@ -20,8 +20,22 @@ export const CONTENDERS: readonly Contender[] = [
     label: 'tickwall',
     script: 'server/main.ts',
     path: '/ws',
-    // Every bench client comes from 127.0.0.1: lift the per-address cap (default 1000) for 10k.
-    extraArgs: ['--max-connections', '100000', '--max-connections-per-ip', '100000'],
+    // Every bench client comes from 127.0.0.1: lift the per-address caps (default 1000 open, 120 new a minute) for 10k.
+    extraArgs: [
+      '--max-connections',
+      '100000',
+      '--max-connections-per-ip',
+      '100000',
+      '--max-connects-per-minute',
+      '0',
+    ],
+  },
+  {
+    name: 'floor',
+    label: 'floor (bare ws, same frames)',
+    script: 'test/bench/baselines/floor-server.ts',
+    path: '/',
+    extraArgs: [],
   },
   {
     name: 'json',
@@ -46,7 +60,7 @@ export interface FeedArgs {
 }
 
 /**
- * The same feed flags for all three servers: the bench catalogue, a fixed seed, quotes only
+ * The same feed flags for every server: the bench catalogue, a fixed seed, quotes only
  * (trades are Poisson and per-instrument weighted, which would blur "updates per second"), and
  * the total-rate cap lifted so the sweep is not clipped by the feed.
  */
@@ -71,7 +85,7 @@ export function serverSpec(
     String(feed.rate),
     '--trade-rate',
     '0',
-    '--max-rate',
+    '--feed-max-rate',
     '100000000',
     ...(feed.batchMs !== undefined ? ['--batch-ms', String(feed.batchMs)] : []),
     ...c.extraArgs,

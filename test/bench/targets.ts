@@ -1,3 +1,4 @@
+import { floorRatios, type FloorRatio } from './floor-ratio.ts';
 import type { BenchResult, TargetCheck } from './result.ts';
 
 function fmt(n: number, d = 2): string {
@@ -78,6 +79,19 @@ export function checkTargets(r: BenchResult): TargetCheck[] {
     target: '< 20 KB',
     actual: cn ? `${fmt(cn.bytesPerConnection / 1024, 1)} KB (${cn.connected} connected)` : 'n/a',
     met: cn ? cn.bytesPerConnection < 20 * 1024 && cn.connected === r.connections!.params.connections : null,
+  });
+
+  // Issue #23: tickwall within 10 % of the floor, at every interval and rate measured.
+  const ratios = floorRatios(r).filter((x) => x.ratio !== null);
+  const worst = ratios.reduce<FloorRatio | null>((a, x) => (a === null || x.ratio! > a.ratio! ? x : a), null);
+  out.push({
+    name: 'CPU/record vs the floor',
+    target: '<= 1.10x at every interval and rate',
+    actual:
+      worst === null
+        ? 'n/a'
+        : `worst ${fmt(worst.ratio!)}x (${worst.where}); ${ratios.map((x) => fmt(x.ratio!)).join(', ')}`,
+    met: worst === null ? null : worst.ratio! <= 1.1,
   });
   return out;
 }

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { CodecError, decodeFrame, FrameReader, FrameWriter } from '../../codec/index.ts';
+import {
+  Book,
+  BookSide,
+  CodecError,
+  crc32,
+  decodeFrame,
+  FrameReader,
+  FrameWriter,
+  type BookMarkRecord,
+} from '../../codec/index.ts';
 import { busRecords, encodeFrame } from './support/encode.ts';
 import { docHexDump, loadGolden, loadProtocolDoc } from './support/fixtures.ts';
 import { fromHex, referenceDecode, referenceEncode, toHex } from './support/reference.ts';
@@ -9,7 +18,7 @@ const golden = loadGolden();
 describe('golden vectors: encode', () => {
   it('covers the frame header and every record type', () => {
     const kinds = new Set(golden.encode.flatMap((v) => v.frame.records.map((r) => r.kind)));
-    expect([...kinds].sort()).toEqual(['notice', 'quote', 'sensor', 'trade']);
+    expect([...kinds].sort()).toEqual(['level', 'mark', 'notice', 'quote', 'sensor', 'trade']);
     expect(new Set(golden.encode.map((v) => v.frame.type))).toEqual(new Set([1, 2]));
   });
 
@@ -95,5 +104,30 @@ describe('docs/protocol.md worked example', () => {
   it('shows byte for byte the golden worked-example frame', () => {
     const vector = golden.encode.find((v) => v.name === 'worked-example')!;
     expect(toHex(docHexDump(loadProtocolDoc(), 'worked-example'))).toBe(vector.hex);
+  });
+});
+
+describe('docs/protocol.md order-book example', () => {
+  it('shows byte for byte the golden book-snapshot frame', () => {
+    const vector = golden.encode.find((v) => v.name === 'book-snapshot')!;
+    expect(toHex(docHexDump(loadProtocolDoc(), 'book-snapshot'))).toBe(vector.hex);
+  });
+
+  it('shows the checksum input of that book, whose CRC-32 is the checksum its SNAPSHOT_END carries', () => {
+    const vector = golden.encode.find((v) => v.name === 'book-snapshot')!;
+    const end = vector.frame.records.at(-1)!;
+    expect(end.kind).toBe('mark');
+    const input = docHexDump(loadProtocolDoc(), 'book-checksum');
+    expect(crc32(input)).toBe((end as BookMarkRecord).checksum);
+    expect(loadProtocolDoc()).toContain(`\`0x${crc32(input).toString(16).toUpperCase()}\``);
+  });
+
+  it('the codec Book gives that checksum for that book', () => {
+    const book = new Book();
+    book.set(BookSide.BID, 18925, 300);
+    book.set(BookSide.BID, 18924, 500);
+    book.set(BookSide.ASK, 18928, 100);
+    book.set(BookSide.ASK, 18927, 200);
+    expect(book.checksum(10)).toBe(crc32(docHexDump(loadProtocolDoc(), 'book-checksum')));
   });
 });

@@ -64,6 +64,8 @@ describe('record round trips', () => {
     ['trade', arb.trade],
     ['sensor', arb.sensor],
     ['notice', arb.notice],
+    ['book level', arb.level],
+    ['book mark', arb.mark],
   ] as const)('%s: encode -> decode is the identity, and matches the reference encoder', (_, recordArb) => {
     fc.assert(
       fc.property(withBase<DecodedRecord>(recordArb), ([r, base]) => {
@@ -136,7 +138,7 @@ describe('FrameWriter capacity', () => {
           w.begin(FrameType.LIVE, T);
           const written: DecodedRecord[] = [];
           for (const r of records) {
-            const size = { quote: 36, trade: 28, sensor: 24, notice: 20 }[r.kind];
+            const size = { quote: 36, trade: 28, sensor: 24, notice: 20, level: 28, mark: 24 }[r.kind];
             const fits = w.fits(size);
             expect(fits).toBe(w.byteLength + size <= capacity);
             const code = codeOf(() => writeRecord(w, r));

@@ -1,5 +1,5 @@
 /** Test doubles and decoders shared by the feeds tests. */
-import { RecordType } from '../../codec/constants.ts';
+import { BookRecordType, RecordType } from '../../codec/constants.ts';
 import { readI64 } from '../../codec/int64.ts';
 import type { Bus, BusEvents, RecordListener } from '../../bus/bus.ts';
 
@@ -44,7 +44,8 @@ export function decodeRecord(bytes: Uint8Array, offset: number): Rec {
     r.ask = readI64(v, 24);
     r.bidSize = v.getUint32(32, true);
     r.askSize = v.getUint32(36, true);
-  } else if (type === RecordType.TRADE) {
+  } else if (type === RecordType.TRADE || type === BookRecordType.LEVEL) {
+    // A book level has a trade's layout: price, size, side (BookSide).
     r.price = readI64(v, 16);
     r.size = v.getUint32(24, true);
     r.side = v.getUint8(28);

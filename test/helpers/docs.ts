@@ -15,3 +15,19 @@ export function codeBlock(doc: string, marker: string, lang: string): string {
   if (end < 0) throw new Error(`no ${lang} block after ${JSON.stringify(marker)}`);
   return doc.slice(start + fence.length, end);
 }
+
+/** The body rows of the first Markdown table after `marker` in `doc`, as trimmed cells; throws when there is none. */
+export function tableRows(doc: string, marker: string): string[][] {
+  const at = doc.indexOf(marker);
+  if (at < 0) throw new Error(`no ${JSON.stringify(marker)} in the doc`);
+  const lines = doc.slice(at).split('\n');
+  const start = lines.findIndex((l) => l.startsWith('|'));
+  if (start < 0) throw new Error(`no table after ${JSON.stringify(marker)}`);
+  const end = lines.findIndex((l, i) => i > start && !l.startsWith('|'));
+  return lines.slice(start + 2, end < 0 ? undefined : end).map((l) =>
+    l
+      .slice(1, -1)
+      .split(' | ')
+      .map((c) => c.trim()),
+  );
+}

@@ -1,7 +1,7 @@
 /** TokenVerifier: every accepted form and every refusal code, with real key files and jose-signed tokens. */
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { GatewayConfigError } from '../../server/config-error.ts';
+import { ConfigError } from '../../server/config-error.ts';
 import { keyId } from '../../server/identity/keys.ts';
 import { AuthRefusal } from '../../server/identity/refusal.ts';
 import { TokenVerifier, type Verdict } from '../../server/identity/verifier.ts';
@@ -280,7 +280,7 @@ describe('TokenVerifier: configuration', () => {
     );
     await expect(
       TokenVerifier.create({ jwtSecret: files.secretFile, jwtDefaultSymbols: ['BAD PATTERN'] }),
-    ).rejects.toBeInstanceOf(GatewayConfigError);
+    ).rejects.toBeInstanceOf(ConfigError);
   });
 
   it('never shows the secret in a configuration error', async () => {

@@ -11,7 +11,7 @@ import { protocols } from './protocols/index.ts';
 import { defaultLoadOptions, runLoad } from './run-load.ts';
 
 const HELP = `usage: npm run load -- --url ws://127.0.0.1:PORT/ws [options]
-  --protocol tickwall|json|socketio   server protocol (default tickwall)
+  --protocol tickwall|floor|json|socketio   server protocol (default tickwall)
   --clients N          reading connections (default ${defaultLoadOptions.clients})
   --symbols K          symbols per connection, chosen from the catalogue by --seed (default ${defaultLoadOptions.symbols})
   --slow N             extra connections that subscribe and never read (default 0)
@@ -22,6 +22,10 @@ const HELP = `usage: npm run load -- --url ws://127.0.0.1:PORT/ws [options]
   --catalogue FILE     symbol names from a catalogue JSON (required for json/socketio)
   --connect-concurrency N, --connect-timeout S
   --slow-drain S       seconds slow clients read again after the window, to see how they were closed (default 2)
+  --source-addresses A,B,...  spread the sockets over these local addresses (e.g. 127.0.0.2,127.0.0.3):
+                       one address has about 28,000 ephemeral ports towards one server port
+  --deflate            offer permessage-deflate (wire bytes are then the sockets' own count)
+  --max-rate R         updates/s per symbol the clients ask for (tickwall maxRate)
   --allow-remote       allow a non-loopback target (refused by default)
   --token T            access token for a gateway that requires one (also TICKWALL_TOKEN), sent in a header
   --json               print the JSON result instead of the table
@@ -50,6 +54,9 @@ async function main(): Promise<void> {
       'connect-concurrency': { type: 'string' },
       'connect-timeout': { type: 'string' },
       'slow-drain': { type: 'string' },
+      'source-addresses': { type: 'string' },
+      deflate: { type: 'boolean', default: false },
+      'max-rate': { type: 'string' },
       'allow-remote': { type: 'boolean', default: false },
       token: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -80,6 +87,11 @@ async function main(): Promise<void> {
     connectTimeout: int(values['connect-timeout'], 'connect-timeout', d.connectTimeout),
     slowDrain: int(values['slow-drain'], 'slow-drain', d.slowDrain),
     allowRemote: values['allow-remote'],
+    deflate: values.deflate,
+    ...(values['source-addresses'] !== undefined
+      ? { localAddresses: values['source-addresses'].split(',').filter((a) => a !== '') }
+      : {}),
+    ...(values['max-rate'] !== undefined ? { maxRate: int(values['max-rate'], 'max-rate', 0) } : {}),
     token: values.token ?? process.env.TICKWALL_TOKEN,
     ...(values.catalogue !== undefined ? { catalogue: readCatalogueSymbols(values.catalogue) } : {}),
     log: values.json ? undefined : (msg) => console.error(msg),

@@ -48,6 +48,10 @@ export function formatLoadResult(r: LoadResult): string {
     ...groupRows('normal', r.normal),
     ...(r.slow > 0 ? groupRows('slow', r.slowGroup) : []),
     ['load process CPU (share of a core)', num(r.loadCpuShare, 2)],
+    [
+      'socket bytes/record (normal, as on the wire)',
+      num(r.normal.records > 0 ? r.normalSocketBytes / r.normal.records : 0, 1),
+    ],
   ];
   if (r.failureReasons.length > 0) rows.push(['first failures', r.failureReasons.join('; ')]);
   const width = Math.max(...rows.map((row) => row[0]!.length));

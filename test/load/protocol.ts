@@ -1,7 +1,7 @@
 import type WebSocket from 'ws';
 import type { RecordSink } from './stats.ts';
 
-export type ProtocolName = 'tickwall' | 'json' | 'socketio';
+export type ProtocolName = 'tickwall' | 'json' | 'socketio' | 'floor';
 
 /** One load-tool connection as a protocol adapter sees it. */
 export interface LoadConnection {
@@ -9,6 +9,8 @@ export interface LoadConnection {
   /** Symbols this connection subscribes to. */
   readonly symbols: readonly string[];
   readonly sink: RecordSink;
+  /** Updates per second per symbol the client asks for (tickwall's `maxRate`); absent: everything. */
+  readonly maxRate?: number;
   /** The adapter calls this once the server has accepted the subscription. */
   subscribed(): void;
   /** The adapter calls this when the server refused or the protocol broke; the connection counts as failed. */

@@ -1,8 +1,8 @@
 import { cpuUsage } from 'node:process';
 import WebSocket from 'ws';
-import { nowUs } from './clock.ts';
+import { openConnection } from './connect.ts';
 import { protocols } from './protocols/index.ts';
-import type { LoadConnection, ProtocolName } from './protocol.ts';
+import type { ProtocolName } from './protocol.ts';
 import { pickSymbols } from './rng.ts';
 import { GroupStats, RecordSink } from './stats.ts';
 
@@ -37,6 +37,12 @@ export interface LoadOptions {
    * a paused socket never sees the server's close frame.
    */
   slowDrain: number;
+  /** Source addresses to spread the sockets over, round robin (127.0.0.2, ...); absent: the system's choice. */
+  localAddresses?: readonly string[];
+  /** Offer permessage-deflate to the server (off by default, as the dashboard's client). */
+  deflate?: boolean;
+  /** Updates per second per symbol the reading clients ask for (tickwall `maxRate`); absent: all. */
+  maxRate?: number;
   /** Called when the measured window opens and closes (the bench samples server CPU there). */
   onWindowStart?: () => void;
   onWindowEnd?: () => void;
@@ -113,12 +119,26 @@ export interface LoadResult {
   slowGroup: GroupResult;
   /** CPU the load process used in the window, as a share of one core: near 1 means the client was the bottleneck. */
   loadCpuShare: number;
+  /**
+   * Bytes the reading clients' TCP sockets received in the window (frames as sent, compressed or
+   * not, control messages included): with permessage-deflate the payload sizes the adapters see
+   * are the inflated ones, so this is the wire figure.
+   */
+  normalSocketBytes: number;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Bytes received so far by the TCP sockets under `sockets` (closed ones keep their count). */
+function socketBytes(sockets: readonly WebSocket[]): number {
+  let n = 0;
+  for (const ws of sockets)
+    n += (ws as unknown as { _socket?: { bytesRead: number } })._socket?.bytesRead ?? 0;
+  return n;
 }
 
 function summarise(g: GroupStats, connections: number, windowSec: number): GroupResult {
@@ -184,6 +204,7 @@ export async function runLoad(partial: Partial<LoadOptions> & { url: string }): 
   const closesByCode: Record<string, number> = {};
   const slowClosesByCode: Record<string, number> = {};
   const slowSockets: WebSocket[] = [];
+  const normalSockets: WebSocket[] = [];
   const failureReasons: string[] = [];
   let connected = 0;
   let failures = 0;
@@ -195,57 +216,36 @@ export async function runLoad(partial: Partial<LoadOptions> & { url: string }): 
     if (failureReasons.length < 5) failureReasons.push(reason);
   };
 
+  const sources = o.localAddresses ?? [];
   /** Opens one connection; resolves once it is subscribed or has failed, never rejects. */
-  const openOne = (index: number, isSlow: boolean): Promise<void> =>
-    new Promise((resolve) => {
-      const k = isSlow ? (o.slowSymbols > 0 ? o.slowSymbols : catalogue.length) : o.symbols;
-      const symbols = pickSymbols(catalogue, k, o.seed, index);
-      // No UTF-8 validation of text frames: on one core it is a real share of the client's cost per JSON message.
-      const ws = new WebSocket(wsUrl, {
-        perMessageDeflate: false,
-        skipUTF8Validation: true,
-        handshakeTimeout: o.connectTimeout * 1000,
-        headers,
-      });
-      sockets.push(ws);
-      if (isSlow) slowSockets.push(ws);
-      let settled = false;
-      const settle = (ok: boolean, reason?: string): void => {
-        if (settled) return;
-        settled = true;
-        if (ok) connected++;
-        else noteFailure(reason ?? 'unknown');
-        resolve();
-      };
-      const conn: LoadConnection = {
-        ws,
-        symbols,
-        sink: new RecordSink(isSlow ? slow : normal),
-        subscribed() {
-          if (isSlow) {
-            // Stop reading: the kernel buffers fill and the server sees a consumer that never drains.
-            (ws as unknown as { _socket?: { pause(): void } })._socket?.pause();
-          }
-          settle(true);
-        },
-        fail(reason) {
-          settle(false, reason);
-          ws.terminate();
-        },
-      };
-      ws.on('open', () => protocol.open(conn));
-      ws.on('message', (data: Buffer, isBinary: boolean) => protocol.message(conn, data, isBinary, nowUs()));
-      ws.on('unexpected-response', (_req, res) => {
-        settle(false, `HTTP ${res.statusCode}`);
-        ws.terminate();
-      });
-      ws.on('error', (err) => settle(false, err.message));
-      ws.on('close', (code) => {
+  const openOne = async (index: number, isSlow: boolean): Promise<void> => {
+    const k = isSlow ? (o.slowSymbols > 0 ? o.slowSymbols : catalogue.length) : o.symbols;
+    const { ws, ready } = openConnection({
+      url: wsUrl,
+      protocol,
+      symbols: pickSymbols(catalogue, k, o.seed, index),
+      sink: new RecordSink(isSlow ? slow : normal),
+      headers,
+      handshakeTimeoutMs: o.connectTimeout * 1000,
+      ...(sources.length > 0 ? { localAddress: sources[index % sources.length]! } : {}),
+      ...(o.deflate ? { deflate: true } : {}),
+      ...(o.maxRate !== undefined && !isSlow ? { maxRate: o.maxRate } : {}),
+      onSubscribed: isSlow
+        ? // Stop reading: the kernel buffers fill and the server sees a consumer that never drains.
+          (w) => (w as unknown as { _socket?: { pause(): void } })._socket?.pause()
+        : undefined,
+      onClose(code) {
         const bucket = isSlow ? slowClosesByCode : closesByCode;
         if (!stopping) bucket[code] = (bucket[code] ?? 0) + 1;
-        settle(false, `closed ${code} before subscribing`);
-      });
+      },
     });
+    sockets.push(ws);
+    if (isSlow) slowSockets.push(ws);
+    else normalSockets.push(ws);
+    const reason = await ready;
+    if (reason === null) connected++;
+    else noteFailure(reason);
+  };
 
   // Connect phase: a bounded number of attempts in flight, all under one overall deadline.
   const t0 = performance.now();
@@ -276,6 +276,7 @@ export async function runLoad(partial: Partial<LoadOptions> & { url: string }): 
   normal.reset();
   slow.reset();
   normal.measuring = slow.measuring = true;
+  const bytes0 = socketBytes(normalSockets);
   o.onWindowStart?.();
   const cpu0 = cpuUsage();
   const w0 = performance.now();
@@ -283,6 +284,7 @@ export async function runLoad(partial: Partial<LoadOptions> & { url: string }): 
   normal.measuring = slow.measuring = false;
   const windowSec = (performance.now() - w0) / 1000;
   const cpu = cpuUsage(cpu0);
+  const normalSocketBytes = socketBytes(normalSockets) - bytes0;
   o.onWindowEnd?.();
 
   if (slowSockets.length > 0 && o.slowDrain > 0) {
@@ -314,5 +316,6 @@ export async function runLoad(partial: Partial<LoadOptions> & { url: string }): 
     normal: summarise(normal, o.clients, windowSec),
     slowGroup: summarise(slow, o.slow, windowSec),
     loadCpuShare: (cpu.user + cpu.system) / 1e6 / windowSec,
+    normalSocketBytes,
   };
 }

@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfig, helpText, loadConfig, OPTIONS } from '../../server/config.ts';
-import { codeBlock, docText } from '../helpers/docs.ts';
+import { FEED_OPTIONS } from '../../feeds/options.ts';
+import { defaultConfig, helpText, loadConfig, OPTIONS, type GatewayConfig } from '../../server/config.ts';
+import { GATEWAY_OPTIONS } from '../../server/options.ts';
+import { codeBlock, docText, tableRows } from '../helpers/docs.ts';
 
 describe('configuration', () => {
   it('defaults to the embedded gateway on 8080 with the in-process bus', () => {
@@ -117,6 +119,121 @@ describe('configuration', () => {
     for (const o of OPTIONS) expect(text).toContain(`--${o.flag}`);
     expect(Object.keys(defaultConfig())).toEqual(expect.arrayContaining(OPTIONS.map((o) => o.key)));
   });
+
+  it('prints every flag with its environment variable, help and default in --help', () => {
+    const lines = helpText().split('\n');
+    for (const table of [GATEWAY_OPTIONS, FEED_OPTIONS]) {
+      for (const [flag, env, help] of table.helpRows()) {
+        const line = lines.find((l) => l.trimStart().startsWith(`${flag} `));
+        expect(line, flag).toBeDefined();
+        expect(line).toContain(env);
+        expect(line).toContain(help);
+      }
+    }
+    expect(helpText()).toContain('--feed-max-rate');
+    expect(helpText()).toMatch(/--port +PORT +TCP port \(0 = any free port\) \(default 8080\)/);
+  });
+
+  it('gives no flag or environment variable to two options across the gateway and feed tables', () => {
+    for (const by of ['flag', 'env'] as const) {
+      const names = [...GATEWAY_OPTIONS.names(by), ...FEED_OPTIONS.names(by)];
+      expect(new Set(names).size, by).toBe(names.length);
+    }
+  });
+
+  it('has defaults that pass their own schemas', () => {
+    for (const table of [GATEWAY_OPTIONS, FEED_OPTIONS]) {
+      for (const row of table.rows) {
+        if (!('default' in row)) continue;
+        expect(table.check(row, row.default), row.key).toMatchObject({ ok: true });
+      }
+    }
+  });
+
+  it('derives the config type from the table', () => {
+    expectTypeOf<GatewayConfig['port']>().toEqualTypeOf<number>();
+    expectTypeOf<GatewayConfig['role']>().toEqualTypeOf<'all' | 'gateway' | 'feeds'>();
+    expectTypeOf<GatewayConfig['bus']>().toEqualTypeOf<string | null>();
+    expectTypeOf<GatewayConfig['origins']>().toEqualTypeOf<readonly string[]>();
+    expectTypeOf<GatewayConfig['feeds']['replay']>().toEqualTypeOf<
+      { readonly file: string; readonly speed: number; readonly loop: boolean } | undefined
+    >();
+    expectTypeOf<GatewayConfig['feeds']['symbols']>().toEqualTypeOf<readonly string[] | undefined>();
+    expectTypeOf<GatewayConfig['feeds']['runner']['intervalMs']>().toEqualTypeOf<number>();
+  });
+
+  it('returns a deeply frozen configuration', () => {
+    const c = loadConfig({ argv: ['--origins', 'https://a.example', '--replay', 'x.ndjson'] });
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(Object.isFrozen(c.origins)).toBe(true);
+    expect(Object.isFrozen(c.feeds.price)).toBe(true);
+    expect(Object.isFrozen(c.feeds.replay)).toBe(true);
+    expect(() => {
+      (c as { port: number }).port = 1;
+    }).toThrow(TypeError);
+    expect(() => (c.origins as string[]).push('https://b.example')).toThrow(TypeError);
+    // Each load is its own: defaults are not shared, frozen, between loads.
+    expect(Object.isFrozen(defaultConfig().origins)).toBe(false);
+  });
+
+  it('refuses --no-feeds like any unknown flag', () => {
+    expect(() => loadConfig({ argv: ['--no-feeds'] })).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_UNKNOWN_FLAG',
+        message: 'unknown flag --no-feeds (see --help)',
+      }),
+    );
+    expect(() => loadConfig({ argv: ['--no-feeds=true'] })).toThrow(/unknown flag --no-feeds/);
+  });
+
+  it('reads the total feed cap from --feed-max-rate and TICKWALL_FEED_MAX_RATE without a warning', () => {
+    const warnings: string[] = [];
+    const warn = (m: string): void => void warnings.push(m);
+    expect(loadConfig({ argv: ['--feed-max-rate', '500'], warn }).feeds.maxTotalRate).toBe(500);
+    expect(loadConfig({ env: { TICKWALL_FEED_MAX_RATE: '600' }, warn }).feeds.maxTotalRate).toBe(600);
+    expect(warnings).toEqual([]);
+  });
+
+  it('still reads the old --max-rate and TICKWALL_MAX_RATE for one release, with a deprecation warning', () => {
+    const warnings: string[] = [];
+    const warn = (m: string): void => void warnings.push(m);
+    expect(loadConfig({ argv: ['--max-rate', '500'], warn }).feeds.maxTotalRate).toBe(500);
+    expect(warnings).toEqual([
+      '--max-rate is deprecated and will be removed in the next release: use --feed-max-rate (maxTotalRate)',
+    ]);
+    warnings.length = 0;
+    expect(loadConfig({ env: { TICKWALL_MAX_RATE: '700' }, warn }).feeds.maxTotalRate).toBe(700);
+    expect(warnings).toEqual([
+      'TICKWALL_MAX_RATE is deprecated and will be removed in the next release: use TICKWALL_FEED_MAX_RATE (maxTotalRate)',
+    ]);
+    // The old name is validated like the new one, and the new one wins as a later source would.
+    expect(() => loadConfig({ argv: ['--max-rate', '0'], warn })).toThrow(
+      /maxTotalRate = 0.*from --max-rate/,
+    );
+    expect(
+      loadConfig({ env: { TICKWALL_MAX_RATE: '700' }, argv: ['--feed-max-rate', '800'], warn }).feeds
+        .maxTotalRate,
+    ).toBe(800);
+  });
+
+  it('validates every source of a feed option, even one a later source overrides', () => {
+    expect(() => loadConfig({ env: { TICKWALL_RATE: 'fast' }, argv: ['--rate', '2'] })).toThrow(
+      /quoteRate = "fast": must be a number from 0 to 100000 \(from environment TICKWALL_RATE\)/,
+    );
+  });
+
+  it('requires the replay file when a config file names the replay section', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-config-'));
+    const file = join(dir, 'tickwall.json');
+    writeFileSync(file, JSON.stringify({ feeds: { replay: { speed: 2 } } }));
+    expect(() => loadConfig({ argv: ['--config', file] })).toThrow(/replay\.file = undefined: is required/);
+    writeFileSync(file, JSON.stringify({ feeds: { replay: { speed: 2 } } }));
+    expect(loadConfig({ argv: ['--config', file, '--replay', 'r.ndjson'] }).feeds.replay).toEqual({
+      file: 'r.ndjson',
+      speed: 2,
+      loop: false,
+    });
+  });
 });
 
 describe('docs/configuration.md', () => {
@@ -141,5 +258,19 @@ describe('docs/configuration.md', () => {
       expect(doc).toContain(`\`--${o.flag}\``);
       expect(doc).toContain(`\`${o.env}\``);
     }
+  });
+
+  it('has the gateway table exactly as the rows give it: key, flag, environment, default, meaning', () => {
+    expect(tableRows(docText('configuration.md'), '## Gateway')).toEqual(GATEWAY_OPTIONS.docRows());
+  });
+
+  it('has the feeds table exactly as the rows with a flag give it', () => {
+    expect(tableRows(docText('configuration.md'), '## Feeds')).toEqual(FEED_OPTIONS.docRows());
+  });
+
+  it('lists every deprecated name, and only those', () => {
+    const rows = tableRows(docText('configuration.md'), '### Deprecated names');
+    expect(rows).toEqual([...GATEWAY_OPTIONS.formerNames(), ...FEED_OPTIONS.formerNames()]);
+    expect(rows.length).toBeGreaterThan(0);
   });
 });

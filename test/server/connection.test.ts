@@ -81,7 +81,9 @@ describe('a connection has one owner of its end', () => {
     // Its bus interest went with it, before its socket did.
     for (const e of TEST_CATALOGUE) expect(bus.listenerCount(e.id)).toBe(0);
     (client.ws as unknown as { _socket: Socket })._socket.resume();
-    expect(await client.closed(10_000)).toBe(CloseCode.SLOW_CONSUMER);
+    // 4001 when the client reads its backlog and the close frame within the grace period, else
+    // terminated (1006) at its end: either way the socket goes.
+    expect([CloseCode.SLOW_CONSUMER, 1006]).toContain(await client.closed(10_000));
     await expectNothingLeft(g);
     expect(conn.state).toBe('closed');
   });

@@ -203,7 +203,7 @@ describe('refresh and expiry', () => {
     const other = await sign(claims({ sub: 'someone-else', symbols: ['*'] }), files.secret, { ttlSec: 60 });
     c.send({ op: 'auth', id: 2, token: other });
     const refusedOther = await c.message<ErrorMessage>((m) => m.op === 'error' && m.id === 2);
-    expect(refusedOther).toMatchObject({ code: ErrorCode.UNAUTHORIZED, reason: 'TOKEN_OTHER_SUB' });
+    expect(refusedOther).toMatchObject({ code: ErrorCode.AUTH_REFUSED, reason: 'TOKEN_OTHER_SUB' });
 
     const fresh = await sign(claims({ sub: 'screen-3', symbols: ['AAPL'] }), files.secret, { ttlSec: 60 });
     c.send({ op: 'auth', id: 3, token: fresh });
@@ -223,7 +223,7 @@ describe('refresh and expiry', () => {
     const expired = await sign(claims({ sub: 'screen-3' }), files.secret, { ttlSec: -5 });
     c.send({ op: 'auth', id: 5, token: expired });
     expect(await c.message<ErrorMessage>((m) => m.op === 'error' && m.id === 5)).toMatchObject({
-      code: ErrorCode.UNAUTHORIZED,
+      code: ErrorCode.AUTH_REFUSED,
       reason: 'TOKEN_EXPIRED',
     });
     // Past the first token's exp, the connection lives on with the fresh one.

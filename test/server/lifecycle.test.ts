@@ -71,6 +71,24 @@ describe('start-up configuration', () => {
     );
   });
 
+  it('refuses the removed --no-feeds as an unknown flag, with status 2', async () => {
+    await expect(spawnGateway(['--port', '0', '--no-feeds'])).rejects.toThrow(
+      /exited with 2[\s\S]*CONFIG_UNKNOWN_FLAG: unknown flag --no-feeds \(see --help\)/,
+    );
+  });
+
+  it('starts with the deprecated --max-rate and warns on stderr that it is --feed-max-rate now', async () => {
+    const proc = await spawnGateway(['--port', '0', '--max-rate', '5000']);
+    try {
+      expect(proc.output()).toMatch(
+        /DeprecationWarning: --max-rate is deprecated and will be removed in the next release: use --feed-max-rate/,
+      );
+    } finally {
+      const code = await proc.stop('SIGTERM');
+      expect(code).toBe(0);
+    }
+  });
+
   it('refuses TLS files it cannot read, or that are not a certificate and its key, in one line with status 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tw-badtls-'));
     const junk = join(dir, 'junk.pem');

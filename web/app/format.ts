@@ -59,6 +59,16 @@ export function formatAge(ms: number): string {
   return `${Math.floor(h / 24)} d`;
 }
 
+/** How old a value is, for stale badges: "12 s old", or "no data yet" before the first one (not "never old"). */
+export function oldText(ms: number): string {
+  return Number.isFinite(ms) ? `${formatAge(ms)} old` : 'no data yet';
+}
+
+/** When the last update came, for the disconnect banner: "Last update 12 s ago", or "No data received yet". */
+export function lastUpdateText(ms: number): string {
+  return Number.isFinite(ms) ? `Last update ${formatAge(ms)} ago` : 'No data received yet';
+}
+
 /** Local wall-clock time of an epoch-µs timestamp, with milliseconds. */
 export function formatClock(timeUs: number): string {
   const d = new Date(timeUs / 1000);

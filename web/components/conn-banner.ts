@@ -1,5 +1,5 @@
 import { html, LitElement, nothing } from 'lit';
-import { formatAge } from '../app/format.ts';
+import { lastUpdateText } from '../app/format.ts';
 import { FrameController } from '../render/frame-controller.ts';
 import { scheduler } from '../render/frame-scheduler.ts';
 import type { Session } from '../app/session.ts';
@@ -81,11 +81,9 @@ export class ConnBanner extends LitElement {
     // The first connection attempt is not an outage; anything after a drop is.
     if (s.kind === 'open' || (s.kind === 'connecting' && s.attempt === 0) || s.kind === 'closed')
       return nothing;
-    // Before the first record there is no age to give: "never ago" says nothing.
-    const last =
-      c.lastRecordTimeUs === 0
-        ? 'No data received yet'
-        : `Last update ${formatAge(c.serverNow() - c.lastRecordTimeUs / 1000)} ago`;
+    const last = lastUpdateText(
+      c.lastRecordTimeUs === 0 ? Number.POSITIVE_INFINITY : c.serverNow() - c.lastRecordTimeUs / 1000,
+    );
     return html`<div class="banner" data-testid="disconnected-banner">
       <div class="title" role="alert">
         ${s.kind === 'failed' ? 'CONNECTION STOPPED — DATA NOT LIVE' : 'DISCONNECTED — DATA NOT LIVE'}

@@ -1,5 +1,5 @@
 import { LitElement, type PropertyDeclarations } from 'lit';
-import { formatAge } from '../app/format.ts';
+import { oldText } from '../app/format.ts';
 import { DEFAULT_STALE_MS, type Freshness } from '../app/staleness.ts';
 import { FrameController } from '../render/frame-controller.ts';
 import { scheduler } from '../render/frame-scheduler.ts';
@@ -8,8 +8,7 @@ import type { StreamClient } from '../stream/index.ts';
 /** Text of the stale badge for a panel that may not be shown as live. */
 export function staleLabel(f: Freshness): string {
   if (f.why === 'no data') return 'NO DATA';
-  // Before the first record there is no age to give: say so rather than "never old".
-  const old = Number.isFinite(f.ageMs) ? `${formatAge(f.ageMs)} old` : 'no data yet';
+  const old = oldText(f.ageMs);
   if (f.why === 'disconnected') return `DISCONNECTED · ${old}`;
   if (f.why === 'sign-in required') return `SIGN-IN REQUIRED · ${old}`;
   if (f.why === 'feed down') return `FEED DOWN · ${old}`;

@@ -136,6 +136,7 @@ export class StreamClient extends Emitter<StreamEvents> {
         ready: () => this.link.ready && this.haveCatalogue,
         limits: () => this.link.hello?.limits ?? null,
         send: (msg) => this.link.send(msg),
+        slowDown: () => this.link.slowDown(),
       },
       { resyncMinMs: options.resyncMinMs ?? 1000, history: options.history ?? -1 },
       this.stats,
@@ -338,6 +339,9 @@ export class StreamClient extends Emitter<StreamEvents> {
         if (this.requests.serial !== serial) this.stateSerial++;
         break;
       }
+      case 'pong':
+        this.requests.onPong(msg);
+        break;
       case 'upstream':
         this.setUpstream(msg.ready === true);
         break;

@@ -29,7 +29,7 @@ export interface LinkEvents {
   state: (state: ConnectionState) => void;
   /** The gateway's hello: the link is open, its limits known. */
   hello: (hello: HelloMessage) => void;
-  /** Any other control message (pongs are kept for the round-trip time). */
+  /** Any other control message (pongs too, after the link took the round-trip time from them). */
   message: (msg: ServerMessage) => void;
   frame: (buf: ArrayBuffer) => void;
   rtt: (ms: number) => void;
@@ -225,6 +225,7 @@ export class Link extends Emitter<LinkEvents> {
         this.clockOffsetMs = msg.serverTime + rtt / 2 - Date.now();
         this.emit('rtt', rtt);
       }
+      this.emit('message', msg);
     } else this.emit('message', msg);
   }
 

@@ -3,6 +3,8 @@
  * burst of `limits.maxMessagesPerSec`, docs/protocol.md 5.9): half the rate and half the burst,
  * so that messages bunched by the network on their way (up to a second late) still pass.
  */
+const EPSILON = 1e-9;
+
 export class Pacer {
   private rate = 1;
   private burst = 1;
@@ -20,7 +22,9 @@ export class Pacer {
   /** Takes a token if one is there. */
   take(nowMs: number): boolean {
     this.refill(nowMs);
-    if (this.tokens < 1) return false;
+    // waitMs rounds up to whole milliseconds, yet the refill can still land a rounding error short
+    // of a token (0.186 + 0.814 < 1 in floating point): that is a token.
+    if (this.tokens < 1 - EPSILON) return false;
     this.tokens -= 1;
     return true;
   }
@@ -28,7 +32,7 @@ export class Pacer {
   /** Milliseconds until the next token (0 when one is there). */
   waitMs(nowMs: number): number {
     this.refill(nowMs);
-    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 1000) / this.rate);
+    return this.tokens >= 1 - EPSILON ? 0 : Math.ceil(((1 - this.tokens) * 1000) / this.rate);
   }
 
   /** The gateway said RATE_LIMITED all the same: empty the bucket and halve the rate. */

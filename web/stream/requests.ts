@@ -4,6 +4,7 @@ import {
   type ClientMessage,
   type ErrorMessage,
   type Limits,
+  type PongMessage,
   type SubscribedMessage,
   type SubscribeMessage,
   type UnsubscribeMessage,
@@ -37,6 +38,8 @@ export interface RequestsHost {
   limits(): Limits | null;
   /** Sends (paced) a control message. */
   send(msg: ClientMessage): void;
+  /** The gateway said RATE_LIMITED: send slower. */
+  slowDown(): void;
 }
 
 export interface RequestsOptions {
@@ -92,6 +95,8 @@ export class Requests {
   private readonly pending = new Map<number, string[]>();
   /** Symbols asked for on this connection (an unsubscribe is sent only for these). */
   private readonly asked = new Set<string>();
+  /** Id of the ping sent after a RATE_LIMITED: requests unanswered when its pong comes were dropped. */
+  private barrier: number | null = null;
 
   constructor(
     private readonly store: Store,
@@ -181,6 +186,7 @@ export class Requests {
     this.inFlight = null;
     this.pending.clear();
     this.asked.clear();
+    this.barrier = null;
     this.resyncDue.clear();
     if (this.resyncTimer !== null) clearTimeout(this.resyncTimer);
     this.resyncTimer = null;
@@ -218,6 +224,7 @@ export class Requests {
   /** An `error` reply; true when a symbol's status changed. */
   onError(msg: ErrorMessage): boolean {
     let changed = false;
+    if (msg.code === ErrorCode.RATE_LIMITED) this.onRateLimited();
     if (REJECTING.has(msg.code) && Array.isArray(msg.symbols)) {
       for (const s of msg.symbols)
         changed = this.setStatus(s, { kind: 'rejected', code: msg.code }) || changed;
@@ -231,6 +238,39 @@ export class Requests {
     }
     if (!PER_SYMBOL_ERRORS.has(msg.code)) changed = this.onRefused(msg) || changed;
     return changed;
+  }
+
+  /**
+   * RATE_LIMITED carries no id, and the gateway drops further messages over the limit without a
+   * reply: after slowing down, a ping tells which requests were lost, since the gateway answers in
+   * order (docs/protocol.md 4.1): those still unanswered when its pong comes.
+   */
+  private onRateLimited(): void {
+    this.host.slowDown();
+    if (this.barrier !== null) return;
+    this.barrier = this.id();
+    this.host.send({ op: 'ping', id: this.barrier });
+  }
+
+  /** A `pong`: after the barrier's, sends the dropped requests again. */
+  onPong(msg: PongMessage): void {
+    if (this.barrier === null || msg.id !== this.barrier) return;
+    this.barrier = null;
+    for (const [id, symbols] of this.pending) {
+      if (id > msg.id) continue;
+      this.pending.delete(id);
+      const snapshot = this.inFlight?.id === id;
+      if (snapshot) {
+        this.inFlight = null;
+        this.store.endSnapshot(symbols);
+      }
+      for (const s of symbols) {
+        if (!this.wanted.has(s)) continue;
+        if (snapshot) this.needSnapshot.add(s);
+        else if (!this.needSnapshot.has(s)) this.needPlain.add(s);
+      }
+    }
+    this.pump();
   }
 
   /** A SNAPSHOT_END frame: the snapshot in flight is complete. */

@@ -65,8 +65,6 @@ export class SymbolData {
   /** A subscribe with snapshot is in flight: its snapshot replaces the series when it starts. */
   awaitingSnapshot = false;
   snapshotStarted = false;
-  /** The server rejected this symbol (UNKNOWN_SYMBOL, TOO_MANY_SYMBOLS). */
-  rejected: string | null = null;
 
   constructor(entry: CatalogueEntry, cap: SeriesCapacity = DEFAULT_CAPACITY) {
     this.entry = entry;

@@ -15,6 +15,12 @@ export interface BaselineFeed {
   catalogue: CatalogueEntry[];
   /** Calls `fn` with every record of every symbol, decoded into a plain object. */
   onRecord(fn: (record: PlainRecord) => void): void;
+  /** Calls `fn` with every record as the bus carries it (no decoding): the floor encodes from these. */
+  onBusRecord(fn: (symbolId: number, bytes: Uint8Array, offset: number, length: number) => void): void;
+  /** Publishes what is due now, ahead of the feed's own timer (tickwall does this at each batch tick). */
+  pump(): void;
+  /** Flags this process was given that are not feed flags, e.g. `--batch-ms` for the floor. */
+  extra: Record<string, string>;
   stop(): void;
 }
 
@@ -23,6 +29,8 @@ interface BaselineArgs {
   port: number;
   /** Flat feed options, dotted keys as FEED_OPTION_FLAGS maps them. */
   feeds: Record<string, unknown>;
+  /** Every other flag and its value. */
+  extra: Record<string, string>;
 }
 
 /**
@@ -30,7 +38,7 @@ interface BaselineArgs {
  * --log-level, ...) take a value and are ignored, so the bench passes one argument list to all.
  */
 function parseBaselineArgs(argv: readonly string[]): BaselineArgs {
-  const out: BaselineArgs = { host: '127.0.0.1', port: 8080, feeds: {} };
+  const out: BaselineArgs = { host: '127.0.0.1', port: 8080, feeds: {}, extra: {} };
   for (let i = 0; i < argv.length; i += 2) {
     const flag = argv[i]!.replace(/^--/, '');
     const value = argv[i + 1];
@@ -38,7 +46,10 @@ function parseBaselineArgs(argv: readonly string[]): BaselineArgs {
     if (flag === 'host') out.host = value;
     else if (flag === 'port') out.port = Number(value);
     const f = FEED_OPTION_FLAGS.find((x) => x.flag === flag);
-    if (f === undefined) continue;
+    if (f === undefined) {
+      out.extra[flag] = value;
+      continue;
+    }
     out.feeds[f.key] =
       f.kind === 'int' || f.kind === 'number'
         ? Number(value)
@@ -57,9 +68,13 @@ export function startBaselineFeed(argv: readonly string[]): BaselineFeed {
   const bus = new MemoryBus();
   const feeds = createFeeds(validateFeedOptions(args.feeds), bus);
   const decoder = new RecordDecoder(feeds.catalogue);
-  let listener: (record: PlainRecord) => void = () => undefined;
+  let listener: ((record: PlainRecord) => void) | null = null;
+  let raw: ((symbolId: number, bytes: Uint8Array, offset: number, length: number) => void) | null = null;
   for (const entry of feeds.catalogue) {
-    bus.subscribe(entry.id, (bytes, offset, length) => {
+    const id = entry.id;
+    bus.subscribe(id, (bytes, offset, length) => {
+      if (raw !== null) raw(id, bytes, offset, length);
+      if (listener === null) return;
       const record = decoder.decode(bytes, offset, length);
       if (record !== null) listener(record);
     });
@@ -72,6 +87,11 @@ export function startBaselineFeed(argv: readonly string[]): BaselineFeed {
     onRecord(fn) {
       listener = fn;
     },
+    onBusRecord(fn) {
+      raw = fn;
+    },
+    pump: () => feeds.pump(),
+    extra: args.extra,
     stop() {
       feeds.stop();
       void bus.close();

@@ -3,7 +3,8 @@
  * symbol -> Set of sockets, and for every record, for every subscribed socket,
  * `socket.send(JSON.stringify(record))`. No batching, no backpressure: on purpose, it is the
  * yardstick. Same simulated feed as tickwall (see ./feed.ts).
- *   tsx test/bench/baselines/ws-json-server.ts --port N [--host 127.0.0.1] [feed flags as tickwall]
+ *   tsx test/bench/baselines/ws-json-server.ts --port N [--host 127.0.0.1] [--deflate off|on|no-context-takeover]
+ *       [feed flags as tickwall]
  */
 import WebSocket, { WebSocketServer } from 'ws';
 import { startBaselineFeed } from './feed.ts';
@@ -11,7 +12,20 @@ import { startBaselineFeed } from './feed.ts';
 const feed = startBaselineFeed(process.argv.slice(2));
 const subscribers = new Map<string, Set<WebSocket>>();
 
-const wss = new WebSocketServer({ host: feed.host, port: feed.port });
+// --deflate off|on|no-context-takeover: the compression scenario measures permessage-deflate here too.
+const deflate = feed.extra['deflate'] ?? 'off';
+const wss = new WebSocketServer({
+  host: feed.host,
+  port: feed.port,
+  perMessageDeflate:
+    deflate === 'off'
+      ? false
+      : {
+          threshold: 0,
+          serverNoContextTakeover: deflate === 'no-context-takeover',
+          clientNoContextTakeover: deflate === 'no-context-takeover',
+        },
+});
 
 wss.on('connection', (socket) => {
   const mine = new Set<string>();

@@ -2,6 +2,7 @@ import { measure, type Measurement } from '../measure.ts';
 import type { SweepParams } from '../scenarios.ts';
 import { serverSpec, type Contender } from '../servers.ts';
 import type { BenchContext } from './context.ts';
+import { medianRun } from './fanout.ts';
 
 export interface SweepStep {
   rate: number;
@@ -37,10 +38,17 @@ export interface SweepCurve {
 export interface SweepResult {
   params: SweepParams;
   curves: SweepCurve[];
+  /**
+   * tickwall and the floor at the fixed rates of `params.ratioRates`, interleaved in rounds; each
+   * server's median round per rate (the floor ratio at high rates). Absent in older results.
+   */
+  ratioSteps?: SweepStep[][];
 }
 
 function judge(p: SweepParams, offered: number, m: Measurement): { pass: boolean; reason: string } {
   const n = m.load.normal;
+  if (m.loadBound)
+    return { pass: false, reason: `load-bound (load CPU ${(100 * m.load.loadCpuShare).toFixed(0)}%)` };
   // Received records only: a record merged into a newer one was not delivered.
   const delivered = n.records / m.load.windowSec;
   if (m.load.connectFailures > 0)
@@ -61,6 +69,7 @@ async function step(ctx: BenchContext, c: Contender, p: SweepParams, rate: numbe
     cwd: ctx.cwd,
     spec: serverSpec(c, { rate }, ctx.serverCpu),
     path: c.path,
+    offeredPerSec: offered,
     load: {
       protocol: c.name,
       clients: p.clients,
@@ -151,9 +160,45 @@ async function sweepOne(ctx: BenchContext, c: Contender, p: SweepParams): Promis
   };
 }
 
-/** Scenario 2: the saturation sweep, every server in turn. */
+/**
+ * tickwall and the floor at each of `p.ratioRates`, in `p.ratioRounds` rounds that interleave the
+ * two; each server's median round by CPU per record among the rounds not load-bound.
+ */
+async function ratioSteps(
+  ctx: BenchContext,
+  p: SweepParams,
+  curves: readonly SweepCurve[],
+): Promise<SweepStep[][] | undefined> {
+  const pair = ['tickwall', 'floor'].map((n) => ctx.contenders.find((c) => c.name === n));
+  if (pair.some((c) => c === undefined) || p.ratioRates.length === 0) return undefined;
+  const out: SweepStep[][] = [];
+  for (const rate of p.ratioRates) {
+    const rounds: SweepStep[][] = [];
+    for (let r = 0; r < p.ratioRounds; r++) {
+      const round: SweepStep[] = [];
+      for (const c of pair) {
+        // The sweep itself may have measured this rate already: that window is the first round.
+        const done =
+          r === 0 ? curves.find((x) => x.server === c!.name)?.steps.find((s) => s.rate === rate) : undefined;
+        round.push(done ?? (await step(ctx, c!, p, rate)));
+      }
+      rounds.push(round);
+    }
+    out.push(pair.map((_, i) => medianStep(rounds, i)));
+  }
+  return out;
+}
+
+/** Server `i`'s median step over `rounds` (fanout's medianRun rule on the measurements). */
+function medianStep(rounds: SweepStep[][], i: number): SweepStep {
+  const m = medianRun(rounds.map((round) => round[i]!.measurement));
+  return rounds.find((round) => round[i]!.measurement === m)![i]!;
+}
+
+/** Scenario 2: the saturation sweep, every server in turn, then tickwall and the floor at fixed high rates. */
 export async function runSweep(ctx: BenchContext, p: SweepParams): Promise<SweepResult> {
   const curves: SweepCurve[] = [];
   for (const c of ctx.contenders) curves.push(await sweepOne(ctx, c, p));
-  return { params: p, curves };
+  const ratio = await ratioSteps(ctx, p, curves);
+  return { params: p, curves, ...(ratio !== undefined ? { ratioSteps: ratio } : {}) };
 }

@@ -1,6 +1,8 @@
 /** fast-check generators of valid records and frames, biased towards the edges of every field. */
 import fc from 'fast-check';
 import type {
+  BookLevelRecord,
+  BookMarkRecord,
   DecodedFrame,
   DecodedRecord,
   NoticeRecord,
@@ -98,17 +100,43 @@ const noticeAt = (time: fc.Arbitrary<number>): fc.Arbitrary<NoticeRecord> =>
     count: u32,
   });
 
+const levelAt = (time: fc.Arbitrary<number>): fc.Arbitrary<BookLevelRecord> =>
+  fc.record({
+    kind: fc.constant('level' as const),
+    symbolId,
+    seq: u32,
+    time,
+    flags: recordFlags,
+    side: fc.constantFrom(1, 2),
+    price: safeInt,
+    size: u32,
+  });
+const markAt = (time: fc.Arbitrary<number>): fc.Arbitrary<BookMarkRecord> =>
+  fc.record({
+    kind: fc.constant('mark' as const),
+    symbolId,
+    seq: u32,
+    time,
+    flags: recordFlags,
+    mark: fc.constantFrom(1, 2, 3),
+    depth: fc.oneof(fc.constantFrom(0, 1, 10, 1000), fc.nat({ max: 1000 })),
+    checksum: u32,
+    count: u32,
+  });
+
 /** Records at any safe time (as bus records carry them); frame them with a base from `baseNear`. */
 export const quote = quoteAt(timeUs);
 export const trade = tradeAt(timeUs);
 export const sensor = sensorAt(timeUs);
 export const notice = noticeAt(timeUs);
-export const record: fc.Arbitrary<DecodedRecord> = fc.oneof(quote, trade, sensor, notice);
+export const level = levelAt(timeUs);
+export const mark = markAt(timeUs);
+export const record: fc.Arbitrary<DecodedRecord> = fc.oneof(quote, trade, sensor, notice, level, mark);
 
 /** Records whose time fits a frame based at `baseUs`. */
 export function recordNear(baseUs: number): fc.Arbitrary<DecodedRecord> {
   const t = timeNear(baseUs);
-  return fc.oneof(quoteAt(t), tradeAt(t), sensorAt(t), noticeAt(t));
+  return fc.oneof(quoteAt(t), tradeAt(t), sensorAt(t), noticeAt(t), levelAt(t), markAt(t));
 }
 
 /** A frame of mixed records, every time within reach of the frame's base time. */

@@ -1,6 +1,8 @@
 /** Drives FrameWriter from plain decoded objects, so tests can state frames as data. */
 import {
   CodecError,
+  encodeBookLevel,
+  encodeBookMark,
   encodeNotice,
   encodeQuote,
   encodeSensor,
@@ -27,6 +29,12 @@ export function writeRecord(w: FrameWriter, r: DecodedRecord): void {
     case 'notice':
       w.notice(r.symbolId, r.seq, r.time, r.code, r.count);
       break;
+    case 'level':
+      w.bookLevel(r.symbolId, r.seq, r.time, r.side, r.price, r.size, r.flags);
+      break;
+    case 'mark':
+      w.bookMark(r.symbolId, r.seq, r.time, r.mark, r.depth, r.checksum, r.count, r.flags);
+      break;
   }
 }
 
@@ -41,6 +49,21 @@ export function writeBusRecord(view: DataView, off: number, r: DecodedRecord): n
       return encodeSensor(view, off, r.symbolId, r.seq, r.time, r.value, r.quality, r.flags);
     case 'notice':
       return encodeNotice(view, off, r.symbolId, r.seq, r.time, r.code, r.count);
+    case 'level':
+      return encodeBookLevel(view, off, r.symbolId, r.seq, r.time, r.side, r.price, r.size, r.flags);
+    case 'mark':
+      return encodeBookMark(
+        view,
+        off,
+        r.symbolId,
+        r.seq,
+        r.time,
+        r.mark,
+        r.depth,
+        r.checksum,
+        r.count,
+        r.flags,
+      );
   }
 }
 

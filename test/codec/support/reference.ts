@@ -6,9 +6,23 @@
 import type { DecodedFrame, DecodedRecord } from '../../../codec/index.ts';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-const BODY_SIZE: Record<DecodedRecord['kind'], number> = { quote: 36, trade: 28, sensor: 24, notice: 20 };
-const TYPE_OF: Record<DecodedRecord['kind'], number> = { quote: 1, trade: 2, sensor: 3, notice: 4 };
-const MIN_SIZE_BY_TYPE: Record<number, number> = { 1: 36, 2: 28, 3: 24, 4: 20 };
+const BODY_SIZE: Record<DecodedRecord['kind'], number> = {
+  quote: 36,
+  trade: 28,
+  sensor: 24,
+  notice: 20,
+  level: 28,
+  mark: 24,
+};
+const TYPE_OF: Record<DecodedRecord['kind'], number> = {
+  quote: 1,
+  trade: 2,
+  sensor: 3,
+  notice: 4,
+  level: 6,
+  mark: 7,
+};
+const MIN_SIZE_BY_TYPE: Record<number, number> = { 1: 36, 2: 28, 3: 24, 4: 20, 6: 28, 7: 24 };
 const I32_MIN = -(2n ** 31n);
 const I32_MAX = 2n ** 31n - 1n;
 
@@ -58,6 +72,17 @@ export function referenceEncode(frame: DecodedFrame): Uint8Array {
       case 'notice':
         dv.setUint16(off + 12, r.code, true);
         dv.setUint32(off + 16, r.count, true);
+        break;
+      case 'level':
+        dv.setBigInt64(off + 12, BigInt(r.price), true);
+        dv.setUint32(off + 20, r.size, true);
+        out[off + 24] = r.side;
+        break;
+      case 'mark':
+        out[off + 12] = r.mark;
+        dv.setUint16(off + 14, r.depth, true);
+        dv.setUint32(off + 16, r.checksum, true);
+        dv.setUint32(off + 20, r.count, true);
         break;
     }
     off += size;
@@ -125,9 +150,20 @@ export function referenceDecode(bytes: Uint8Array): ReferenceResult {
       const quality = bytes[off + 20]!;
       if (value === null || quality > 3) return fail('CODEC_BAD_FIELD');
       records.push({ kind: 'sensor', ...base, value, quality });
-    } else {
+    } else if (rtype === 4) {
       const code = dv.getUint16(off + 12, true);
       records.push({ kind: 'notice', ...base, code, count: dv.getUint32(off + 16, true) });
+    } else if (rtype === 6) {
+      const price = safe(dv.getBigInt64(off + 12, true));
+      const side = bytes[off + 24]!;
+      if (price === null || (side !== 1 && side !== 2)) return fail('CODEC_BAD_FIELD');
+      records.push({ kind: 'level', ...base, side, price, size: dv.getUint32(off + 20, true) });
+    } else {
+      const mark = bytes[off + 12]!;
+      const depth = dv.getUint16(off + 14, true);
+      if (mark < 1 || mark > 3 || depth > 1000) return fail('CODEC_BAD_FIELD');
+      const checksum = dv.getUint32(off + 16, true);
+      records.push({ kind: 'mark', ...base, mark, depth, checksum, count: dv.getUint32(off + 20, true) });
     }
     off += len;
   }

@@ -1,3 +1,4 @@
+import { scanJsonRecord } from '../lean.ts';
 import type { Protocol } from '../protocol.ts';
 
 /** A record as the per-message JSON baseline sends it. */
@@ -21,6 +22,7 @@ export const jsonProtocol: Protocol = {
   message(conn, data, _isBinary, nowUs) {
     const sink = conn.sink;
     sink.message(data.length);
+    if (scanJsonRecord(data, 0, sink, nowUs)) return;
     let rec: JsonRecord;
     try {
       rec = JSON.parse(data.toString('utf8')) as JsonRecord;

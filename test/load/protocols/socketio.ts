@@ -1,3 +1,4 @@
+import { scanJsonRecord } from '../lean.ts';
 import type { Protocol } from '../protocol.ts';
 
 /** A record as the Socket.IO baseline emits it in its `tick` event. */
@@ -15,6 +16,8 @@ interface TickRecord {
  * "2"/"3" ping/pong, "42[...]" event.
  */
 
+const TICK_PREFIX = Buffer.from('42["tick",');
+
 /** The Socket.IO baseline: `subscribe` event with symbol names, then one `tick` event per record. */
 export const socketioProtocol: Protocol = {
   name: 'socketio',
@@ -29,6 +32,13 @@ export const socketioProtocol: Protocol = {
   message(conn, data, _isBinary, nowUs) {
     const sink = conn.sink;
     sink.message(data.length);
+    // `42["tick",{...}]`: read the record in place (the usual message) before any text is made.
+    if (
+      data.length > TICK_PREFIX.length &&
+      data.compare(TICK_PREFIX, 0, TICK_PREFIX.length, 0, TICK_PREFIX.length) === 0
+    ) {
+      if (scanJsonRecord(data, TICK_PREFIX.length, sink, nowUs)) return;
+    }
     const text = data.toString('utf8');
     const type = text.charCodeAt(0);
     if (type === 0x34 /* '4' message */) {

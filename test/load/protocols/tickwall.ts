@@ -3,6 +3,7 @@ import { NoticeCode, RecordType } from '../../../codec/constants.ts';
 import { FrameReader } from '../../../codec/reader.ts';
 import type { ServerMessage } from '../../../codec/control.ts';
 import { handshakeUrl } from '../../../web/stream/socket.ts';
+import { scanFrameTimes } from '../lean.ts';
 import type { LoadConnection, Protocol } from '../protocol.ts';
 
 /** One reader for every connection: messages are handled one at a time and the reader allocates nothing. */
@@ -12,9 +13,10 @@ function send(conn: LoadConnection, msg: object): void {
   conn.ws.send(JSON.stringify(msg));
 }
 
-/** Decodes every record of one binary frame into the connection's sink. */
-function frame(conn: LoadConnection, data: Buffer, nowUs: number): void {
+/** Accounts every record of one binary frame: header fields only, in full only for notices or damage. */
+export function frame(conn: LoadConnection, data: Buffer, nowUs: number): void {
   const sink = conn.sink;
+  if (scanFrameTimes(data, sink, nowUs)) return;
   if (reader.reset(data) !== null) {
     sink.decodeError();
     return;
@@ -41,7 +43,13 @@ function control(conn: LoadConnection, text: string): void {
   }
   switch (msg.op) {
     case 'hello':
-      send(conn, { op: 'subscribe', id: 1, symbols: conn.symbols, snapshot: false });
+      send(conn, {
+        op: 'subscribe',
+        id: 1,
+        symbols: conn.symbols,
+        snapshot: false,
+        ...(conn.maxRate !== undefined ? { maxRate: conn.maxRate } : {}),
+      });
       break;
     case 'subscribed':
       conn.subscribed();
