@@ -1,5 +1,5 @@
 import { html, LitElement, nothing } from 'lit';
-import { lastUpdateText } from '../app/format.ts';
+import { formatAge, lastUpdateText } from '../app/format.ts';
 import { FrameController } from '../render/frame-controller.ts';
 import { scheduler } from '../render/frame-scheduler.ts';
 import type { Session } from '../app/session.ts';
