@@ -163,11 +163,14 @@ describe('sign-in in the browser', () => {
     const text = await bannerText(page);
     expect(text).toContain('SIGN-IN REQUIRED');
     expect(text).toContain('access token has expired');
+    // Panels redraw on their next animation frame after the banner's.
     for (const s of ['AAPL', 'MSFT']) {
-      expect(await panelClass(page, s)).toContain('stale');
-      expect(await page.locator(`tw-price-chart[symbol="${s}"] .badge`).textContent()).toMatch(
-        /^SIGN-IN REQUIRED/,
-      );
+      await expect.poll(() => panelClass(page, s), { timeout: 5000 }).toContain('stale');
+      await expect
+        .poll(() => page.locator(`tw-price-chart[symbol="${s}"] .badge`).textContent({ timeout: 500 }), {
+          timeout: 5000,
+        })
+        .toMatch(/^SIGN-IN REQUIRED/);
     }
     // A reload with the expired token is refused the same way, never "connection lost".
     await page.reload();
