@@ -38,7 +38,11 @@ export const CLOSE_CODES = {
   MESSAGE_TOO_BIG: { code: 1009, meaning: 'a client message over limits.maxMessageBytes' },
   INTERNAL_ERROR: { code: 1011, meaning: 'the server failed unexpectedly' },
   TRY_AGAIN_LATER: { code: 1013, meaning: 'connection limits reached or server stopping; reconnect later' },
-  SLOW_CONSUMER: { code: 4001, meaning: 'the client stayed over the buffer limit past the grace period' },
+  SLOW_CONSUMER: {
+    code: 4001,
+    meaning:
+      'the client read too slowly: data unread past the max lag, or over the buffer limit past the grace period',
+  },
   HEARTBEAT_TIMEOUT: { code: 4002, meaning: 'no pong in time (terminated: clients see 1006)' },
   TOKEN_EXPIRED: { code: 4401, meaning: "the connection's token reached its exp without an auth refresh" },
 } as const satisfies Record<string, { code: number; meaning: string }>;
@@ -164,6 +168,11 @@ export const ERROR_CODES = {
   CATALOGUE_INVALID: { kind: 'startup', exit: 2, meaning: 'a catalogue entry has a bad value' },
   REPLAY_UNREADABLE: { kind: 'startup', exit: 2, meaning: 'the replay file cannot be read' },
   REPLAY_INVALID: { kind: 'startup', exit: 2, meaning: 'a line of the replay file is not a valid record' },
+  MQTT_MAP_INVALID: {
+    kind: 'startup',
+    exit: 2,
+    meaning: 'the MQTT mapping file (--mqtt-map) cannot be read or has a bad entry (docs/ingest.md)',
+  },
   REDIS_BUS_BAD_URL: { kind: 'startup', exit: 2, meaning: 'the bus URL is not redis:// or rediss://' },
   REDIS_BUS_MODE: {
     kind: 'startup',

@@ -9,9 +9,18 @@ export class CatalogueIndex {
   readonly bySymbol = new Map<string, CatalogueEntry>();
   readonly byId = new Map<number, CatalogueEntry>();
   /** `[...]` of all entries, reused by every `list` reply and GET /api/symbols. */
-  readonly json: string;
+  json = '[]';
+  entries: readonly CatalogueEntry[] = [];
 
-  constructor(readonly entries: readonly CatalogueEntry[]) {
+  constructor(entries: readonly CatalogueEntry[]) {
+    this.replace(entries);
+  }
+
+  /** Swaps in new entries (a catalogue reload); every holder of this index sees them at once. */
+  replace(entries: readonly CatalogueEntry[]): void {
+    this.entries = entries;
+    this.bySymbol.clear();
+    this.byId.clear();
     for (const e of entries) {
       this.bySymbol.set(e.symbol, e);
       this.byId.set(e.id, e);

@@ -6,6 +6,7 @@
 import { OptionTable, type OptionRow, type OptionValues } from '../lib/options.ts';
 import { proxyEntry } from './identity/client-address.ts';
 import { ENTITLEMENT_PATTERN } from './identity/entitlements.ts';
+import { INGEST_OPTION_ROWS } from './ingest/options.ts';
 
 const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, maximum }) as const;
 const text = { type: 'string', minLength: 1 } as const;
@@ -113,6 +114,14 @@ export const GATEWAY_OPTION_ROWS = [
     help: 'how long a connection may stay paused over the high-water mark before a 4001 close',
   },
   {
+    key: 'maxLagMs',
+    flag: 'max-lag-ms',
+    env: 'TICKWALL_MAX_LAG_MS',
+    default: 5000,
+    schema: int(0, 3600000),
+    help: 'oldest data a client may still be reading before a 4001 close: a ping sent behind its data and unanswered for longer closes it; 0 = no limit',
+  },
+  {
     key: 'maxMessageBytes',
     flag: 'max-message-bytes',
     env: 'TICKWALL_MAX_MESSAGE_BYTES',
@@ -174,7 +183,7 @@ export const GATEWAY_OPTION_ROWS = [
     env: 'TICKWALL_TRADE_BACKLOG',
     default: 1024,
     schema: int(16, 1000000),
-    help: 'trades an outbox holds for a slow client before dropping the oldest',
+    help: 'sizes each outbox for a slow client: 2 x maxSymbols + tradeBacklog records in all, latest values and trades together (see Backpressure); at least 16',
   },
   {
     key: 'origins',
@@ -326,6 +335,8 @@ export const GATEWAY_OPTION_ROWS = [
     schema: text,
     help: 'built dashboard to serve',
   },
+  // Producers, MQTT and admin (server/ingest/options.ts).
+  ...INGEST_OPTION_ROWS,
 ] as const satisfies readonly OptionRow[];
 
 /** The gateway's options table (the feeds have theirs: feeds/options.ts). */

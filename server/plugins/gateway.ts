@@ -11,6 +11,7 @@ import { Snapshotter } from '../engine/snapshot.ts';
 import { Connection } from '../session/connection.ts';
 import type { Subscriber } from '../engine/subscriber.ts';
 import { Heartbeat } from '../session/heartbeat.ts';
+import { LagProbe } from '../session/lag-probe.ts';
 import type { ConnectionRegistry } from '../session/registry.ts';
 import { Upstream } from '../session/upstream.ts';
 import type { GatewayStats } from '../stats.ts';
@@ -23,6 +24,8 @@ export interface GatewayCoreOptions {
   config: GatewayConfig;
   bus: Bus;
   catalogue: CatalogueIndex;
+  /** Where `feeds` notices read the symbols down (default: the bus); server/ingest adds its own. */
+  upstreamFeedsDown?: Pick<Bus, 'feedsDown'>;
   stats: GatewayStats;
   connections: ConnectionRegistry;
   /** The gateway's own feed path is up: its bus, and the feeds in its process if they gate it. */
@@ -56,7 +59,7 @@ declare module 'fastify' {
 const gatewayCore: FastifyPluginAsync<GatewayCoreOptions> = async (fastify, o) => {
   const { config, bus, stats, connections } = o;
   const log = fastify.log;
-  const closeSlow = (conn: Subscriber, why: 'grace' | 'hard-limit'): void => {
+  const closeSlow = (conn: Subscriber, why: 'grace' | 'hard-limit' | 'lag'): void => {
     // Every subscriber here is a session's Connection.
     if (!(conn instanceof Connection) || conn.state !== 'open') return;
     stats.slowConsumerCloses++;
@@ -83,10 +86,11 @@ const gatewayCore: FastifyPluginAsync<GatewayCoreOptions> = async (fastify, o) =
     stats,
     (id) => o.catalogue.byId.get(id)?.symbol ?? String(id),
   );
-  const upstream = new Upstream(bus, o.catalogue, o.feedPathReady);
+  const upstream = new Upstream(o.upstreamFeedsDown ?? bus, o.catalogue, o.feedPathReady);
   const heartbeat = new Heartbeat(connections, config.heartbeatMs, stats, (conn) =>
     log.info({ conn: conn.id, ip: conn.ip }, 'heartbeat timeout: terminating'),
   );
+  const lagProbe = new LagProbe(connections, config.maxLagMs, (conn) => closeSlow(conn, 'lag'));
   // Every client learns at once when the feed path goes down or comes back, so a wall display shows
   // its numbers as stale within the bus's stall deadline instead of after its own silence threshold.
   // A feeds process elsewhere going silent (or coming back) is told the same way.
@@ -107,6 +111,7 @@ const gatewayCore: FastifyPluginAsync<GatewayCoreOptions> = async (fastify, o) =
     },
     connections,
     router,
+    lagProbe,
     version: o.version,
     instance: o.instance,
   });
@@ -118,6 +123,7 @@ const gatewayCore: FastifyPluginAsync<GatewayCoreOptions> = async (fastify, o) =
   fastify.addHook('preClose', async () => {
     connections.closing = true;
     heartbeat.stop();
+    lagProbe.stop();
     flusher.flushNow();
     flusher.stop();
     const all = [...connections];

@@ -12,6 +12,8 @@ export interface MetricsOptions {
   connections: ConnectionRegistry;
   /** Sign-in counts (tickwall_sign_ins_total). */
   identity: Identity;
+  /** Series of other parts (producers and MQTT: server/ingest/ingestion.ts). */
+  extra?: (register: Registry) => void;
 }
 
 type CounterKey = Exclude<keyof GatewayStats, 'controlErrors'>;
@@ -54,7 +56,7 @@ const COUNTERS: readonly [CounterKey, string, string][] = [
 /** GET /metrics in Prometheus text format; values are read from plain counters at scrape time. */
 const metrics: FastifyPluginAsync<MetricsOptions> = async (
   fastify,
-  { stats, bus, connections, identity },
+  { stats, bus, connections, identity, extra },
 ) => {
   const register = new Registry();
   collectDefaultMetrics({ register, eventLoopMonitoringPrecision: 10 });
@@ -153,6 +155,8 @@ const metrics: FastifyPluginAsync<MetricsOptions> = async (
       },
     });
   }
+
+  extra?.(register);
 
   fastify.addHook('onResponse', async (req, reply) => {
     if (reply.statusCode >= 400) {

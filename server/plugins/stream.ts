@@ -14,6 +14,7 @@ import { WsSink } from '../session/ws-sink.ts';
 import type { Router } from '../engine/router.ts';
 import { handleClientFrame, replyError, type ControlContext } from '../session/control.ts';
 import type { ConnectionRegistry } from '../session/registry.ts';
+import type { LagProbe } from '../session/lag-probe.ts';
 import type { GatewayConfig } from '../config.ts';
 
 export interface StreamOptions {
@@ -21,6 +22,8 @@ export interface StreamOptions {
   control: ControlContext & { config: GatewayConfig };
   connections: ConnectionRegistry;
   router: Router;
+  /** Closes clients reading data older than `maxLagMs`; tells its pongs from the heartbeat's. */
+  lagProbe: LagProbe;
   /** The release and process id announced in `hello`. */
   version: string;
   instance: string;
@@ -187,8 +190,8 @@ export const streamPlugin: FastifyPluginAsync<StreamOptions> = async (fastify, o
         }
       });
       socket.on('close', (code: number, reason: Buffer) => conn.transportEnded(code, reason.toString()));
-      socket.on('pong', () => {
-        conn.alive = true;
+      socket.on('pong', (data: Buffer) => {
+        if (!options.lagProbe.answered(conn, data)) conn.alive = true;
       });
       socket.on('error', (err) => {
         req.log.debug({ err, conn: conn.id }, 'socket error');
@@ -216,6 +219,7 @@ export const streamPlugin: FastifyPluginAsync<StreamOptions> = async (fastify, o
         upstream: ctx.upstream.hello(conn),
       };
       conn.send(hello);
+      options.lagProbe.watch(conn, socket);
     },
   });
 };

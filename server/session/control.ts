@@ -195,8 +195,7 @@ function subscribe(ctx: ControlContext, conn: Connection, msg: SubscribeMessage)
   };
   if (msg.id !== undefined) ack.id = msg.id;
   if (msg.maxRate !== undefined) ack.maxRate = msg.maxRate;
-  conn.send(ack);
-  ctx.upstream.tell(conn);
+  // Errors about some of the symbols first: the ack is the request's final reply (protocol 4.1).
   if (notEntitled.length > 0) {
     replyError(
       ctx,
@@ -237,6 +236,8 @@ function subscribe(ctx: ControlContext, conn: Connection, msg: SubscribeMessage)
       failed,
     );
   }
+  conn.send(ack);
+  ctx.upstream.tell(conn);
   if (wantSnapshot) {
     ctx.snapshotter.send(conn, snapshots, history, msg.id).catch((err: unknown) => {
       ctx.log.error({ err, conn: conn.id }, 'snapshot failed');
@@ -260,8 +261,6 @@ function unsubscribe(ctx: ControlContext, conn: Connection, msg: UnsubscribeMess
     symbols: removed,
   };
   if (msg.id !== undefined) ack.id = msg.id;
-  conn.send(ack);
-  ctx.upstream.tell(conn);
   if (notHeld.length > 0) {
     replyError(
       ctx,
@@ -272,6 +271,8 @@ function unsubscribe(ctx: ControlContext, conn: Connection, msg: UnsubscribeMess
       notHeld,
     );
   }
+  conn.send(ack);
+  ctx.upstream.tell(conn);
 }
 
 /**
@@ -292,13 +293,6 @@ function auth(ctx: ControlContext, conn: Connection, msg: AuthMessage): void {
           return;
         }
         conn.auth.replace(verdict);
-        const reply: { op: 'authenticated'; id?: number; sub: string; expiresAt: number | null } = {
-          op: 'authenticated',
-          sub: verdict.sub,
-          expiresAt: verdict.expiresAt,
-        };
-        if (msg.id !== undefined) reply.id = msg.id;
-        conn.send(reply);
         const dropped: string[] = [];
         for (const symbolId of [...conn.subscriptions.symbols()]) {
           const symbol = ctx.catalogue.byId.get(symbolId)?.symbol;
@@ -306,6 +300,7 @@ function auth(ctx: ControlContext, conn: Connection, msg: AuthMessage): void {
           conn.subscriptions.drop(symbolId);
           dropped.push(symbol);
         }
+        // Errors first: `authenticated` is the request's final reply (protocol 4.1).
         if (dropped.length > 0) {
           ctx.upstream.tell(conn);
           replyError(
@@ -317,6 +312,13 @@ function auth(ctx: ControlContext, conn: Connection, msg: AuthMessage): void {
             dropped,
           );
         }
+        const reply: { op: 'authenticated'; id?: number; sub: string; expiresAt: number | null } = {
+          op: 'authenticated',
+          sub: verdict.sub,
+          expiresAt: verdict.expiresAt,
+        };
+        if (msg.id !== undefined) reply.id = msg.id;
+        conn.send(reply);
       },
       (err: unknown) => {
         ctx.log.error({ err, conn: conn.id }, 'auth failed');
