@@ -2,10 +2,15 @@ import { isKiosk } from './app/layout.ts';
 import type { App } from './components/app.ts';
 import './components/app.ts';
 import { scheduler } from './render/frame-scheduler.ts';
-import { StreamClient } from './stream/index.ts';
+import { Session, takeFragmentToken } from './app/session.ts';
+import { StreamClient, ticketCredentials } from './stream/index.ts';
 
+// Before anything else: a provisioning link's `#token=` is stored and leaves the address bar.
+takeFragmentToken();
+const session = new Session();
 // A 15 minute chart at 1 update/s needs ~900 records: ask for a full window where the server allows.
-const client = new StreamClient({ history: 1000 });
+const client = new StreamClient({ history: 1000, credentials: ticketCredentials(() => session.token) });
+session.attach(client);
 client.on('data', () => scheduler.request());
 client.on('state', () => scheduler.request());
 client.on('upstream', () => scheduler.request());
@@ -18,7 +23,10 @@ scheduler.start();
 client.start();
 
 const app = document.querySelector<App>('tw-app');
-if (app !== null) app.client = client;
+if (app !== null) {
+  app.session = session;
+  app.client = client;
+}
 
 /** Handle for tests, the browser benchmark and support sessions (read-only use). */
 (globalThis as { tickwall?: unknown }).tickwall = { client, scheduler };
