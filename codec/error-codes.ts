@@ -38,8 +38,13 @@ export const CLOSE_CODES = {
   MESSAGE_TOO_BIG: { code: 1009, meaning: 'a client message over limits.maxMessageBytes' },
   INTERNAL_ERROR: { code: 1011, meaning: 'the server failed unexpectedly' },
   TRY_AGAIN_LATER: { code: 1013, meaning: 'connection limits reached or server stopping; reconnect later' },
-  SLOW_CONSUMER: { code: 4001, meaning: 'the client stayed over the buffer limit past the grace period' },
+  SLOW_CONSUMER: {
+    code: 4001,
+    meaning:
+      'the client read too slowly: data unread past the max lag, or over the buffer limit past the grace period',
+  },
   HEARTBEAT_TIMEOUT: { code: 4002, meaning: 'no pong in time (terminated: clients see 1006)' },
+  TOKEN_EXPIRED: { code: 4401, meaning: "the connection's token reached its exp without an auth refresh" },
 } as const satisfies Record<string, { code: number; meaning: string }>;
 
 /** Close code numbers by name: `CloseCode.SLOW_CONSUMER === 4001`. */
@@ -86,13 +91,31 @@ export const ERROR_CODES = {
     kind: 'control',
     meaning: 'snapshot history is unavailable (the bus is down); live data follows when it is back',
   },
+  NOT_ENTITLED: {
+    kind: 'control',
+    meaning: "a symbol the connection's token does not grant; the other symbols of the request still apply",
+  },
+  AUTH_REFUSED: {
+    kind: 'control',
+    meaning: "the auth op's token was refused (`reason` says why); the connection keeps its current token",
+  },
   INTERNAL: { kind: 'control', meaning: 'the server failed; the request may be retried' },
 
   // HTTP refusals of an upgrade to /ws (docs/protocol.md 2.1).
   UNAUTHORIZED: {
     kind: 'http',
     http: 401,
-    meaning: 'tokens are configured and the token is missing or wrong',
+    meaning: 'authentication is on and the token or ticket is missing or refused (`reason` says why)',
+  },
+  CONNECT_RATE_LIMITED: {
+    kind: 'http',
+    http: 429,
+    meaning: 'more than maxConnectsPerMinute new connections a minute from one client address',
+  },
+  TICKETS_EXHAUSTED: {
+    kind: 'http',
+    http: 503,
+    meaning: 'POST /api/ticket: too many unspent tickets; retry after Retry-After',
   },
   FORBIDDEN_ORIGIN: { kind: 'http', http: 403, meaning: 'the Origin header is not in the allow-list' },
   UPGRADE_REQUIRED: { kind: 'http', http: 426, meaning: 'a plain GET of the WebSocket endpoint' },
@@ -129,6 +152,11 @@ export const ERROR_CODES = {
     close: CLOSE_CODES.TRY_AGAIN_LATER.code,
     meaning: 'the upgrade completed as the server began stopping',
   },
+  TOKEN_EXPIRED: {
+    kind: 'close',
+    close: CLOSE_CODES.TOKEN_EXPIRED.code,
+    meaning: "the connection's token reached its exp (after the expiring warning) and no auth refreshed it",
+  },
   SLOW_CONSUMER: {
     kind: 'close',
     close: CLOSE_CODES.SLOW_CONSUMER.code,
@@ -151,6 +179,11 @@ export const ERROR_CODES = {
   CATALOGUE_INVALID: { kind: 'startup', exit: 2, meaning: 'a catalogue entry has a bad value' },
   REPLAY_UNREADABLE: { kind: 'startup', exit: 2, meaning: 'the replay file cannot be read' },
   REPLAY_INVALID: { kind: 'startup', exit: 2, meaning: 'a line of the replay file is not a valid record' },
+  MQTT_MAP_INVALID: {
+    kind: 'startup',
+    exit: 2,
+    meaning: 'the MQTT mapping file (--mqtt-map) cannot be read or has a bad entry (docs/ingest.md)',
+  },
   REDIS_BUS_BAD_URL: { kind: 'startup', exit: 2, meaning: 'the bus URL is not redis:// or rediss://' },
   REDIS_BUS_MODE: {
     kind: 'startup',

@@ -15,6 +15,17 @@ import { Fields, isRecord, issueText } from './fields.ts';
 export const INSTRUMENT_KINDS = ['equity', 'fx', 'crypto', 'future', 'index'] as const;
 export type InstrumentKindName = (typeof INSTRUMENT_KINDS)[number];
 
+/**
+ * Who puts a symbol's records on the bus: the built-in simulators (the default), producers
+ * (POST /api/publish and the producer WebSocket, docs/ingest.md) or the MQTT source. Simulators
+ * publish only `sim` symbols, so a producer-fed symbol never has two publishers.
+ */
+export const FEED_SOURCES = ['sim', 'producer', 'mqtt'] as const;
+export type FeedSourceName = (typeof FEED_SOURCES)[number];
+
+/** How long a producer- or MQTT-fed symbol may stay silent before it is reported down, by default. */
+export const DEFAULT_MAX_SILENCE_MS = 10_000;
+
 /** What a symbol may look like: it travels in control messages and URLs. */
 export const SYMBOL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,31}$/;
 
@@ -52,6 +63,10 @@ export interface InstrumentSpec {
   tradeSize: string;
   /** Trade intensity relative to the configured trade rate (0 = never trades, as for an index). */
   tradeActivity: number;
+  /** Who publishes it (default `sim`). */
+  source: FeedSourceName;
+  /** Producer and MQTT symbols: longest silence before the symbol is reported down (ms). */
+  maxSilenceMs: number;
 }
 
 /** A sensor and the parameters of its reading model. */
@@ -90,6 +105,10 @@ export interface SensorSpec {
   faultProbability: number;
   /** Mean length of a fault, seconds. */
   faultSeconds: number;
+  /** Who publishes it (default `sim`). */
+  source: FeedSourceName;
+  /** Producer and MQTT symbols: longest silence before the symbol is reported down (ms). */
+  maxSilenceMs: number;
 }
 
 export type FeedSpec = InstrumentSpec | SensorSpec;
@@ -114,6 +133,8 @@ const INSTRUMENT_KEYS = [
   'spreadTicks',
   'tradeSize',
   'tradeActivity',
+  'source',
+  'maxSilenceMs',
 ] as const;
 
 const SENSOR_KEYS = [
@@ -138,6 +159,8 @@ const SENSOR_KEYS = [
   'dropoutSeconds',
   'faultProbability',
   'faultSeconds',
+  'source',
+  'maxSilenceMs',
 ] as const;
 
 /** Reads, parses and validates a catalogue file. Throws CatalogueError (CATALOGUE_UNREADABLE / CATALOGUE_INVALID). */
@@ -219,8 +242,22 @@ function checkUnique(specs: readonly FeedSpec[], problems: string[]): void {
   }
 }
 
-function common(f: Fields): { id?: number; symbol?: string; name?: string; units?: string } {
+function common(f: Fields): {
+  id?: number;
+  symbol?: string;
+  name?: string;
+  units?: string;
+  source?: FeedSourceName;
+  maxSilenceMs?: number;
+} {
   return {
+    source: f.oneOf('source', FEED_SOURCES, 'sim'),
+    maxSilenceMs: f.number('maxSilenceMs', {
+      min: 100,
+      max: 86_400_000,
+      integer: true,
+      fallback: DEFAULT_MAX_SILENCE_MS,
+    }),
     id: f.number('id', { min: 1, max: 65535, integer: true }),
     symbol: f.string('symbol', {
       pattern: SYMBOL_PATTERN,
@@ -238,14 +275,24 @@ function parseInstrument(raw: Record<string, unknown>, issues: FieldIssue[]): In
   const kind = f.oneOf('kind', INSTRUMENT_KINDS);
   const decimals = f.number('decimals', { min: 0, max: 12, integer: true });
   const sizeDecimals = f.number('sizeDecimals', { min: 0, max: 9, integer: true });
-  const volatility = f.number('volatility', { min: 0, max: 5, minExclusive: true });
-  const spreadTicks = f.number('spreadTicks', { min: 1, max: 1000 });
+  // Producer- and MQTT-fed symbols have no model: its parameters may be left out.
+  const sim = base.source === 'sim';
+  const volatility = f.number('volatility', {
+    min: 0,
+    max: 5,
+    minExclusive: true,
+    ...(sim ? {} : { fallback: 0.2 }),
+  });
+  const spreadTicks = f.number('spreadTicks', { min: 1, max: 1000, ...(sim ? {} : { fallback: 1 }) });
   const tradeActivity = f.number('tradeActivity', { min: 0, max: 100, fallback: kind === 'index' ? 0 : 1 });
   let tick, start, lot, trade;
   if (decimals !== undefined) {
     tick = f.decimal('tickSize', decimals, true);
-    start = f.decimal('startPrice', decimals, true);
-    if (tick !== undefined && start !== undefined) {
+    start =
+      !sim && raw.startPrice === undefined && tick !== undefined
+        ? { text: formatMantissa(tick.mantissa * 100, decimals), mantissa: tick.mantissa * 100 }
+        : f.decimal('startPrice', decimals, true);
+    if (sim && tick !== undefined && start !== undefined) {
       if (start.mantissa % tick.mantissa !== 0)
         f.fail('startPrice', raw.startPrice, `must be a multiple of tickSize ${tick.text}`);
       else if (start.mantissa / tick.mantissa < MIN_START_TICKS) {
@@ -260,7 +307,9 @@ function parseInstrument(raw: Record<string, unknown>, issues: FieldIssue[]): In
     if (lot !== undefined && lot.mantissa > MAX_U32)
       f.fail('lotSize', raw.lotSize, 'does not fit a u32 size mantissa');
     trade =
-      raw.tradeSize === undefined && kind === 'index' ? lot : f.decimal('tradeSize', sizeDecimals, true);
+      raw.tradeSize === undefined && (kind === 'index' || !sim)
+        ? lot
+        : f.decimal('tradeSize', sizeDecimals, true);
     if (lot !== undefined && trade !== undefined) {
       if (trade.mantissa % lot.mantissa !== 0)
         f.fail('tradeSize', raw.tradeSize, `must be a multiple of lotSize ${lot.text}`);
@@ -289,6 +338,8 @@ function parseInstrument(raw: Record<string, unknown>, issues: FieldIssue[]): In
     spreadTicks: spreadTicks!,
     tradeSize: trade!.text,
     tradeActivity: tradeActivity!,
+    source: base.source!,
+    maxSilenceMs: base.maxSilenceMs!,
   };
 }
 
@@ -323,11 +374,15 @@ function parseSensor(raw: Record<string, unknown>, issues: FieldIssue[]): Sensor
   }
   const lo = min === undefined ? -Number.MAX_VALUE : Number(min.text);
   const hi = max === undefined ? Number.MAX_VALUE : Number(max.text);
-  const level = f.number('base', { min: lo, max: hi });
+  const level = f.number('base', {
+    min: lo,
+    max: hi,
+    ...(base.source === 'sim' || min === undefined ? {} : { fallback: lo }),
+  });
   const span = min === undefined || max === undefined ? Number.MAX_VALUE : hi - lo;
   const amplitude = f.number('dailyAmplitude', { min: 0, max: span, fallback: 0 });
   const peakHour = f.number('peakHour', { min: 0, max: 24, fallback: 15 });
-  const noise = f.number('noise', { min: 0, max: span });
+  const noise = f.number('noise', { min: 0, max: span, ...(base.source === 'sim' ? {} : { fallback: 0 }) });
   const drift = f.number('drift', { min: 0, max: span, fallback: 0 });
   const spikeSize = f.number('spikeSize', {
     min: 0,
@@ -368,6 +423,8 @@ function parseSensor(raw: Record<string, unknown>, issues: FieldIssue[]): Sensor
     dropoutSeconds: dropoutSeconds!,
     faultProbability: faultP!,
     faultSeconds: faultSeconds!,
+    source: base.source!,
+    maxSilenceMs: base.maxSilenceMs!,
   };
   if (alarmLow !== undefined) spec.alarmLow = alarmLow.text;
   if (alarmHigh !== undefined) spec.alarmHigh = alarmHigh.text;

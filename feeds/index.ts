@@ -65,7 +65,8 @@ export interface FeedSet {
  */
 export function createFeeds(options: FeedOptions, bus: Bus, clock: Clock = systemClock): FeedSet {
   const all = loadCatalogue(options.catalogue);
-  const selected = selectSymbols(all, options.symbols);
+  // Producer- and MQTT-fed symbols have their own publishers (server/ingest, feeds/mqtt).
+  const selected = selectSymbols(all, options.symbols).filter((s) => s.source === 'sim');
   let replay: ReplayData | null = null;
   if (options.replay !== undefined) {
     const keep = options.symbols === undefined ? undefined : new Set(options.symbols);

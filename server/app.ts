@@ -18,7 +18,11 @@ import { healthPlugin } from './plugins/health.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { staticPlugin } from './plugins/static.ts';
 import { gatewayPlugin } from './plugins/gateway.ts';
+import { Identity } from './identity/identity.ts';
 import { feedsRolePlugin } from './plugins/role.ts';
+import { Ingestion } from './ingest/ingestion.ts';
+import type { CatalogueChangedMessage } from '../codec/control.ts';
+import type { ReloadResult } from './ingest/catalogue-reload.ts';
 
 /** What the gateway needs of the feeds running in its process. */
 export interface FeedsHandle {
@@ -57,6 +61,8 @@ export interface Gateway {
   listen(): Promise<string>;
   /** Per-connection buffer state, for diagnostics and tests. */
   connectionsInfo(): ConnectionInfo[];
+  /** Reads the catalogue file again (SIGHUP); throws CatalogueReloadError when it is refused. */
+  reloadCatalogue(): ReloadResult;
   /** Graceful shutdown (app.close(): the plugins' close hooks): refuse new clients, flush, close everyone with 1001, stop feeds and bus. */
   close(): Promise<void>;
 }
@@ -88,6 +94,8 @@ async function defaultCatalogue(config: GatewayConfig): Promise<CatalogueEntry[]
 
 /** Builds a gateway (and, by role, its feeds) without listening yet. */
 export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}): Promise<Gateway> {
+  // Key files are read first: a bad one stops start-up before anything connects.
+  const identity = await Identity.create(config);
   const https =
     config.tlsCert !== null && config.tlsKey !== null ? readTlsPair(config.tlsCert, config.tlsKey) : null;
   const app = Fastify({
@@ -104,7 +112,32 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const bus = deps.bus ?? (await createBus(config, (m) => app.log.warn(m)));
   const runFeeds = config.role !== 'gateway';
   const feeds = deps.feeds !== undefined ? deps.feeds : runFeeds ? await defaultFeeds(config, bus) : null;
-  const catalogue = feeds?.catalogue ?? deps.catalogue ?? (await defaultCatalogue(config));
+  const simulated = feeds?.catalogue ?? deps.catalogue ?? (await defaultCatalogue(config));
+  // Producers, MQTT and catalogue reloads (server/ingest): their symbols join the simulated ones.
+  const ingestion = Ingestion.create(config, bus, simulated, (m) => app.log.warn(m));
+  const index = new CatalogueIndex(ingestion.catalogue(simulated));
+  const announce = (): void => {
+    if (app.hasDecorator('sessions')) app.sessions.upstream.announce(connections);
+  };
+  ingestion.onLiveness = announce;
+  ingestion.onCatalogueChanged = ({ added, removed }) => {
+    // Each connection is told only of the symbols its token grants (as `list` shows them).
+    const entries = added.flatMap((symbol) => index.bySymbol.get(symbol) ?? []);
+    for (const conn of connections) {
+      for (const symbolId of [...conn.subscriptions.symbols()]) {
+        if (!index.byId.has(symbolId)) conn.subscriptions.drop(symbolId);
+      }
+      const rights = conn.auth.principal.symbols;
+      const notice: CatalogueChangedMessage = {
+        op: 'catalogue-changed',
+        added: rights.all ? entries : entries.filter((e) => rights.grants(e.symbol)),
+        removed: rights.all ? removed : removed.filter((symbol) => rights.grants(symbol)),
+      };
+      conn.send(notice);
+    }
+    announce();
+  };
+  app.addHook('preClose', async () => ingestion.close());
 
   // This process's feeds are the gateway's feed path only where nothing else reports on them. On a
   // shared bus that watches heartbeats they are one publisher among others: when they stop, their
@@ -131,7 +164,11 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
   await app.register(websocket, {
     // ws refuses only gross oversize (4x); messages between the two limits get a MESSAGE_TOO_BIG reply before the 1009.
     options: {
-      maxPayload: config.maxMessageBytes * 4,
+      // Producer frames (/ws/publish) may be up to publishMaxBytes when producers are configured.
+      maxPayload: Math.max(
+        config.maxMessageBytes * 4,
+        config.producerTokens.length > 0 ? config.publishMaxBytes : 0,
+      ),
       perMessageDeflate: false,
       clientTracking: false,
       handleProtocols: selectSubprotocol,
@@ -146,7 +183,8 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
     await app.register(gatewayPlugin, {
       config,
       bus,
-      catalogue: new CatalogueIndex(catalogue),
+      catalogue: index,
+      upstreamFeedsDown: ingestion.feedsDownView(),
       stats,
       connections,
       feedPathReady: () => bus.ready && (!ownFeedsGate || feeds.running),
@@ -154,10 +192,22 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
       version: deps.version ?? VERSION,
       instance: randomUUID(),
       ...(deps.rebaseEveryMs === undefined ? {} : { rebaseEveryMs: deps.rebaseEveryMs }),
+      identity,
     });
   }
-  await app.register(healthPlugin, { bus, feedsRunning: () => (feeds === null ? null : feeds.running) });
-  await app.register(metricsPlugin, { stats, bus, connections });
+  await app.register(healthPlugin, {
+    bus,
+    feedsRunning: () => (feeds === null ? null : feeds.running),
+    mqttConnected: () => ingestion.mqttConnected(),
+  });
+  await app.register(metricsPlugin, {
+    stats,
+    bus,
+    connections,
+    identity,
+    extra: (register) => ingestion.metrics(register),
+  });
+  if (config.role !== 'feeds') await ingestion.register(app, index);
   await app.register(staticPlugin, { root: config.staticDir });
 
   let closed: Promise<void> | null = null;
@@ -178,6 +228,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
         throw new ListenError(config.host, config.port, err);
       }
       feeds?.start();
+      ingestion.start();
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -192,6 +243,7 @@ export async function buildGateway(config: GatewayConfig, deps: GatewayDeps = {}
         pending: c.outbox.pending,
         paused: c.pausedSince !== 0,
       })),
+    reloadCatalogue: () => ingestion.reload(index),
     close,
   };
 }

@@ -264,6 +264,17 @@ function checkConsistency(cfg: GatewayConfig): void {
       `"server" unless a Redis bus is set (--bus redis://...)`,
     );
   }
+  if (cfg.mqtt !== null && !/^mqtts?:\/\/\S+$/.test(cfg.mqtt)) {
+    invalid('mqtt', 'configuration', cfg.mqtt, 'an mqtt:// or mqtts:// URL');
+  }
+  if ((cfg.mqtt === null) !== (cfg.mqttMap === null)) {
+    invalid(
+      cfg.mqtt === null ? 'mqtt' : 'mqttMap',
+      'configuration',
+      null,
+      'both mqtt and mqttMap, or neither',
+    );
+  }
   if (cfg.role !== 'all' && cfg.bus === null) {
     invalid('role', 'configuration', cfg.role, `"all" unless a Redis bus is set (--bus redis://...)`);
   }

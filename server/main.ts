@@ -43,6 +43,17 @@ async function main(): Promise<void> {
       },
     );
   };
+  // SIGHUP reloads the catalogue file (docs/ingest.md); a refused file leaves the running one.
+  process.on('SIGHUP', () => {
+    try {
+      gateway.reloadCatalogue();
+    } catch (err) {
+      gateway.app.log.error(
+        { err: err instanceof Error ? err.message : String(err) },
+        'catalogue reload refused',
+      );
+    }
+  });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   // Only now: whoever waits for this line may signal at once and still get a graceful stop.

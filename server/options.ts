@@ -4,6 +4,9 @@
  * derive from these rows; adding an option is adding a row (docs/architecture.md).
  */
 import { OptionTable, type OptionRow, type OptionValues } from '../lib/options.ts';
+import { proxyEntry } from './identity/client-address.ts';
+import { ENTITLEMENT_PATTERN } from './identity/entitlements.ts';
+import { INGEST_OPTION_ROWS } from './ingest/options.ts';
 
 const int = (minimum: number, maximum: number) => ({ type: 'integer', minimum, maximum }) as const;
 const text = { type: 'string', minLength: 1 } as const;
@@ -119,6 +122,14 @@ export const GATEWAY_OPTION_ROWS = [
     help: 'how long a connection may stay paused over the high-water mark before a 4001 close',
   },
   {
+    key: 'maxLagMs',
+    flag: 'max-lag-ms',
+    env: 'TICKWALL_MAX_LAG_MS',
+    default: 5000,
+    schema: int(0, 3600000),
+    help: 'oldest data a WebSocket client may still be reading before a 4001 close: a ping sent behind its data and unanswered for longer closes it; 0 = no limit',
+  },
+  {
     key: 'maxMessageBytes',
     flag: 'max-message-bytes',
     env: 'TICKWALL_MAX_MESSAGE_BYTES',
@@ -180,7 +191,7 @@ export const GATEWAY_OPTION_ROWS = [
     env: 'TICKWALL_TRADE_BACKLOG',
     default: 1024,
     schema: int(16, 1000000),
-    help: 'trades an outbox holds for a slow client before dropping the oldest',
+    help: 'sizes each outbox for a slow client: 2 x maxSymbols + tradeBacklog records in all, latest values and trades together (see Backpressure); at least 16',
   },
   {
     key: 'origins',
@@ -190,7 +201,7 @@ export const GATEWAY_OPTION_ROWS = [
     schema: list,
     item: webOrigin,
     expected: 'origins such as https://desk.example.com (scheme, host and optional port; no path)',
-    help: 'comma-separated Origin allow-list for WebSocket upgrades (empty = any)',
+    help: 'comma-separated Origin allow-list for WebSocket upgrades and POST /stream/open (empty = any)',
   },
   {
     key: 'tokens',
@@ -198,7 +209,99 @@ export const GATEWAY_OPTION_ROWS = [
     env: 'TICKWALL_TOKENS',
     default: [],
     schema: list,
-    help: 'comma-separated accepted bearer tokens (empty = no authentication)',
+    help: 'comma-separated static tokens: shared secrets with full rights (see [security.md](security.md))',
+  },
+  {
+    key: 'jwtSecret',
+    flag: 'jwt-secret',
+    env: 'TICKWALL_JWT_SECRET',
+    default: null,
+    schema: nullableText,
+    help: 'file holding the HMAC secret of signed tokens (HS256/384/512; at least 32 bytes); see [security.md](security.md)',
+  },
+  {
+    key: 'jwtPublicKey',
+    flag: 'jwt-public-key',
+    env: 'TICKWALL_JWT_PUBLIC_KEY',
+    default: null,
+    schema: nullableText,
+    help: 'PEM file with one or more public keys of signed tokens (RS*, ES*, EdDSA)',
+  },
+  {
+    key: 'jwtIssuer',
+    flag: 'jwt-issuer',
+    env: 'TICKWALL_JWT_ISSUER',
+    default: null,
+    schema: nullableText,
+    help: 'required `iss` of signed tokens',
+  },
+  {
+    key: 'jwtAudience',
+    flag: 'jwt-audience',
+    env: 'TICKWALL_JWT_AUDIENCE',
+    default: null,
+    schema: nullableText,
+    help: 'required `aud` of signed tokens',
+  },
+  {
+    key: 'jwtClockSkewSec',
+    flag: 'jwt-clock-skew-sec',
+    env: 'TICKWALL_JWT_CLOCK_SKEW_SEC',
+    default: 30,
+    schema: int(0, 3600),
+    help: 'seconds of clock difference allowed on `exp`, `nbf` and `iat`',
+  },
+  {
+    key: 'jwtMaxBytes',
+    flag: 'jwt-max-bytes',
+    env: 'TICKWALL_JWT_MAX_BYTES',
+    default: 4096,
+    schema: int(256, 65536),
+    help: 'longest token accepted',
+  },
+  {
+    key: 'jwtDefaultSymbols',
+    flag: 'jwt-default-symbols',
+    env: 'TICKWALL_JWT_DEFAULT_SYMBOLS',
+    default: [],
+    schema: list,
+    item: (raw: string) => (ENTITLEMENT_PATTERN.test(raw) ? raw : null),
+    expected: 'symbol patterns such as AAPL or EUR* (1 to 64 of A-Z a-z 0-9 . _ : / - *)',
+    help: 'subscribe patterns of a signed token without a `symbols` claim (empty = none)',
+  },
+  {
+    key: 'authWarnSec',
+    flag: 'auth-warn-sec',
+    env: 'TICKWALL_AUTH_WARN_SEC',
+    default: 60,
+    schema: int(1, 86400),
+    help: 'how long before a token expires the connection is sent `expiring` (at most half its remaining life)',
+  },
+  {
+    key: 'trustProxy',
+    flag: 'trust-proxy',
+    env: 'TICKWALL_TRUST_PROXY',
+    default: [],
+    schema: list,
+    item: proxyEntry,
+    expected: 'IP addresses or CIDR ranges such as 10.0.0.0/8',
+    help: 'comma-separated proxies (addresses or CIDR ranges) whose forwarding header names the client',
+  },
+  {
+    key: 'trustProxyHeader',
+    flag: 'trust-proxy-header',
+    env: 'TICKWALL_TRUST_PROXY_HEADER',
+    default: 'x-forwarded-for',
+    schema: { type: 'string', enum: ['x-forwarded-for', 'forwarded'] },
+    help: 'the header the trusted proxies write (`x-forwarded-for` or `forwarded`); the other is ignored',
+  },
+  {
+    key: 'maxConnectsPerMinute',
+    flag: 'max-connects-per-minute',
+    env: 'TICKWALL_MAX_CONNECTS_PER_MINUTE',
+    default: 120,
+    schema: int(0, 1000000),
+    help: 'new connections per client address per minute; more are answered 429 with `Retry-After` (0 = no limit)',
   },
   {
     key: 'tlsCert',
@@ -240,6 +343,8 @@ export const GATEWAY_OPTION_ROWS = [
     schema: text,
     help: 'built dashboard to serve',
   },
+  // Producers, MQTT and admin (server/ingest/options.ts).
+  ...INGEST_OPTION_ROWS,
 ] as const satisfies readonly OptionRow[];
 
 /** The gateway's options table (the feeds have theirs: feeds/options.ts). */

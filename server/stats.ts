@@ -9,6 +9,8 @@ export interface GatewayStats extends EngineStats {
   slowConsumerCloses: number;
   heartbeatTimeouts: number;
   rateLimitCloses: number;
+  /** Upgrades answered 429: too many new connections a minute from one address. */
+  connectsRateLimited: number;
   controlErrors: Map<string, number>;
   /** Sessions opened, by transport (docs/protocol.md 2.5). */
   sessionsByTransport: { ws: number; stream: number; poll: number };
@@ -30,6 +32,7 @@ export function createStats(): GatewayStats {
     rateLimitCloses: 0,
     upstreamGaps: 0,
     snapshotsSent: 0,
+    connectsRateLimited: 0,
     controlErrors: new Map(),
     sessionsByTransport: { ws: 0, stream: 0, poll: 0 },
     httpBytes: { stream: 0, poll: 0 },

@@ -44,6 +44,8 @@ export class FeedsBeacon {
   private feedIds: [readonly { readonly id: number }[], readonly number[]] | undefined;
   /** `encodeSymbols` of the symbols whose lease this process holds, for its beats. */
   private heldSpec = '';
+  /** The same ids as a set, for `gates`. */
+  private feedIdSet: ReadonlySet<number> = new Set();
   private stopped = false;
 
   /** Beats every `intervalMs` under `id`; a lease lasts `ttlMs`. */
@@ -111,6 +113,16 @@ export class FeedsBeacon {
     return this.feeds === undefined || this.lease.holds(symbolId);
   }
 
+  /**
+   * Whether leases decide about `symbolId`: only the feeds' own symbols have them. Records of other
+   * symbols (producers' and MQTT's, server/ingest) are published by whoever receives them.
+   */
+  gates(symbolId: number): boolean {
+    if (this.feeds === undefined) return false;
+    this.catalogueIds();
+    return this.feedIdSet.has(symbolId);
+  }
+
   /** Redis went away: another process may take the leases meanwhile, so they are taken anew first. */
   drop(): void {
     this.lease.drop();
@@ -154,7 +166,10 @@ export class FeedsBeacon {
   /** The ids of the feeds' catalogue, kept while the catalogue is the same array. */
   private catalogueIds(): readonly number[] {
     const catalogue = this.feeds?.catalogue ?? [];
-    if (this.feedIds?.[0] !== catalogue) this.feedIds = [catalogue, catalogue.map((e) => e.id)];
+    if (this.feedIds?.[0] !== catalogue) {
+      this.feedIds = [catalogue, catalogue.map((e) => e.id)];
+      this.feedIdSet = new Set(this.feedIds[1]);
+    }
     return this.feedIds[1];
   }
 

@@ -454,7 +454,7 @@ export class RedisBus implements Bus {
     const batch = this.staging.take();
     for (const [symbolId, records] of batch) {
       // Another feeds process publishes this symbol, or this one's leases may have lapsed.
-      if (beacon !== undefined && !(leased && beacon.mayPublish(symbolId))) {
+      if (beacon !== undefined && beacon.gates(symbolId) && !(leased && beacon.mayPublish(symbolId))) {
         this.counters.standby += records.length;
         continue;
       }

@@ -74,8 +74,29 @@ export function formatRecordLine(spec: FeedSpec, bytes: Uint8Array, offset: numb
   return null;
 }
 
+/**
+ * Why a line was refused, for callers that answer with a code (the publish API maps each to a
+ * documented code of codec/control.ts PublishCode).
+ */
+export type LineReason =
+  | 'BAD_JSON'
+  | 'BAD_RECORD'
+  | 'UNKNOWN_SYMBOL'
+  | 'BAD_TIME'
+  | 'OFF_DECIMALS'
+  | 'BAD_SIZE'
+  | 'CROSSED_QUOTE'
+  | 'BAD_QUALITY';
+
 /** Thrown by parseRecordLine; the caller adds file and line number. */
-export class LineError extends Error {}
+export class LineError extends Error {
+  constructor(
+    message: string,
+    readonly reason: LineReason = 'BAD_RECORD',
+  ) {
+    super(message);
+  }
+}
 
 /** Parses and validates one line against the catalogue. Throws LineError naming the field. */
 export function parseRecordLine(line: string, specs: ReadonlyMap<string, FeedSpec>): ParsedLine {
@@ -83,14 +104,15 @@ export function parseRecordLine(line: string, specs: ReadonlyMap<string, FeedSpe
   try {
     obj = JSON.parse(line);
   } catch (err) {
-    throw new LineError(`not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    throw new LineError(`not valid JSON (${err instanceof Error ? err.message : String(err)})`, 'BAD_JSON');
   }
   if (!isRecord(obj)) throw new LineError('must be a JSON object');
   const symbol = obj.symbol;
   if (typeof symbol !== 'string')
     throw new LineError(`"symbol" must be a string, got ${describeValue(symbol)}`);
   const spec = specs.get(symbol);
-  if (spec === undefined) throw new LineError(`symbol ${JSON.stringify(symbol)} is not in the catalogue`);
+  if (spec === undefined)
+    throw new LineError(`symbol ${JSON.stringify(symbol)} is not in the catalogue`, 'UNKNOWN_SYMBOL');
   const kind = obj.kind;
   if (kind !== 'quote' && kind !== 'trade' && kind !== 'sensor') {
     throw new LineError(`"kind" must be "quote", "trade" or "sensor", got ${describeValue(kind)}`);
@@ -108,6 +130,7 @@ export function parseRecordLine(line: string, specs: ReadonlyMap<string, FeedSpe
   if (timeUs === null) {
     throw new LineError(
       `"time" must be ISO 8601 with a zone (e.g. "2024-05-01T14:30:00.123456Z") or integer microseconds, got ${describeValue(obj.time)}`,
+      'BAD_TIME',
     );
   }
   const price = (key: string): number => {
@@ -116,6 +139,7 @@ export function parseRecordLine(line: string, specs: ReadonlyMap<string, FeedSpe
     if (m === null) {
       throw new LineError(
         `"${key}" must be a decimal string with at most ${spec.decimals} decimals for ${symbol}, got ${describeValue(v)}`,
+        typeof v === 'string' ? 'OFF_DECIMALS' : 'BAD_RECORD',
       );
     }
     return m;
@@ -126,6 +150,7 @@ export function parseRecordLine(line: string, specs: ReadonlyMap<string, FeedSpe
     if (m === null || m < 0 || m > MAX_U32) {
       throw new LineError(
         `"${key}" must be a non-negative decimal string with at most ${sdec} decimals for ${symbol} (and fit 32 bits), got ${describeValue(v)}`,
+        typeof v === 'string' ? 'BAD_SIZE' : 'BAD_RECORD',
       );
     }
     return m;
@@ -137,6 +162,7 @@ export function parseRecordLine(line: string, specs: ReadonlyMap<string, FeedSpe
     if (q < 0)
       throw new LineError(
         `"quality" must be one of ${QUALITY_NAMES.join(', ')}, got ${describeValue(obj.quality)}`,
+        'BAD_QUALITY',
       );
     out.e = q;
     return out;
@@ -144,7 +170,8 @@ export function parseRecordLine(line: string, specs: ReadonlyMap<string, FeedSpe
   if (kind === 'quote') {
     out.a = price('bid');
     out.b = price('ask');
-    if (out.a > out.b) throw new LineError(`bid ${String(obj.bid)} is above ask ${String(obj.ask)}`);
+    if (out.a > out.b)
+      throw new LineError(`bid ${String(obj.bid)} is above ask ${String(obj.ask)}`, 'CROSSED_QUOTE');
     out.c = size('bidSize', spec.sizeDecimals);
     out.d = size('askSize', spec.sizeDecimals);
     return out;

@@ -11,17 +11,22 @@ import { Snapshotter } from '../engine/snapshot.ts';
 import { Connection } from '../session/connection.ts';
 import type { Subscriber } from '../engine/subscriber.ts';
 import { Heartbeat } from '../session/heartbeat.ts';
+import { LagProbe } from '../session/lag-probe.ts';
 import type { ConnectionRegistry } from '../session/registry.ts';
 import { Upstream } from '../session/upstream.ts';
 import type { GatewayStats } from '../stats.ts';
 import { httpStreamPlugin } from './http-stream.ts';
 import { streamPlugin } from './stream.ts';
 import { symbolsPlugin } from './symbols.ts';
+import { ticketPlugin } from './ticket.ts';
+import type { Identity } from '../identity/identity.ts';
 
 export interface GatewayCoreOptions {
   config: GatewayConfig;
   bus: Bus;
   catalogue: CatalogueIndex;
+  /** Where `feeds` notices read the symbols down (default: the bus); server/ingest adds its own. */
+  upstreamFeedsDown?: Pick<Bus, 'feedsDown'>;
   stats: GatewayStats;
   connections: ConnectionRegistry;
   /** The gateway's own feed path is up: its bus, and the feeds in its process if they gate it. */
@@ -34,6 +39,8 @@ export interface GatewayCoreOptions {
   instance: string;
   /** How often LIVE frames move to a newer base time (ms), for tests. */
   rebaseEveryMs?: number;
+  /** Tokens, tickets, client addresses, connection-attempt limits, the sign-in audit. */
+  identity: Identity;
 }
 
 declare module 'fastify' {
@@ -53,7 +60,7 @@ declare module 'fastify' {
 const gatewayCore: FastifyPluginAsync<GatewayCoreOptions> = async (fastify, o) => {
   const { config, bus, stats, connections } = o;
   const log = fastify.log;
-  const closeSlow = (conn: Subscriber, why: 'grace' | 'hard-limit'): void => {
+  const closeSlow = (conn: Subscriber, why: 'grace' | 'hard-limit' | 'lag'): void => {
     // Every subscriber here is a session's Connection.
     if (!(conn instanceof Connection) || conn.state !== 'open') return;
     stats.slowConsumerCloses++;
@@ -80,10 +87,11 @@ const gatewayCore: FastifyPluginAsync<GatewayCoreOptions> = async (fastify, o) =
     stats,
     (id) => o.catalogue.byId.get(id)?.symbol ?? String(id),
   );
-  const upstream = new Upstream(bus, o.catalogue, o.feedPathReady);
+  const upstream = new Upstream(o.upstreamFeedsDown ?? bus, o.catalogue, o.feedPathReady);
   const heartbeat = new Heartbeat(connections, config.heartbeatMs, stats, (conn) =>
     log.info({ conn: conn.id, ip: conn.ip }, 'heartbeat timeout: terminating'),
   );
+  const lagProbe = new LagProbe(connections, config.maxLagMs, (conn) => closeSlow(conn, 'lag'));
   // Every client learns at once when the feed path goes down or comes back, so a wall display shows
   // its numbers as stale within the bus's stall deadline instead of after its own silence threshold.
   // A feeds process elsewhere going silent (or coming back) is told the same way.
@@ -100,21 +108,25 @@ const gatewayCore: FastifyPluginAsync<GatewayCoreOptions> = async (fastify, o) =
       snapshotter,
       upstream,
       log,
+      identity: o.identity,
     },
     connections,
     router,
+    lagProbe,
     version: o.version,
     instance: o.instance,
   };
   await fastify.register(streamPlugin, streamOptions);
   await fastify.register(httpStreamPlugin, streamOptions);
-  await fastify.register(symbolsPlugin, { catalogue: o.catalogue });
+  await fastify.register(symbolsPlugin, { catalogue: o.catalogue, identity: o.identity });
+  await fastify.register(ticketPlugin, { identity: o.identity, origins: config.origins });
 
   // Shutdown: refuse newcomers, send what is due, then close everyone with 1001 and give them the
   // grace period to finish the close before the sockets are dropped.
   fastify.addHook('preClose', async () => {
     connections.closing = true;
     heartbeat.stop();
+    lagProbe.stop();
     flusher.flushNow();
     flusher.stop();
     const all = [...connections];

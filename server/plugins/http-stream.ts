@@ -14,6 +14,7 @@ import {
   openConnection,
   querySchema,
   sendHello,
+  type Admitted,
   type StreamOptions,
   type StreamQuery,
 } from './handshake.ts';
@@ -51,7 +52,7 @@ export const httpStreamPlugin: FastifyPluginAsync<StreamOptions> = async (fastif
   const ctx = options.control;
   const { config } = ctx;
   const connections = options.connections;
-  const admit = admission(config);
+  const checks = admission(ctx);
   const sessions = new Map<string, HttpSession>();
   const timing = {
     idleMs: config.pollIdleMs,
@@ -74,27 +75,34 @@ export const httpStreamPlugin: FastifyPluginAsync<StreamOptions> = async (fastif
     method: 'POST',
     url: '/stream/open',
     schema: { querystring: openSchema },
-    preValidation: (req, reply) => admit(req, reply, true),
+    preValidation: checks.admit,
     handler: (req, reply) => {
       const mode = req.query.mode ?? 'stream';
+      const who = checks.admitted(req.raw);
+      if (who === undefined) {
+        // Cannot happen: preValidation ran and admitted it. Deny by default all the same (500).
+        throw new Error('POST /stream/open reached its handler without admission');
+      }
       reply.hijack();
       const res = reply.raw;
-      const refusal = connections.refusal(req.ip);
+      const refusal = connections.refusal(who.ip);
       if (refusal !== null) {
         res.writeHead(200, POLL_HEADERS);
         res.end(encodeEnd(ERROR_CODES[refusal].close, refusal));
-        req.log.warn({ ip: req.ip, transport: mode }, 'connection refused: limit reached');
-        return;
+        req.log.warn({ ip: who.ip, transport: mode }, 'connection refused: limit reached');
+        return reply;
       }
       const id = randomBytes(16).toString('base64url');
-      if (mode === 'stream') openStream(req, res, id);
-      else openPoll(req, res, id);
+      if (mode === 'stream') openStream(req, res, who, id);
+      else openPoll(req, res, who, id);
+      return reply;
     },
   });
 
   function openStream(
     req: FastifyRequest<{ Querystring: OpenQuery }>,
     res: ServerResponse,
+    who: Admitted,
     id: string,
   ): void {
     res.writeHead(200, {
@@ -104,7 +112,7 @@ export const httpStreamPlugin: FastifyPluginAsync<StreamOptions> = async (fastif
       'x-accel-buffering': 'no',
     });
     const sink = new StreamSink(res, bytes);
-    const conn = openConnection(options, req, sink, 'stream', () => sessions.delete(id));
+    const conn = openConnection(options, req, who, sink, 'stream', () => sessions.delete(id));
     sink.onAlive = () => {
       conn.alive = true;
     };
@@ -116,10 +124,15 @@ export const httpStreamPlugin: FastifyPluginAsync<StreamOptions> = async (fastif
     sendHello(options, conn);
   }
 
-  function openPoll(req: FastifyRequest<{ Querystring: OpenQuery }>, res: ServerResponse, id: string): void {
+  function openPoll(
+    req: FastifyRequest<{ Querystring: OpenQuery }>,
+    res: ServerResponse,
+    who: Admitted,
+    id: string,
+  ): void {
     res.setHeader(SESSION_HEADER, id);
     const sink = new PollSink(timing, bytes);
-    const conn = openConnection(options, req, sink, 'poll', () => sessions.delete(id));
+    const conn = openConnection(options, req, who, sink, 'poll', () => sessions.delete(id));
     sink.onAlive = () => {
       conn.alive = true;
     };
@@ -129,12 +142,12 @@ export const httpStreamPlugin: FastifyPluginAsync<StreamOptions> = async (fastif
     sink.poll(res);
   }
 
-  fastify.route<{ Querystring: StreamQuery; Params: SessionParams; Body: Buffer | undefined }>({
+  // The session's own requests carry no token: its unguessable id, given only to the client that
+  // passed the checks at open, is the capability for that session (docs/protocol.md 2.5, like a ticket).
+  fastify.route<{ Params: SessionParams; Body: Buffer | undefined }>({
     method: 'POST',
     url: '/stream/:session/send',
-    schema: { querystring: querySchema },
     bodyLimit,
-    preValidation: (req, reply) => admit(req, reply, false),
     handler: async (req, reply) => {
       const session = sessions.get(req.params.session);
       if (session === undefined) return unknown(reply);
@@ -152,12 +165,10 @@ export const httpStreamPlugin: FastifyPluginAsync<StreamOptions> = async (fastif
     },
   });
 
-  fastify.route<{ Querystring: StreamQuery; Params: SessionParams }>({
+  fastify.route<{ Params: SessionParams }>({
     method: 'POST',
     url: '/stream/:session/poll',
-    schema: { querystring: querySchema },
     bodyLimit,
-    preValidation: (req, reply) => admit(req, reply, false),
     handler: async (req, reply) => {
       const session = sessions.get(req.params.session);
       if (session?.poll == null || session.poll.ended) return unknown(reply);

@@ -4,11 +4,16 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Bus } from '../../bus/bus.ts';
 import type { ConnectionRegistry } from '../session/registry.ts';
 import type { GatewayStats } from '../stats.ts';
+import type { Identity } from '../identity/identity.ts';
 
 export interface MetricsOptions {
   stats: GatewayStats;
   bus: Bus;
   connections: ConnectionRegistry;
+  /** Sign-in counts (tickwall_sign_ins_total). */
+  identity: Identity;
+  /** Series of other parts (producers and MQTT: server/ingest/ingestion.ts). */
+  extra?: (register: Registry) => void;
 }
 
 type CounterKey = Exclude<keyof GatewayStats, 'controlErrors' | 'sessionsByTransport' | 'httpBytes'>;
@@ -41,10 +46,18 @@ const COUNTERS: readonly [CounterKey, string, string][] = [
   ],
   ['upstreamGaps', 'tickwall_upstream_gaps_total', 'Sequence gaps seen on the bus (clients told to resync)'],
   ['snapshotsSent', 'tickwall_snapshots_sent_total', 'Snapshot responses sent'],
+  [
+    'connectsRateLimited',
+    'tickwall_connects_rate_limited_total',
+    'Upgrades answered 429: over maxConnectsPerMinute from one address',
+  ],
 ];
 
 /** GET /metrics in Prometheus text format; values are read from plain counters at scrape time. */
-const metrics: FastifyPluginAsync<MetricsOptions> = async (fastify, { stats, bus, connections }) => {
+const metrics: FastifyPluginAsync<MetricsOptions> = async (
+  fastify,
+  { stats, bus, connections, identity, extra },
+) => {
   const register = new Registry();
   collectDefaultMetrics({ register, eventLoopMonitoringPrecision: 10 });
   // A process that serves no clients (--role feeds) has no router: its subscription gauges are 0.
@@ -90,6 +103,16 @@ const metrics: FastifyPluginAsync<MetricsOptions> = async (fastify, { stats, bus
     collect() {
       this.reset();
       for (const [transport, n] of Object.entries(stats.httpBytes)) this.inc({ transport }, n);
+    },
+  });
+  new Counter({
+    name: 'tickwall_sign_ins_total',
+    help: 'Tokens and tickets presented, by where (upgrade, ticket, redeem, auth, api) and outcome (ok or a refusal code)',
+    labelNames: ['via', 'outcome'],
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const [via, outcome, n] of identity.audit.rows()) this.inc({ via, outcome }, n);
     },
   });
   const httpErrors = new Counter({
@@ -152,6 +175,8 @@ const metrics: FastifyPluginAsync<MetricsOptions> = async (fastify, { stats, bus
       },
     });
   }
+
+  extra?.(register);
 
   fastify.addHook('onResponse', async (req, reply) => {
     if (reply.statusCode >= 400) {

@@ -20,14 +20,14 @@ export type { StreamOptions } from './handshake.ts';
 export const streamPlugin: FastifyPluginAsync<StreamOptions> = async (fastify, options) => {
   const ctx = options.control;
   const connections = options.connections;
-  const admit = admission(ctx.config);
+  const checks = admission(ctx);
 
   fastify.route<{ Querystring: StreamQuery }>({
     method: 'GET',
     url: '/ws',
     schema: { querystring: querySchema },
     // Everything that can refuse a client runs before the upgrade, so it gets an HTTP status, not a socket.
-    preValidation: (req, reply) => admit(req, reply, true),
+    preValidation: checks.admit,
     // A plain GET (a browser tab, curl) is told what the route is instead of a bare 404.
     handler: async (_req, reply) => {
       await reply.code(ERROR_CODES.UPGRADE_REQUIRED.http).header('upgrade', 'websocket').send({
@@ -37,7 +37,13 @@ export const streamPlugin: FastifyPluginAsync<StreamOptions> = async (fastify, o
       });
     },
     wsHandler: (socket: WebSocket, req) => {
-      const ip = req.ip;
+      const who = checks.admitted(req.raw);
+      if (who === undefined) {
+        // Cannot happen: preValidation ran and admitted it. Deny by default all the same.
+        socket.close(CloseCode.INTERNAL_ERROR, 'INTERNAL');
+        return;
+      }
+      const { ip } = who;
       const refusal = connections.refusal(ip);
       if (refusal !== null) {
         socket.close(CloseCode.TRY_AGAIN_LATER, refusal);
@@ -47,7 +53,7 @@ export const streamPlugin: FastifyPluginAsync<StreamOptions> = async (fastify, o
         );
         return;
       }
-      const conn = openConnection(options, req, new WsSink(socket), 'ws');
+      const conn = openConnection(options, req, who, new WsSink(socket), 'ws');
 
       // Handlers attach synchronously, before any await, so no message is missed.
       socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
@@ -60,13 +66,14 @@ export const streamPlugin: FastifyPluginAsync<StreamOptions> = async (fastify, o
         }
       });
       socket.on('close', (code: number, reason: Buffer) => conn.transportEnded(code, reason.toString()));
-      socket.on('pong', () => {
-        conn.alive = true;
+      socket.on('pong', (data: Buffer) => {
+        if (!options.lagProbe.answered(conn, data)) conn.alive = true;
       });
       socket.on('error', (err) => {
         req.log.debug({ err, conn: conn.id }, 'socket error');
       });
       sendHello(options, conn);
+      options.lagProbe.watch(conn, socket);
     },
   });
 };

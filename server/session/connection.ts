@@ -5,6 +5,7 @@ import { Subscriber, type SubscriberState } from '../engine/subscriber.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { ConnectionRegistry } from './registry.ts';
 import { Subscriptions } from './subscriptions.ts';
+import { ConnectionAuth } from '../identity/connection-auth.ts';
 
 /** Where a connection is in its life: served, closing (no more frames; the transport is ending), ended. */
 export type ConnectionState = SubscriberState;
@@ -43,6 +44,8 @@ export class Connection extends Subscriber {
   /** Answered the last heartbeat ping. */
   alive = true;
   readonly openedAt = Date.now();
+  /** Who it is, what it may subscribe to, and its token's expiry (set by the stream plugin after the upgrade). */
+  auth: ConnectionAuth = new ConnectionAuth();
   /** Asked for per-symbol `feeds` notices in its handshake (see Upstream). */
   feedsPerSymbol = false;
   /** The `upstream` state it was last told (see Upstream). */
@@ -109,6 +112,7 @@ export class Connection extends Subscriber {
 
   /** Frees what the connection holds (its outbox slots, its bus interest): runs once, on the first close, terminate or end. */
   private release(): void {
+    this.auth.end();
     this.subscriptions.dropAll();
   }
 

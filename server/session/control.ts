@@ -2,6 +2,7 @@ import { parseClientMessage } from '../../codec/control-parser.ts';
 import {
   CloseCode,
   ErrorCode,
+  type AuthMessage,
   type ClientMessage,
   type ErrorMessage,
   type SubscribeMessage,
@@ -15,6 +16,7 @@ import { OVER_LIMIT } from './subscriptions.ts';
 import type { Snapshotter, SnapshotRequest } from '../engine/snapshot.ts';
 import type { GatewayStats } from '../stats.ts';
 import type { Upstream } from './upstream.ts';
+import type { Identity } from '../identity/identity.ts';
 
 /** What the control protocol needs of the gateway: its limits, catalogue, counters, snapshots and notices. */
 export interface ControlContext {
@@ -27,6 +29,8 @@ export interface ControlContext {
   snapshotter: Snapshotter;
   upstream: Upstream;
   log: FastifyBaseLogger;
+  /** Verifies `auth` tokens and writes their audit lines. */
+  identity: Identity;
 }
 
 /** Counts and sends an error reply. */
@@ -37,11 +41,13 @@ export function replyError(
   message: string,
   id?: number,
   symbols?: string[],
+  reason?: string,
 ): void {
   ctx.stats.controlErrors.set(code, (ctx.stats.controlErrors.get(code) ?? 0) + 1);
   const reply: ErrorMessage = { op: 'error', code, message };
   if (id !== undefined) reply.id = id;
   if (symbols !== undefined) reply.symbols = symbols;
+  if (reason !== undefined) reply.reason = reason;
   conn.send(reply);
 }
 
@@ -93,6 +99,11 @@ export function handleClientFrame(
     replyError(ctx, conn, parsed.code, parsed.message, parsed.id);
     return;
   }
+  // While an `auth` is verified, later messages wait, so replies keep the order of requests.
+  if (conn.auth.queue !== null) {
+    conn.auth.queue.push(parsed.message);
+    return;
+  }
   dispatch(ctx, conn, parsed.message);
 }
 
@@ -106,8 +117,11 @@ function dispatch(ctx: ControlContext, conn: Connection, msg: ClientMessage): vo
       return;
     case 'list':
       conn.sendText(
-        `{"op":"catalogue",${msg.id === undefined ? '' : `"id":${msg.id},`}"symbols":${ctx.catalogue.json}}`,
+        `{"op":"catalogue",${msg.id === undefined ? '' : `"id":${msg.id},`}"symbols":${ctx.catalogue.jsonFor(conn.auth.principal.symbols)}}`,
       );
+      return;
+    case 'auth':
+      auth(ctx, conn, msg);
       return;
     case 'ping': {
       const pong: { op: 'pong'; id?: number; t?: number; serverTime: number } = {
@@ -138,6 +152,8 @@ function subscribe(ctx: ControlContext, conn: Connection, msg: SubscribeMessage)
   }
   const history = msg.history ?? config.defaultHistory;
   const accepted: string[] = [];
+  const notEntitled: string[] = [];
+  const rights = conn.auth.principal.symbols;
   const unknown: string[] = [];
   const tooMany: string[] = [];
   const failed: string[] = [];
@@ -146,6 +162,11 @@ function subscribe(ctx: ControlContext, conn: Connection, msg: SubscribeMessage)
   for (const symbol of msg.symbols) {
     if (seen.has(symbol)) continue;
     seen.add(symbol);
+    // Rights first: whether a symbol the user may not see exists is not theirs to learn either.
+    if (!rights.grants(symbol)) {
+      notEntitled.push(symbol);
+      continue;
+    }
     const entry = ctx.catalogue.bySymbol.get(symbol);
     if (entry === undefined) {
       unknown.push(symbol);
@@ -174,8 +195,17 @@ function subscribe(ctx: ControlContext, conn: Connection, msg: SubscribeMessage)
   };
   if (msg.id !== undefined) ack.id = msg.id;
   if (msg.maxRate !== undefined) ack.maxRate = msg.maxRate;
-  conn.send(ack);
-  ctx.upstream.tell(conn);
+  // Errors about some of the symbols first: the ack is the request's final reply (protocol 4.1).
+  if (notEntitled.length > 0) {
+    replyError(
+      ctx,
+      conn,
+      ErrorCode.NOT_ENTITLED,
+      `not granted to ${conn.auth.principal.sub}: ${notEntitled.slice(0, 8).join(', ')}`,
+      msg.id,
+      notEntitled,
+    );
+  }
   if (unknown.length > 0) {
     replyError(
       ctx,
@@ -206,6 +236,8 @@ function subscribe(ctx: ControlContext, conn: Connection, msg: SubscribeMessage)
       failed,
     );
   }
+  conn.send(ack);
+  ctx.upstream.tell(conn);
   if (wantSnapshot) {
     ctx.snapshotter.send(conn, snapshots, history, msg.id).catch((err: unknown) => {
       ctx.log.error({ err, conn: conn.id }, 'snapshot failed');
@@ -229,8 +261,6 @@ function unsubscribe(ctx: ControlContext, conn: Connection, msg: UnsubscribeMess
     symbols: removed,
   };
   if (msg.id !== undefined) ack.id = msg.id;
-  conn.send(ack);
-  ctx.upstream.tell(conn);
   if (notHeld.length > 0) {
     replyError(
       ctx,
@@ -241,4 +271,70 @@ function unsubscribe(ctx: ControlContext, conn: Connection, msg: UnsubscribeMess
       notHeld,
     );
   }
+  conn.send(ack);
+  ctx.upstream.tell(conn);
+}
+
+/**
+ * `auth`: verifies the new token (asynchronously; later messages wait), and when it is good and
+ * names the same user, puts it in force: new expiry, rights evaluated again, symbols no longer
+ * granted dropped with NOT_ENTITLED. A refused token leaves the connection as it was.
+ */
+function auth(ctx: ControlContext, conn: Connection, msg: AuthMessage): void {
+  conn.auth.queue = [];
+  const sub = conn.auth.principal.sub;
+  ctx.identity
+    .signIn(msg.token, conn.ip, 'auth', ctx.log, sub)
+    .then(
+      (verdict) => {
+        if (conn.state !== 'open') return;
+        if (!verdict.ok) {
+          replyError(ctx, conn, ErrorCode.AUTH_REFUSED, verdict.message, msg.id, undefined, verdict.code);
+          return;
+        }
+        conn.auth.replace(verdict);
+        const dropped: string[] = [];
+        for (const symbolId of [...conn.subscriptions.symbols()]) {
+          const symbol = ctx.catalogue.byId.get(symbolId)?.symbol;
+          if (symbol === undefined || verdict.symbols.grants(symbol)) continue;
+          conn.subscriptions.drop(symbolId);
+          dropped.push(symbol);
+        }
+        // Errors first: `authenticated` is the request's final reply (protocol 4.1).
+        if (dropped.length > 0) {
+          ctx.upstream.tell(conn);
+          replyError(
+            ctx,
+            conn,
+            ErrorCode.NOT_ENTITLED,
+            `no longer granted to ${verdict.sub}: ${dropped.slice(0, 8).join(', ')}`,
+            msg.id,
+            dropped,
+          );
+        }
+        const reply: { op: 'authenticated'; id?: number; sub: string; expiresAt: number | null } = {
+          op: 'authenticated',
+          sub: verdict.sub,
+          expiresAt: verdict.expiresAt,
+        };
+        if (msg.id !== undefined) reply.id = msg.id;
+        conn.send(reply);
+      },
+      (err: unknown) => {
+        ctx.log.error({ err, conn: conn.id }, 'auth failed');
+        replyError(ctx, conn, ErrorCode.INTERNAL, 'internal error', msg.id);
+      },
+    )
+    .finally(() => {
+      const held = conn.auth.queue ?? [];
+      conn.auth.queue = null;
+      for (let i = 0; i < held.length && conn.state === 'open'; i++) {
+        dispatch(ctx, conn, held[i]!);
+        // Another `auth` among them: the rest wait for it in turn.
+        if (conn.auth.queue !== null) {
+          (conn.auth.queue as ClientMessage[]).push(...held.slice(i + 1));
+          break;
+        }
+      }
+    });
 }

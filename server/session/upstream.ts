@@ -17,7 +17,7 @@ const NOT_READY_TEXT = JSON.stringify({ op: 'upstream', ready: false } satisfies
  */
 export class Upstream {
   constructor(
-    private readonly bus: Bus,
+    private readonly bus: Pick<Bus, 'feedsDown'>,
     private readonly catalogue: CatalogueIndex,
     /** The gateway's own feed path: the bus, and the feeds in this process if any. */
     private readonly gatewayReady: () => boolean,

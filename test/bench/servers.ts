@@ -20,8 +20,15 @@ export const CONTENDERS: readonly Contender[] = [
     label: 'tickwall',
     script: 'server/main.ts',
     path: '/ws',
-    // Every bench client comes from 127.0.0.1: lift the per-address cap (default 1000) for 10k.
-    extraArgs: ['--max-connections', '100000', '--max-connections-per-ip', '100000'],
+    // Every bench client comes from 127.0.0.1: lift the per-address caps (default 1000 open, 120 new a minute) for 10k.
+    extraArgs: [
+      '--max-connections',
+      '100000',
+      '--max-connections-per-ip',
+      '100000',
+      '--max-connects-per-minute',
+      '0',
+    ],
   },
   {
     name: 'floor',

@@ -12,10 +12,12 @@ import {
   PROTOCOL_VERSION,
   Quality,
   WIRE_RECORD_SIZES,
+  type CatalogueChangedMessage,
   type HelloMessage,
   type Limits,
   type ServerMessage,
 } from '../../codec/index.ts';
+import { AdminCode, ProducerCloseCode, PublishCode } from '../../codec/control.ts';
 import { codeBlock } from '../helpers/docs.ts';
 import { loadProtocolDoc } from './support/fixtures.ts';
 
@@ -290,11 +292,35 @@ describe('docs/protocol.md covers the control protocol', () => {
     error: true,
     upstream: true,
     feeds: true,
+    authenticated: true,
+    expiring: true,
+    'catalogue-changed': true,
   };
   const serverOps = Object.keys(serverOpSet);
 
+  it('shows catalogue-changed with exactly the fields of its codec type', () => {
+    const shown = JSON.parse(codeBlock(doc, '#### `catalogue-changed`', 'json')) as Record<string, unknown>;
+    // A Record over the type's keys, so a field added to the codec fails to compile until listed.
+    const fields: Record<keyof CatalogueChangedMessage, true> = { op: true, added: true, removed: true };
+    expect(Object.keys(shown).sort()).toEqual(Object.keys(fields).sort());
+    expect(shown.op).toBe('catalogue-changed');
+    expect(Array.isArray(shown.added) && Array.isArray(shown.removed)).toBe(true);
+  });
+
   it.each(Object.values(ErrorCode))('documents error code %s in the error code table', (code) => {
     expect(doc).toMatch(new RegExp(`^\\| \`${code}\` +\\|`, 'm'));
+  });
+
+  it.each(Object.values(PublishCode))('documents producer code %s in the producer table', (code) => {
+    expect(doc.slice(doc.indexOf('### 4.5'))).toMatch(new RegExp(`^\\| \`${code}\` +\\|`, 'm'));
+  });
+
+  it.each(Object.values(AdminCode))('documents admin code %s', (code) => {
+    expect(doc.slice(doc.indexOf('### 4.5'))).toMatch(new RegExp(`^\\| \`${code}\` +\\|`, 'm'));
+  });
+
+  it.each(Object.entries(ProducerCloseCode))('documents producer close code %s = %i', (name, code) => {
+    expect(doc).toMatch(new RegExp(`^\\| ${code} +\\| \`${name}\` +\\|`, 'm'));
   });
 
   it.each(Object.entries(CloseCode))('documents close code %s = %i', (name, code) => {

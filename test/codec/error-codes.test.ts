@@ -1,3 +1,4 @@
+import { MqttMapError } from '../../feeds/mqtt/mapping.ts';
 import { describe, expect, it } from 'vitest';
 import {
   CLOSE_CODES,
@@ -71,6 +72,7 @@ describe('the exit status of a start-up error comes from its class', () => {
     REDIS_BUS_BAD_URL: new RedisBusError('REDIS_BUS_BAD_URL', 'm'),
     REDIS_BUS_MODE: new RedisBusError('REDIS_BUS_MODE', 'm'),
     REDIS_BUS_CONNECT_TIMEOUT: new RedisBusError('REDIS_BUS_CONNECT_TIMEOUT', 'm'),
+    MQTT_MAP_INVALID: new MqttMapError('map.json', ['bad']),
     LISTEN_FAILED: new ListenError('127.0.0.1', 80, Object.assign(new Error('x'), { code: 'EACCES' })),
   };
 

@@ -11,6 +11,7 @@ import {
 } from '../../codec/index.ts';
 import { busRecords, encodeFrame } from './support/encode.ts';
 import { docHexDump, loadGolden, loadProtocolDoc } from './support/fixtures.ts';
+import { readFileSync } from 'node:fs';
 import { fromHex, referenceDecode, referenceEncode, toHex } from './support/reference.ts';
 
 const golden = loadGolden();
@@ -104,6 +105,37 @@ describe('docs/protocol.md worked example', () => {
   it('shows byte for byte the golden worked-example frame', () => {
     const vector = golden.encode.find((v) => v.name === 'worked-example')!;
     expect(toHex(docHexDump(loadProtocolDoc(), 'worked-example'))).toBe(vector.hex);
+  });
+});
+
+describe('docs/protocol.md section 10', () => {
+  it('lists exactly the field names the vector file uses', () => {
+    const file = JSON.parse(
+      readFileSync(new URL('../fixtures/frames.json', import.meta.url), 'utf8'),
+    ) as unknown;
+    const used = new Set<string>();
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (typeof v === 'object' && v !== null) {
+        for (const [k, x] of Object.entries(v)) {
+          used.add(k);
+          walk(x);
+        }
+      }
+    };
+    walk(file);
+    const doc = loadProtocolDoc();
+    const table = doc.slice(doc.indexOf('<!-- vectors:fields -->'));
+    const listed = new Set<string>();
+    for (const line of table.split('\n').slice(1)) {
+      if (line.trim() === '') {
+        if (listed.size > 0) break;
+        continue;
+      }
+      const m = /^\| `([^`]+)` +\|/.exec(line);
+      if (m !== null) listed.add(m[1]!);
+    }
+    expect([...listed].sort()).toEqual([...used].sort());
   });
 });
 

@@ -1,6 +1,7 @@
 /** A real gateway on 127.0.0.1 (random port) driven by the scripted feed, plus a Chromium page on it. */
 import type { Browser, Page } from 'playwright-core';
 import { MemoryBus } from '../../bus/memory-bus.ts';
+import type { GatewayConfig } from '../../server/config.ts';
 import { startGateway, type RunningGateway } from '../helpers/gateway.ts';
 import { collectErrors, ensureWebBuild, launchBrowser } from '../helpers/browser.ts';
 import { ScriptedFeed, standardCatalogue, type ScriptedFeedOptions } from './scripted-feed.ts';
@@ -16,11 +17,12 @@ export interface Rig {
 
 /**
  * A gateway with its own bus and scripted feed. `port` and `version` let a test stop one and start
- * another release in its place, as a deployment does; `staticDir` serves another build than dist/web.
+ * another release in its place, as a deployment does; `staticDir` serves another build than dist/web;
+ * `config` sets any other gateway setting (authentication, limits).
  */
 export async function startScriptedGateway(
   feedOpts: Partial<ScriptedFeedOptions> = {},
-  opts: { port?: number; version?: string; staticDir?: string } = {},
+  opts: { port?: number; version?: string; staticDir?: string; config?: Partial<GatewayConfig> } = {},
 ): Promise<{ gw: RunningGateway; feed: ScriptedFeed }> {
   const feed = new ScriptedFeed(standardCatalogue(), feedOpts);
   const bus = new MemoryBus({ historyDepth: 1024 });
@@ -29,6 +31,7 @@ export async function startScriptedGateway(
     {
       batchMs: 20,
       shutdownGraceMs: 500,
+      ...opts.config,
       ...(opts.port === undefined ? {} : { port: opts.port }),
       ...(opts.staticDir === undefined ? {} : { staticDir: opts.staticDir }),
     },

@@ -160,7 +160,7 @@ describe('catalogue validation', () => {
       'instruments[2] "MSFT": startPrice: must be a decimal number with at most 2 digits after the point, got "100.005"',
       'instruments[3] "X": startPrice: must be a multiple of tickSize 0.10, got "189.55"',
       'instruments[4] "Y": tradeSize: must be a decimal number with at most 0 digits after the point, got "2.5"',
-      'instruments[5] "Z": colour: unknown key (expected one of: id, symbol, name, kind, decimals, sizeDecimals, tickSize, lotSize, units, startPrice, volatility, spreadTicks, tradeSize, tradeActivity), got "red"',
+      'instruments[5] "Z": colour: unknown key (expected one of: id, symbol, name, kind, decimals, sizeDecimals, tickSize, lotSize, units, startPrice, volatility, spreadTicks, tradeSize, tradeActivity, source, maxSilenceMs), got "red"',
       'instruments[5] "Z": kind: must be one of: equity, fx, crypto, future, index, got "bond"',
       'instruments[5] "Z": volatility: must be a number greater than 0 and at most 5, got -1',
     ]);

@@ -31,11 +31,12 @@ export class HttpTestClient {
   static async open(
     base: string,
     mode: HttpMode,
-    options: { headers?: Record<string, string>; read?: boolean; poll?: boolean } = {},
+    options: { headers?: Record<string, string>; query?: string; read?: boolean; poll?: boolean } = {},
   ): Promise<HttpTestClient> {
+    // The session's own requests carry no credential but its id (docs/protocol.md 2.5).
     const headers = options.headers ?? {};
     const ctl = new AbortController();
-    const res = await fetch(`${base}/stream/open?mode=${mode}`, {
+    const res = await fetch(`${base}/stream/open?mode=${mode}${options.query ?? ''}`, {
       method: 'POST',
       headers,
       signal: ctl.signal,

@@ -30,7 +30,7 @@ async function slowAndFast(
   const bus = new MemoryBus({ historyDepth: 16 });
   const pub = new TestPublisher(bus);
   gw = await startGateway(
-    { batchMs: 5, highWaterBytes, slowConsumerGraceMs: 60_000 },
+    { batchMs: 5, highWaterBytes, slowConsumerGraceMs: 60_000, maxLagMs: 0 },
     { bus, feeds: null, catalogue: TEST_CATALOGUE },
   );
   const slow = await TestClient.connect(gw.wsUrl);
@@ -147,6 +147,79 @@ describe('backpressure', () => {
     expect(p99(during)).toBeLessThanOrEqual(Math.max(baseline * 3, baseline + 50));
   }, 60_000);
 
+  it('closes a client that stops reading once its unread data is maxLagMs old, long before its socket backs up', async () => {
+    const bus = new MemoryBus({ historyDepth: 16 });
+    const pub = new TestPublisher(bus);
+    gw = await startGateway(
+      { batchMs: 5, maxLagMs: 1000, slowConsumerGraceMs: 60_000 },
+      { bus, feeds: null, catalogue: TEST_CATALOGUE },
+    );
+    const g = gw.gateway;
+    const [stalled, reading, idle] = [
+      await TestClient.connect(gw.wsUrl),
+      await TestClient.connect(gw.wsUrl),
+      await TestClient.connect(gw.wsUrl),
+    ];
+    clients.push(stalled, reading, idle);
+    for (const c of [stalled, reading]) {
+      c.send({ op: 'subscribe', symbols: ['AAPL'], snapshot: false });
+      await c.message((m) => m.op === 'subscribed');
+    }
+    // Stopped reading, and so not answering pings either: an idle connection is not probed.
+    (idle.ws as unknown as { _socket: Socket })._socket.pause();
+    const stalledSocket = (stalled.ws as unknown as { _socket: Socket })._socket;
+    stalledSocket.pause();
+    const stalledAt = Date.now();
+    let maxBuffered = 0;
+    // A trade every 10 ms: a few kilobytes a second, which kernel buffers hold for minutes.
+    await pump(pub, 5000, 1, 0, () => {
+      for (const info of g.connectionsInfo()) maxBuffered = Math.max(maxBuffered, info.buffered);
+      return g.stats.slowConsumerCloses > 0;
+    });
+    const closedAfter = Date.now() - stalledAt;
+    expect(g.stats.slowConsumerCloses).toBe(1);
+    expect(closedAfter).toBeGreaterThanOrEqual(1000);
+    expect(closedAfter).toBeLessThan(3000);
+    // The high-water mark was never reached: backpressure alone would not have noticed.
+    expect(maxBuffered).toBeLessThan(64 * 1024);
+    // Reading again, it gets the data queued before the close, then the close with its code.
+    const framesBefore = stalled.frames.length;
+    stalledSocket.resume();
+    expect(await stalled.closed(5000)).toBe(CloseCode.SLOW_CONSUMER);
+    expect(stalled.closeReason).toBe('SLOW_CONSUMER');
+    expect(stalled.frames.length).toBeGreaterThan(framesBefore);
+    // The client that kept reading, and the idle one, are still open.
+    await pump(pub, 1500, 1, 0, () => false);
+    expect(g.stats.slowConsumerCloses).toBe(1);
+    expect(reading.ws.readyState).toBe(reading.ws.OPEN);
+    expect(g.connectionsInfo().length).toBe(2);
+  }, 30_000);
+
+  it('drops a lagging client max(1 s, grace) after its 4001 close, which it still reads when it reads on', async () => {
+    const bus = new MemoryBus({ historyDepth: 16 });
+    const pub = new TestPublisher(bus);
+    gw = await startGateway(
+      { batchMs: 5, maxLagMs: 500, slowConsumerGraceMs: 0 },
+      { bus, feeds: null, catalogue: TEST_CATALOGUE },
+    );
+    const c = await TestClient.connect(gw.wsUrl);
+    clients.push(c);
+    c.send({ op: 'subscribe', symbols: ['AAPL'], snapshot: false });
+    await c.message((m) => m.op === 'subscribed');
+    const sock = (c.ws as unknown as { _socket: Socket })._socket;
+    sock.pause();
+    const g = gw.gateway;
+    await pump(pub, 5000, 1, 0, () => g.stats.slowConsumerCloses > 0);
+    expect(g.stats.slowConsumerCloses).toBe(1);
+    // The gateway drops the TCP connection max(1 s, grace) after its close frame.
+    await expect.poll(() => g.connectionsInfo().length, { timeout: 5000 }).toBe(0);
+    // Caught early, the data and the close frame fit the TCP buffers: reading on, long after the
+    // drop, the client still gets the close with its code.
+    await new Promise((r) => setTimeout(r, 1500));
+    sock.resume();
+    expect(await c.closed(5000)).toBe(CloseCode.SLOW_CONSUMER);
+  }, 30_000);
+
   it('merges the quotes a paused reader missed into the latest, flagged CONFLATED, while a reader keeping up gets all', async () => {
     const { pub, slow, fast, sock, stats } = await slowAndFast(8 * 1024, ['AAPL', 'MSFT'], ['AAPL']);
     // MSFT quotes fill the paused socket past the high-water mark; AAPL quotes then pile up behind it.
@@ -223,7 +296,7 @@ describe('backpressure', () => {
     const bus = new MemoryBus({ historyDepth: 16 });
     const pub = new TestPublisher(bus);
     gw = await startGateway(
-      { batchMs: 5, highWaterBytes: 8 * 1024, slowConsumerGraceMs: 60_000, tradeBacklog: 32 },
+      { batchMs: 5, highWaterBytes: 8 * 1024, slowConsumerGraceMs: 60_000, maxLagMs: 0, tradeBacklog: 32 },
       { bus, feeds: null, catalogue: TEST_CATALOGUE },
     );
     const c = await TestClient.connect(gw.wsUrl);

@@ -93,6 +93,12 @@ describe('configuration', () => {
     ],
     ['an empty bus prefix', { argv: ['--bus-prefix', ''] }, /invalid busPrefix/],
     ['history above depth', { argv: ['--history-depth', '10'] }, /invalid maxHistory/],
+    [
+      'a trade backlog below 16 (docs/configuration.md)',
+      { argv: ['--trade-backlog', '15'] },
+      /invalid tradeBacklog/,
+    ],
+    ['a negative max lag', { argv: ['--max-lag-ms', '-1'] }, /invalid maxLagMs/],
     ['half a TLS pair', { argv: ['--tls-cert', 'a.pem'] }, /invalid tlsKey/],
     ['unknown flag', { argv: ['--colour', 'red'] }, /unknown flag --colour/],
     ['flag without value', { argv: ['--port'] }, /flag --port needs a value/],

@@ -61,6 +61,35 @@ describe('per-subscription max rate', () => {
     desk.close();
   });
 
+  it('counts sends, not records: each send holds up to a quote and a trade, so up to 2 x maxRate records a second', async () => {
+    const bus = new MemoryBus({ historyDepth: 8 });
+    const pub = new TestPublisher(bus);
+    gw = await startGateway({ batchMs: 5 }, { bus, feeds: null, catalogue: TEST_CATALOGUE });
+    const c = await TestClient.connect(gw.wsUrl);
+    c.send({ op: 'subscribe', symbols: ['AAPL'], snapshot: false, maxRate: 2 });
+    await c.message((m) => m.op === 'subscribed');
+    const end = Date.now() + 2600;
+    let price = 1000;
+    while (Date.now() < end) {
+      pub.quote(1, ++price);
+      pub.trade(1, price);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await new Promise((r) => setTimeout(r, 600));
+    const sends = c.frames.filter((f) => f.records.some((r) => r.kind === 'quote' || r.kind === 'trade'));
+    const data = c.records().filter((r) => r.kind === 'quote' || r.kind === 'trade');
+    // 2.6 s at 2/s: at most 7 sends (the first is immediate), each at most one quote and one trade.
+    expect(sends.length).toBeLessThanOrEqual(7);
+    for (const f of sends) {
+      expect(f.records.filter((r) => r.kind === 'quote').length).toBeLessThanOrEqual(1);
+      expect(f.records.filter((r) => r.kind === 'trade').length).toBeLessThanOrEqual(1);
+    }
+    // Records are up to twice the sends, and here more than the sends: a client sees over maxRate records/s.
+    expect(data.length).toBeLessThanOrEqual(2 * sends.length);
+    expect(data.length).toBeGreaterThan(sends.length + 2);
+    c.close();
+  });
+
   it('flags every sequence jump it makes as CONFLATED when quotes and trades of a symbol are thinned together', async () => {
     const bus = new MemoryBus({ historyDepth: 8 });
     const pub = new TestPublisher(bus);

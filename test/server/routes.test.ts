@@ -27,7 +27,7 @@ describe('HTTP routes', () => {
     expect(await h.json()).toEqual({ status: 'ok' });
     const r = await fetch(`${gw.url}/readyz`);
     expect(r.status).toBe(200);
-    expect(await r.json()).toEqual({ status: 'ready', bus: true, feeds: null, publishing: null });
+    expect(await r.json()).toEqual({ status: 'ready', bus: true, feeds: null, publishing: null, mqtt: null });
   });
 
   it('GET /ws without an upgrade says it is the WebSocket endpoint: 426 with a code', async () => {

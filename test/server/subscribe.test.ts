@@ -225,15 +225,18 @@ describe('subscriptions', () => {
     c.send({
       op: 'subscribe',
       id: 3,
-      symbols: ['AAPL', 'NOPE', 'MSFT', 'BTC-USD', 'TEMP-1'],
+      // Names are case-sensitive: `aapl` is no symbol. Past maxSymbols (3), the first in request order are kept.
+      symbols: ['AAPL', 'NOPE', 'aapl', 'MSFT', 'BTC-USD', 'TEMP-1'],
       snapshot: false,
     });
     const ack = await c.message<SubscribedMessage>((m) => m.op === 'subscribed');
     expect(ack.symbols).toEqual(['AAPL', 'MSFT', 'BTC-USD']);
     const unknown = await c.message<ErrorMessage>((m) => m.op === 'error' && m.code === 'UNKNOWN_SYMBOL');
-    expect(unknown).toMatchObject({ id: 3, symbols: ['NOPE'] });
+    expect(unknown).toMatchObject({ id: 3, symbols: ['NOPE', 'aapl'] });
     const tooMany = await c.message<ErrorMessage>((m) => m.op === 'error' && m.code === 'TOO_MANY_SYMBOLS');
     expect(tooMany).toMatchObject({ id: 3, symbols: ['TEMP-1'] });
+    // The errors about some symbols come first; `subscribed` is the request's final reply.
+    expect(c.events.slice(1)).toEqual(['json:error', 'json:error', 'json:subscribed']);
     expect(c.ws.readyState).toBe(c.ws.OPEN);
     pub.sensor(4, 2000);
     pub.trade(3, 5);

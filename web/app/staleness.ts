@@ -6,7 +6,7 @@ export const DEFAULT_STALE_MS = 10_000;
 export interface Freshness {
   stale: boolean;
   ageMs: number;
-  /** Why it is not live, for the badge: "no data", "disconnected", "feed down", "stale", or "" when live. */
+  /** Why it is not live, for the badge: "no data", "disconnected", "sign-in required", "feed down", "stale", or "" when live. */
   why: string;
 }
 
@@ -17,7 +17,10 @@ export interface Freshness {
  */
 export function freshness(client: StreamClient, symbol: string, staleMs: number): Freshness {
   const ageMs = client.ageMs(symbol);
-  if (client.state.kind !== 'open') return { stale: true, ageMs, why: 'disconnected' };
+  const s = client.state;
+  if (s.kind === 'failed' && s.refusal?.kind === 'sign-in')
+    return { stale: true, ageMs, why: 'sign-in required' };
+  if (s.kind !== 'open') return { stale: true, ageMs, why: 'disconnected' };
   if (!client.upstreamReady || client.feedsDown.has(symbol)) return { stale: true, ageMs, why: 'feed down' };
   if (!Number.isFinite(ageMs)) return { stale: true, ageMs, why: 'no data' };
   if (ageMs > staleMs) return { stale: true, ageMs, why: 'stale' };

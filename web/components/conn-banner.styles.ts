@@ -18,6 +18,18 @@ export const connBannerStyles = css`
     color: var(--tw-banner-fg);
     box-shadow: 0 10px 40px rgba(0, 0, 0, 0.6);
   }
+  .renew {
+    position: fixed;
+    right: 1em;
+    top: 1em;
+    z-index: 100;
+    width: 28em;
+    padding: 0.8em 1em;
+    border-radius: calc(var(--tw-radius) * 2);
+    background: var(--tw-banner-bg);
+    color: var(--tw-banner-fg);
+    box-shadow: 0 10px 40px rgba(0, 0, 0, 0.6);
+  }
   .title {
     font-size: 2.2em;
     font-weight: 800;

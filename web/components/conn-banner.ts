@@ -1,26 +1,39 @@
 import { html, LitElement, nothing } from 'lit';
-import { lastUpdateText } from '../app/format.ts';
+import { formatAge, lastUpdateText } from '../app/format.ts';
 import { FrameController } from '../render/frame-controller.ts';
 import { scheduler } from '../render/frame-scheduler.ts';
-import type { ConnectionState, StreamClient } from '../stream/index.ts';
+import type { Session } from '../app/session.ts';
+import type { ConnectionState, Refusal, StreamClient } from '../stream/index.ts';
 import { countdownSec } from './connection-text.ts';
 import { connBannerStyles } from './conn-banner.styles.ts';
+import { refusalLine, refusalTitle, stateRefusal } from './refusal-text.ts';
+import './sign-in.ts';
 
-/** Large "disconnected" banner with the countdown to the next attempt; absent while the link is open. */
+/**
+ * Large "disconnected" banner with the countdown to the next attempt; absent while the link is
+ * open. A refusal (sign-in required, origin, gateway full, version) gets its own title and line;
+ * with `signin` (the desk) a sign-in form, also while live when the sign-in ends soon.
+ */
 export class ConnBanner extends LitElement {
   static override styles = connBannerStyles;
   static override properties = {
     client: { attribute: false },
     retryButton: { type: Boolean, attribute: 'retry' },
+    signInForm: { type: Boolean, attribute: 'signin' },
+    session: { attribute: false },
   };
 
   declare client: StreamClient | null;
   declare retryButton: boolean;
+  declare signInForm: boolean;
+  declare session: Session | null;
 
   constructor() {
     super();
     this.client = null;
     this.retryButton = false;
+    this.signInForm = false;
+    this.session = null;
     new FrameController(this, () => scheduler.second * 64 + ((this.client?.stateSerial ?? 0) & 63));
   }
 
@@ -37,10 +50,34 @@ export class ConnBanner extends LitElement {
     return 'Reconnecting…';
   }
 
+  private refused(s: ConnectionState, r: Refusal): unknown {
+    return html`<div class="banner" data-testid="disconnected-banner" data-refusal=${r.kind}>
+      <div class="title" role="alert">${refusalTitle(r)}</div>
+      <div class="detail" data-testid="refusal-line">${refusalLine(r)}</div>
+      ${
+        s.kind === 'reconnecting'
+          ? html`<div class="detail">Next attempt in <span class="count">${countdownSec(s)}</span> s</div>`
+          : nothing
+      }
+      ${this.signInForm && r.kind === 'sign-in' ? html`<tw-sign-in></tw-sign-in>` : nothing}
+    </div>`;
+  }
+
   override render(): unknown {
     const c = this.client;
     if (c === null) return nothing;
     const s = c.state;
+    const r = stateRefusal(s);
+    if (r !== null) return this.refused(s, r);
+    const renewBy = this.session?.renewBy ?? null;
+    if (this.signInForm && s.kind === 'open' && renewBy !== null) {
+      return html`<div class="renew" data-testid="renew">
+        <div role="alert">
+          Your sign-in ends in ${formatAge(Math.max(0, renewBy - Date.now()))}: sign in again.
+        </div>
+        <tw-sign-in></tw-sign-in>
+      </div>`;
+    }
     // The first connection attempt is not an outage; anything after a drop is.
     if (s.kind === 'open' || (s.kind === 'connecting' && s.attempt === 0) || s.kind === 'closed')
       return nothing;

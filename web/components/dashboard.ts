@@ -3,6 +3,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { defaultSymbols } from '../app/defaults.ts';
 import { loadLayout, saveLayout, WINDOWS, type Layout, type WindowMinutes } from '../app/layout.ts';
 import { SHORTCUTS, shortcutFor, type ShortcutAction } from '../app/shortcuts.ts';
+import type { Session } from '../app/session.ts';
 import { setTheme } from '../app/theme.ts';
 import type { StreamClient } from '../stream/index.ts';
 import type { SymbolPicker } from './symbol-picker.ts';
@@ -20,11 +21,13 @@ export class Dashboard extends LitElement {
   static override styles = dashboardStyles;
   static override properties = {
     client: { attribute: false },
+    session: { attribute: false },
     layout: { state: true },
     help: { state: true },
   };
 
   declare client: StreamClient | null;
+  declare session: Session | null;
   declare layout: Layout;
   declare help: boolean;
   private unCatalogue: (() => void) | null = null;
@@ -44,6 +47,7 @@ export class Dashboard extends LitElement {
   constructor() {
     super();
     this.client = null;
+    this.session = null;
     this.layout = loadLayout(location.search, localStorage);
     this.help = false;
   }
@@ -212,8 +216,8 @@ export class Dashboard extends LitElement {
           <tw-trades-tape .client=${c} .symbol=${focusIsInstrument ? focus : null}></tw-trades-tape>
         </aside>
       </main>
-      <tw-status-bar .client=${c}></tw-status-bar>
-      <tw-conn-banner .client=${c} retry></tw-conn-banner>
+      <tw-status-bar .client=${c} signout></tw-status-bar>
+      <tw-conn-banner .client=${c} .session=${this.session} retry signin></tw-conn-banner>
       ${this.help ? this.renderHelp() : nothing}`;
   }
 

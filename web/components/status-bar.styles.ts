@@ -42,4 +42,13 @@ export const statusBarStyles = css`
     color: var(--tw-fg);
     font-weight: 600;
   }
+  .sign-out {
+    font: inherit;
+    padding: 0 0.6em;
+    border-radius: var(--tw-radius);
+    border: 1px solid currentColor;
+    background: transparent;
+    color: inherit;
+    cursor: pointer;
+  }
 `;

@@ -5,6 +5,7 @@ import { scheduler } from '../render/frame-scheduler.ts';
 import type { ErrorMessage } from '../../codec/index.ts';
 import type { StreamClient } from '../stream/index.ts';
 import { connectionText } from './connection-text.ts';
+import { SIGN_OUT_EVENT } from './sign-in.ts';
 import { statusBarStyles } from './status-bar.styles.ts';
 
 /** Silence after which the last-record age turns red. */
@@ -26,14 +27,24 @@ function refusedText(refused: ReadonlyMap<string, ErrorMessage>): string {
 /** Connection dot and text, RTT, age of the newest record, reconnect countdown, server version. */
 export class StatusBar extends LitElement {
   static override styles = statusBarStyles;
-  static override properties = { client: { attribute: false } };
+  static override properties = {
+    client: { attribute: false },
+    signOut: { type: Boolean, attribute: 'signout' },
+  };
 
   declare client: StreamClient | null;
+  /** Offers sign-out (the desk; a wall screen has no controls). */
+  declare signOut: boolean;
 
   constructor() {
     super();
     this.client = null;
+    this.signOut = false;
     new FrameController(this, () => scheduler.second * 64 + ((this.client?.stateSerial ?? 0) & 63));
+  }
+
+  private onSignOut(): void {
+    this.dispatchEvent(new CustomEvent(SIGN_OUT_EVENT, { bubbles: true, composed: true }));
   }
 
   override render(): unknown {
@@ -58,6 +69,12 @@ export class StatusBar extends LitElement {
       ${c.feedsDown.size === 0 || !c.upstreamReady || state.kind !== 'open' ? '' : html`<span class="silent" data-testid="feeds-down">Feed down for ${someSymbols(c.feedsDown)}</span>`}
       ${c.refused.size === 0 || state.kind !== 'open' ? '' : html`<span class="silent" role="alert" data-testid="refused">${refusedText(c.refused)}</span>`}
       <span class="spacer"></span>
+      ${c.identity.sub === null ? '' : html`<span data-testid="user">Signed in as <strong>${c.identity.sub}</strong></span>`}
+      ${
+        this.signOut && c.identity.sub !== null
+          ? html`<button class="sign-out" @click=${this.onSignOut}>Sign out</button>`
+          : ''
+      }
       ${
         c.newVersion !== null
           ? html`<span class="silent">Version ${c.newVersion} is deployed: reload to update</span>`

@@ -10,6 +10,7 @@ export function staleLabel(f: Freshness): string {
   if (f.why === 'no data') return 'NO DATA';
   const old = oldText(f.ageMs);
   if (f.why === 'disconnected') return `DISCONNECTED · ${old}`;
+  if (f.why === 'sign-in required') return `SIGN-IN REQUIRED · ${old}`;
   if (f.why === 'feed down') return `FEED DOWN · ${old}`;
   return `STALE · ${old}`;
 }

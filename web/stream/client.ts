@@ -1,6 +1,7 @@
 import type { CatalogueEntry, ErrorMessage, HelloMessage, ServerMessage } from '../../codec/index.ts';
 import { Emitter } from '../../lib/emitter.ts';
 import type { BackoffOptions } from './backoff.ts';
+import type { Credentials } from './credentials.ts';
 import { Link } from './link.ts';
 import { Requests, type SubscribeOptions, type SymbolStatus } from './requests.ts';
 import { browserSocket, defaultStreamUrl, type SocketFactory } from './socket.ts';
@@ -27,6 +28,16 @@ export interface StreamClientOptions {
   resyncMinMs?: number;
   /** Records of history per symbol to ask for in snapshots (capped by the server's limit; default: server default). */
   history?: number;
+  /** How each attempt is authenticated (a one-time ticket from the token: `ticketCredentials`). */
+  credentials?: Credentials;
+}
+
+/** Who the gateway serves this page as. */
+export interface StreamIdentity {
+  /** The token's `sub`; null when no token was presented. */
+  sub: string | null;
+  /** When the token in force expires (ms since the epoch); null: never. */
+  expiresAt: number | null;
 }
 
 export interface StreamStats {
@@ -57,6 +68,12 @@ export interface StreamEvents {
   upstream: (ready: boolean) => void;
   /** The subscribed symbols without a live feeds process changed (see `feedsDown`). */
   feeds: (down: ReadonlySet<string>) => void;
+  /** The gateway warned that the token expires at `expiresAt`: `authenticate` with a fresh one before. */
+  expiring: (expiresAt: number) => void;
+  /** Who the page is served as changed (admitted, or a fresh token accepted). */
+  identity: (identity: StreamIdentity) => void;
+  /** An `authenticate` was refused (`reason`: TOKEN_EXPIRED, TOKEN_OTHER_SUB, …). */
+  'auth-refused': (error: ErrorMessage) => void;
 }
 
 /**
@@ -86,8 +103,12 @@ export class StreamClient extends Emitter<StreamEvents> {
    * the client holds may be stale even though the link is open.
    */
   upstreamReady = true;
+  /** Who the gateway serves this page as. */
+  identity: StreamIdentity = { sub: null, expiresAt: null };
 
   private readonly link: Link;
+  /** Ids of `auth` requests awaiting their answer. */
+  private readonly authIds = new Set<number>();
   private readonly store: Store;
   private readonly requests: Requests;
   private firstVersion: string | null = null;
@@ -107,6 +128,7 @@ export class StreamClient extends Emitter<StreamEvents> {
       pingMs: options.pingMs,
       silentIntervals: options.silentIntervals,
       onTooBig: () => this.requests.shrink(),
+      credentials: options.credentials,
     });
     this.requests = new Requests(
       this.store,
@@ -131,6 +153,7 @@ export class StreamClient extends Emitter<StreamEvents> {
       this.emit('data');
     });
     this.link.on('rtt', (ms) => this.emit('rtt', ms));
+    this.link.on('admitted', (sub, expiresAt) => this.setIdentity({ sub, expiresAt }));
     this.link.on('tick', (now) => this.requests.tick(now));
     this.link.on('close', () => {
       this.haveCatalogue = false;
@@ -200,6 +223,22 @@ export class StreamClient extends Emitter<StreamEvents> {
   /** Reconnects immediately instead of waiting for the backoff timer, or after a failed link. */
   retryNow(): void {
     this.link.retryNow();
+  }
+
+  /** Drops the connection and connects afresh (after sign-in or sign-out: new credentials). */
+  reconnect(): void {
+    this.link.close();
+    this.haveCatalogue = false;
+    this.requests.onDisconnect();
+    this.link.start();
+  }
+
+  /** Replaces the connection's token in band (`auth` op); false when no connection is open. */
+  authenticate(token: string): boolean {
+    const id = this.requests.id();
+    if (!this.link.send({ op: 'auth', id, token })) return false;
+    this.authIds.add(id);
+    return true;
   }
 
   /** The catalogue as last received (empty until the first `catalogue`); a new array only when it changes. */
@@ -309,7 +348,18 @@ export class StreamClient extends Emitter<StreamEvents> {
       case 'feeds':
         if (Array.isArray(msg.down)) this.setFeedsDown(msg.down.filter((s) => typeof s === 'string'));
         break;
+      case 'expiring':
+        if (typeof msg.expiresAt === 'number') this.emit('expiring', msg.expiresAt);
+        break;
+      case 'authenticated':
+        if (msg.id !== undefined) this.authIds.delete(msg.id);
+        this.setIdentity({ sub: msg.sub, expiresAt: msg.expiresAt });
+        break;
       case 'error':
+        if (msg.id !== undefined && this.authIds.delete(msg.id)) {
+          this.emit('auth-refused', msg);
+          break;
+        }
         if (this.requests.onError(msg)) this.changed();
         this.emit('server-error', msg);
         break;
@@ -327,6 +377,13 @@ export class StreamClient extends Emitter<StreamEvents> {
       this.requests.resubscribeAll();
     } else this.requests.pump();
     this.emit('data');
+  }
+
+  private setIdentity(identity: StreamIdentity): void {
+    if (identity.sub === this.identity.sub && identity.expiresAt === this.identity.expiresAt) return;
+    this.identity = identity;
+    this.stateSerial++;
+    this.emit('identity', identity);
   }
 
   private setUpstream(ready: boolean): void {

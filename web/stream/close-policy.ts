@@ -16,6 +16,9 @@ export function closeAction(code: number): CloseAction {
     case CloseCode.UNSUPPORTED_DATA:
     case CloseCode.INVALID_PAYLOAD:
       return 'stop';
+    case CloseCode.TOKEN_EXPIRED:
+      // The same token would be refused: a fresh one must come first (sign-in).
+      return 'stop';
     case CloseCode.MESSAGE_TOO_BIG:
       return 'split';
     case CloseCode.POLICY_VIOLATION:

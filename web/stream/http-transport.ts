@@ -35,7 +35,6 @@ class HttpTransport implements Transport {
   private readonly abort = new AbortController();
   private readonly reader = new HttpRecordReader();
   private readonly base: string;
-  private readonly query: string;
   /** Sends in flight, chained so control messages reach the gateway in order. */
   private sending: Promise<void> = Promise.resolve();
 
@@ -47,9 +46,7 @@ class HttpTransport implements Transport {
   ) {
     const { base, query } = httpBase(url);
     this.base = base;
-    // The session's own requests carry no version; the token (if any) goes along as at open.
-    const token = query.get('token');
-    this.query = token === null ? '' : `?${new URLSearchParams({ token }).toString()}`;
+    // The session's own requests carry nothing but the session id: it is their credential.
     query.set('mode', mode);
     void this.open(`${base}/stream/open?${query.toString()}`);
   }
@@ -60,7 +57,7 @@ class HttpTransport implements Transport {
 
   send(text: string): void {
     if (!this.isOpen) return;
-    const url = `${this.base}${sessionPath(this.session!, 'send')}${this.query}`;
+    const url = `${this.base}${sessionPath(this.session!, 'send')}`;
     this.sending = this.sending.then(async () => {
       if (this.ended) return;
       try {
@@ -122,7 +119,7 @@ class HttpTransport implements Transport {
       try {
         this.take(new Uint8Array(await res.arrayBuffer()));
         if (this.ended || this.session === null) break;
-        res = await this.fetcher(`${this.base}${sessionPath(this.session, 'poll')}${this.query}`, {
+        res = await this.fetcher(`${this.base}${sessionPath(this.session, 'poll')}`, {
           method: 'POST',
           signal: this.abort.signal,
           cache: 'no-store',

@@ -1,6 +1,7 @@
 export * from './backoff.ts';
 export * from './client.ts';
 export * from './close-policy.ts';
+export * from './credentials.ts';
 export * from './http-transport.ts';
 export * from './link.ts';
 export * from './pacer.ts';

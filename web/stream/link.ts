@@ -2,9 +2,10 @@ import { CloseCode, type ClientMessage, type HelloMessage, type ServerMessage } 
 import { Emitter } from '../../lib/emitter.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { closeAction } from './close-policy.ts';
+import type { Credentials, Refusal } from './credentials.ts';
 import { Pacer } from './pacer.ts';
 import { handshakeUrl } from './socket.ts';
-import { closeReason, SILENT_CLOSE, type ConnectionState } from './state.ts';
+import { ABNORMAL_CLOSURE, closeReason, closeRefusal, SILENT_CLOSE, type ConnectionState } from './state.ts';
 import type { Transport, TransportFactory } from './transport.ts';
 
 export interface LinkOptions {
@@ -20,6 +21,8 @@ export interface LinkOptions {
    * succeed; false leaves the link failed rather than looping on the same too-big request.
    */
   onTooBig?: () => boolean;
+  /** Asked before each attempt (a one-time ticket for the URL) and after a refused one (why). */
+  credentials?: Credentials;
 }
 
 export interface LinkEvents {
@@ -32,6 +35,8 @@ export interface LinkEvents {
   rtt: (ms: number) => void;
   /** The current attempt ended (before any reconnect is scheduled). */
   close: (code: number, reason: string) => void;
+  /** `credentials` admitted the next attempt as `sub` (null: anonymous) until `expiresAt` (ms, null: never). */
+  admitted: (sub: string | null, expiresAt: number | null) => void;
   /** About once a second while started, for timeouts of the layers above. */
   tick: (nowMs: number) => void;
 }
@@ -59,6 +64,9 @@ export class Link extends Emitter<LinkEvents> {
   private readonly pingMs: number;
   private readonly silentIntervals: number;
   private readonly onTooBig: () => boolean;
+  private readonly credentials: Credentials | null;
+  /** Bumped by every attempt and by `close`: an answer of `credentials` for an older one is dropped. */
+  private serial = 0;
   private readonly pacer = new Pacer();
   /** Messages waiting for a token of the pacer, oldest first; dropped with their connection. */
   private outbox: string[] = [];
@@ -78,6 +86,7 @@ export class Link extends Emitter<LinkEvents> {
     this.pingMs = opts.pingMs ?? 2000;
     this.silentIntervals = opts.silentIntervals ?? 3;
     this.onTooBig = opts.onTooBig ?? (() => false);
+    this.credentials = opts.credentials ?? null;
   }
 
   /** True once the gateway's hello arrived on the current attempt. */
@@ -96,6 +105,7 @@ export class Link extends Emitter<LinkEvents> {
   /** Closes the link for good and releases every timer. */
   close(): void {
     this.stopped = true;
+    this.serial++;
     if (this.watchdog !== null) clearInterval(this.watchdog);
     if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
     this.watchdog = this.reconnectTimer = null;
@@ -146,9 +156,42 @@ export class Link extends Emitter<LinkEvents> {
     this.setState({ kind: 'connecting', attempt: this.attempt });
     // Counts as traffic so an attempt stuck connecting is caught by the same watchdog.
     this.lastMessageMs = Date.now();
+    const serial = ++this.serial;
+    if (this.credentials === null) {
+      this.open(handshakeUrl(this.url));
+      return;
+    }
+    this.credentials.admit(this.url).then(
+      (admission) => {
+        if (serial !== this.serial || this.stopped) return;
+        if (!admission.ok) {
+          this.refused(admission.refusal);
+          return;
+        }
+        this.emit('admitted', admission.sub, admission.expiresAt);
+        const u = new URL(handshakeUrl(this.url));
+        for (const [k, v] of Object.entries(admission.query)) u.searchParams.set(k, v);
+        this.open(u.toString());
+      },
+      () => {
+        if (serial === this.serial && !this.stopped) this.scheduleReconnect('gateway unreachable');
+      },
+    );
+  }
+
+  /** The gateway refused this page: wait as told (gateway full), or stop until something changes. */
+  private refused(refusal: Refusal): void {
+    if (refusal.kind === 'full') {
+      this.scheduleReconnect('gateway full', refusal, refusal.retryAfterSec * 1000);
+      return;
+    }
+    this.setState({ kind: 'failed', code: 0, reason: refusal.message, refusal });
+  }
+
+  private open(url: string): void {
     let t: Transport;
     try {
-      t = this.factory(handshakeUrl(this.url), {
+      t = this.factory(url, {
         open: () => undefined,
         text: (data) => this.transport === t && this.onText(data),
         binary: (data) => {
@@ -196,17 +239,38 @@ export class Link extends Emitter<LinkEvents> {
   }
 
   private onClose(code: number, reason: string): void {
+    const hadHello = this.hello !== null;
     this.transport = null;
     this.endAttempt();
     this.emit('close', code, reason);
     if (this.stopped) return;
     const action = closeAction(code);
+    const refusal = closeRefusal(code, reason);
     if (action === 'stop' || (action === 'split' && !this.onTooBig())) {
-      this.setState({ kind: 'failed', code, reason: closeReason(code, reason) });
+      this.setState({ kind: 'failed', code, reason: closeReason(code, reason), refusal });
       return;
     }
     if (action === 'later') this.attempt = Math.max(this.attempt, 3);
-    this.scheduleReconnect(closeReason(code, reason));
+    if (code === ABNORMAL_CLOSURE && !hadHello && this.credentials !== null) {
+      this.diagnose(closeReason(code, reason));
+      return;
+    }
+    this.scheduleReconnect(closeReason(code, reason), refusal);
+  }
+
+  /** An upgrade that failed without a word: asks the gateway why, so a refusal is not "connection lost". */
+  private diagnose(fallback: string): void {
+    const serial = this.serial;
+    // Holds the reconnect slot while the probe runs.
+    this.setState({ kind: 'reconnecting', attempt: this.attempt, retryAt: Date.now(), reason: fallback });
+    this.credentials!.diagnose(this.url).then(
+      (refusal) => {
+        if (serial !== this.serial || this.stopped) return;
+        if (refusal === null) this.scheduleReconnect(fallback);
+        else this.refused(refusal);
+      },
+      () => serial === this.serial && !this.stopped && this.scheduleReconnect(fallback),
+    );
   }
 
   /** Ends the current attempt from this side. */
@@ -225,12 +289,18 @@ export class Link extends Emitter<LinkEvents> {
     this.outboxTimer = this.pingTimer = null;
   }
 
-  private scheduleReconnect(reason: string): void {
+  private scheduleReconnect(reason: string, refusal?: Refusal, minDelayMs = 0): void {
     if (this.stopped || this.reconnectTimer !== null) return;
-    const delay = backoffDelay(this.attempt, this.backoff);
+    const delay = Math.max(minDelayMs, backoffDelay(this.attempt, this.backoff));
     this.attempt++;
     this.reconnects++;
-    this.setState({ kind: 'reconnecting', attempt: this.attempt, retryAt: Date.now() + delay, reason });
+    this.setState({
+      kind: 'reconnecting',
+      attempt: this.attempt,
+      retryAt: Date.now() + delay,
+      reason,
+      refusal,
+    });
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
 

@@ -24,7 +24,7 @@ export const INVALID_SYMBOL = 'INVALID_SYMBOL';
 /**
  * Why a wanted symbol gets no data (absent when nothing is wrong):
  * - `rejected`: the symbol itself, by name (INVALID_SYMBOL, never sent; UNKNOWN_SYMBOL or
- *   TOO_MANY_SYMBOLS from the gateway; MESSAGE_TOO_BIG when no request holding it can fit);
+ *   TOO_MANY_SYMBOLS from the gateway; NOT_ENTITLED when the user's token does not grant it; MESSAGE_TOO_BIG when no request holding it can fit);
  * - `refused`: the gateway refused its whole request (BAD_MESSAGE, INTERNAL, …) with `error`;
  *   it stays so until a later subscribe of it succeeds.
  */
@@ -57,7 +57,11 @@ export interface RequestStats {
 const SNAPSHOT_TIMEOUT_MS = 15_000;
 const VALID_SYMBOL = new RegExp(SYMBOL_PATTERN);
 /** Errors naming symbols of a subscribe that were not subscribed; the rest of the request applies. */
-const REJECTING = new Set<string>([ErrorCode.UNKNOWN_SYMBOL, ErrorCode.TOO_MANY_SYMBOLS]);
+const REJECTING = new Set<string>([
+  ErrorCode.UNKNOWN_SYMBOL,
+  ErrorCode.TOO_MANY_SYMBOLS,
+  ErrorCode.NOT_ENTITLED,
+]);
 /** Errors about some symbols of a subscribe; any other error to a subscribe refuses all of it. */
 const PER_SYMBOL_ERRORS = new Set<string>([...REJECTING, ErrorCode.SNAPSHOT_UNAVAILABLE]);
 
