@@ -7,8 +7,9 @@
 import { connect, type MqttClient } from 'mqtt';
 import { MAX_RECORD_SIZE, MAX_U32 } from '../../codec/constants.ts';
 import { parseDecimal } from '../../codec/decimal.ts';
-import { encodeSensor, recordSeq } from '../../codec/records.ts';
+import { encodeSensor } from '../../codec/records.ts';
 import type { Bus } from '../../bus/bus.ts';
+import { Sequencer } from '../../bus/sequencer.ts';
 import { isSensor, type FeedSpec, type SensorSpec } from '../catalogue.ts';
 import { QUALITY_NAMES } from '../replay/ndjson.ts';
 import { atPath, matchTopic, type TopicMapping } from './mapping.ts';
@@ -38,8 +39,7 @@ export class MqttSource {
   private up = false;
   private backoffMs = MIN_BACKOFF_MS;
   private sensors = new Map<string, SensorSpec>();
-  private readonly seqs = new Map<number, number>();
-  private readonly seeding = new Map<number, Promise<void>>();
+  private readonly sequencer: Sequencer;
   private readonly bytes = new Uint8Array(MAX_RECORD_SIZE);
   private readonly view = new DataView(this.bytes.buffer);
 
@@ -48,7 +48,9 @@ export class MqttSource {
     private readonly mappings: readonly TopicMapping[],
     private readonly bus: Bus,
     private readonly options: MqttSourceOptions,
-  ) {}
+  ) {
+    this.sequencer = new Sequencer(bus);
+  }
 
   /** True while the broker is connected. */
   get connected(): boolean {
@@ -123,36 +125,16 @@ export class MqttSource {
         return;
       }
       const id = spec.id;
-      if (this.seqs.has(id)) this.emit(id, reading);
-      else void this.seed(id).then(() => this.emit(id, reading));
+      if (this.sequencer.ready(id)) this.emit(id, reading);
+      else void this.sequencer.seed(id).then(() => this.emit(id, reading));
       return;
     }
     this.stats.unmapped++;
   }
 
-  /** Carries on from the symbol's last sequence number on the bus (a restart, another gateway). */
-  private seed(id: number): Promise<void> {
-    let w = this.seeding.get(id);
-    if (w === undefined) {
-      w = this.bus
-        .history(id, 1)
-        .then(
-          (last) => (last.length >= 8 ? recordSeq(last, 0) : 0),
-          () => 0,
-        )
-        .then((seq) => {
-          if (!this.seqs.has(id)) this.seqs.set(id, seq);
-          this.seeding.delete(id);
-        });
-      this.seeding.set(id, w);
-    }
-    return w;
-  }
-
   private emit(id: number, r: Reading): void {
     if (this.client === null) return;
-    const seq = ((this.seqs.get(id) ?? 0) + 1) >>> 0;
-    this.seqs.set(id, seq);
+    const seq = this.sequencer.next(id);
     const n = encodeSensor(this.view, 0, id, seq, r.timeUs, r.value, r.quality);
     this.bus.publish(this.bytes, 0, n);
     this.stats.published++;

@@ -7,8 +7,9 @@
 import { MAX_RECORD_SIZE } from '../../codec/constants.ts';
 import { PublishCode, type PublishRefusal, type PublishResult } from '../../codec/control.ts';
 import { parseDecimal } from '../../codec/decimal.ts';
-import { encodeQuote, encodeSensor, encodeTrade, recordSeq } from '../../codec/records.ts';
+import { encodeQuote, encodeSensor, encodeTrade } from '../../codec/records.ts';
 import type { Bus } from '../../bus/bus.ts';
+import { Sequencer } from '../../bus/sequencer.ts';
 import { isSensor, type FeedSpec } from '../../feeds/catalogue.ts';
 import { LineError, parseRecordLine, type ParsedLine } from '../../feeds/replay/ndjson.ts';
 import type { Principal, ProducerRights } from './rights.ts';
@@ -37,8 +38,7 @@ export class Ingest {
   private specs = new Map<string, FeedSpec>();
   private rules = new Map<string, Rules>();
   /** Last sequence number published per symbol id, once known. */
-  private readonly seqs = new Map<number, number>();
-  private readonly seeding = new Map<number, Promise<void>>();
+  private readonly sequencer: Sequencer;
   private readonly bytes = new Uint8Array(MAX_RECORD_SIZE);
   private readonly view = new DataView(this.bytes.buffer);
 
@@ -48,6 +48,7 @@ export class Ingest {
     specs: readonly FeedSpec[],
     private readonly options: IngestOptions,
   ) {
+    this.sequencer = new Sequencer(bus);
     this.setCatalogue(specs);
   }
 
@@ -86,7 +87,7 @@ export class Ingest {
       else ok.push(r);
     }
     const waits: Promise<void>[] = [];
-    for (const p of ok) if (!this.seqs.has(p.spec.id)) waits.push(this.seed(p.spec.id));
+    for (const p of ok) if (!this.sequencer.ready(p.spec.id)) waits.push(this.sequencer.seed(p.spec.id));
     if (waits.length > 0) await Promise.all(waits);
     let accepted = 0;
     for (const p of ok) {
@@ -170,29 +171,9 @@ export class Ingest {
     return p;
   }
 
-  /** Looks up a symbol's last sequence number on the bus once, so a restarted gateway carries on from it. */
-  private seed(id: number): Promise<void> {
-    let w = this.seeding.get(id);
-    if (w === undefined) {
-      w = this.bus
-        .history(id, 1)
-        .then(
-          (last) => (last.length >= 8 ? recordSeq(last, 0) : 0),
-          () => 0,
-        )
-        .then((seq) => {
-          if (!this.seqs.has(id)) this.seqs.set(id, seq);
-          this.seeding.delete(id);
-        });
-      this.seeding.set(id, w);
-    }
-    return w;
-  }
-
   private emit(p: ParsedLine): void {
     const id = p.spec.id;
-    const seq = ((this.seqs.get(id) ?? 0) + 1) >>> 0;
-    this.seqs.set(id, seq);
+    const seq = this.sequencer.next(id);
     let n: number;
     if (p.kind === 'quote') n = encodeQuote(this.view, 0, id, seq, p.timeUs, p.a, p.b, p.c, p.d);
     else if (p.kind === 'trade') n = encodeTrade(this.view, 0, id, seq, p.timeUs, p.a, p.c, p.e);
